@@ -1,0 +1,130 @@
+/**
+ * Types for the trace-based MEV classifier.
+ *
+ * `Trace` follows the Parity/OpenEthereum `trace_block` RPC shape (camelCase), so traces fetched
+ * from an archive node can be passed in unchanged. Quantities may be hex strings ("0x1a"), decimal
+ * strings, numbers or bigints; the classifier normalises them itself.
+ */
+
+export type Quantity = string | number | bigint
+
+export interface TraceAction {
+    from?: string | null
+    to?: string | null
+    /** "call" | "staticcall" | "delegatecall" | "callcode" (absent for create/suicide/reward). */
+    callType?: string | null
+    input?: string | null
+    value?: Quantity | null
+    gas?: Quantity | null
+    /** create / suicide / reward fields, kept only for completeness. */
+    init?: string | null
+    address?: string | null
+    refundAddress?: string | null
+    balance?: Quantity | null
+    author?: string | null
+    rewardType?: string | null
+}
+
+export interface TraceResult {
+    output?: string | null
+    gasUsed?: Quantity | null
+    address?: string | null
+    code?: string | null
+}
+
+export interface Trace {
+    /** "call" | "create" | "suicide" | "reward" */
+    type: string
+    action: TraceAction
+    result?: TraceResult | null
+    subtraces?: number
+    traceAddress: number[]
+    transactionHash?: string | null
+    transactionPosition?: number | null
+    blockNumber?: number
+    blockHash?: string
+    /** Set when this call frame failed ("Reverted", "Out of gas", ...). */
+    error?: string | null
+}
+
+export interface Receipt {
+    transactionHash: string
+    transactionIndex: number
+    gasUsed?: Quantity | null
+    effectiveGasPrice?: Quantity | null
+    cumulativeGasUsed?: Quantity | null
+    from?: string | null
+    to?: string | null
+    status?: Quantity | null
+}
+
+export interface BlockInput {
+    blockNumber: number
+    blockTimestamp?: number
+    /** Block beneficiary (coinbase). Needed for coinbase transfers. */
+    miner?: string | null
+    baseFeePerGas?: Quantity | null
+    traces: Trace[]
+    receipts?: Receipt[]
+}
+
+export type SwapProtocol = 'uniswap_v2' | 'uniswap_v3'
+
+export interface Swap {
+    transactionHash: string
+    transactionPosition: number
+    traceAddress: number[]
+    /** Pool address. */
+    contractAddress: string
+    /** Caller of swap() (trace.action.from). */
+    fromAddress: string
+    /** Recipient argument of swap(). */
+    recipientAddress: string
+    tokenInAddress: string
+    /** Decimal string. */
+    tokenInAmount: string
+    tokenOutAddress: string
+    /** Decimal string. */
+    tokenOutAmount: string
+    protocol: SwapProtocol
+    /** null for swaps that took effect; the swap call's own error inside reverted arbitrages. */
+    error: string | null
+}
+
+export interface Arbitrage {
+    transactionHash: string
+    transactionPosition: number
+    /** Transaction sender (from of the top-level trace). */
+    accountAddress: string
+    profitTokenAddress: string
+    /** Decimal string, may be negative. */
+    profitAmount: string
+    /** null, or the error of the reverted call frame that contained the arbitrage. */
+    error: string | null
+    swaps: Swap[]
+}
+
+export interface Sandwich {
+    sandwicherAddress: string
+    frontrunSwap: Swap
+    sandwichedSwaps: Swap[]
+    backrunSwap: Swap
+    profitTokenAddress: string
+    /** Decimal string, may be negative. */
+    profitAmount: string
+}
+
+export interface CoinbaseTransfer {
+    transactionHash: string
+    from: string
+    /** Wei, decimal string. */
+    amount: string
+}
+
+export interface BlockClassification {
+    blockNumber: number
+    swaps: Swap[]
+    arbitrages: Arbitrage[]
+    sandwiches: Sandwich[]
+    coinbaseTransfers: CoinbaseTransfer[]
+}
