@@ -1,0 +1,173 @@
+import { findArbitragesInTransaction } from './arbitrages'
+import { findSandwiches } from './sandwiches'
+import { compareSwaps, findSwapsInTransaction } from './swaps'
+import { Arbitrage, BlockClassification, BlockInput, CoinbaseTransfer, Quantity, Receipt, Swap, Trace } from './types'
+import { erroredKeys, groupByTransaction, isPlainCall, isRolledBack, lower, toBigInt } from './util'
+
+/** Classifies one block's traces. Pure: no I/O. */
+export function classifyBlock(block: BlockInput): BlockClassification {
+    const txs = groupByTransaction(block.traces)
+    const swaps: Swap[] = []
+    const arbitrages: Arbitrage[] = []
+    for (const tx of txs) {
+        const txSwaps = findSwapsInTransaction(tx)
+        swaps.push(...txSwaps)
+        arbitrages.push(...findArbitragesInTransaction(tx, txSwaps))
+    }
+    swaps.sort(compareSwaps)
+    return {
+        blockNumber: block.blockNumber,
+        swaps,
+        arbitrages,
+        sandwiches: findSandwiches(swaps),
+        coinbaseTransfers: findCoinbaseTransfers(block),
+    }
+}
+
+/** Calls carrying ETH to the block's miner that were not rolled back. */
+export function findCoinbaseTransfers(block: BlockInput): CoinbaseTransfer[] {
+    const miner = lower(block.miner)
+    if (!miner) return []
+    const out: CoinbaseTransfer[] = []
+    for (const tx of groupByTransaction(block.traces)) {
+        const errored = erroredKeys(tx.traces)
+        for (const t of tx.traces) {
+            if (!isPlainCall(t) || lower(t.action.to) !== miner) continue
+            const value = toBigInt(t.action.value)
+            if (value <= 0n || isRolledBack(t.traceAddress, errored)) continue
+            out.push({ transactionHash: tx.transactionHash, from: lower(t.action.from) ?? '', amount: value.toString() })
+        }
+    }
+    return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input conversion
+
+export class BlockInputError extends Error {}
+
+type Obj = Record<string, unknown>
+
+function isObj(x: unknown): x is Obj {
+    return typeof x === 'object' && x !== null && !Array.isArray(x)
+}
+
+function pick(o: Obj, camel: string, snake: string): unknown {
+    return o[camel] !== undefined ? o[camel] : o[snake]
+}
+
+function optString(v: unknown, what: string): string | null {
+    if (v === undefined || v === null) return null
+    if (typeof v !== 'string') throw new BlockInputError(`${what} must be a string`)
+    return v
+}
+
+function optQuantity(v: unknown, what: string): Quantity | null {
+    if (v === undefined || v === null) return null
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return v
+    throw new BlockInputError(`${what} must be a number or a hex/decimal string`)
+}
+
+function toInt(v: unknown, what: string): number {
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return v
+    if (typeof v === 'string' && /^(0x[0-9a-fA-F]+|\d+)$/.test(v)) return Number(v)
+    throw new BlockInputError(`${what} must be an integer`)
+}
+
+/**
+ * Normalises one Parity `trace_block` trace. Accepts the RPC's camelCase keys and the snake_case
+ * keys of mev-inspect-py's fixtures (trace_address, transaction_hash, transaction_position, ...).
+ */
+export function normalizeTrace(raw: unknown, i = 0): Trace {
+    const what = `trace ${i}`
+    if (!isObj(raw)) throw new BlockInputError(`${what} is not an object`)
+    const action = raw.action
+    if (!isObj(action)) throw new BlockInputError(`${what}: missing action`)
+    const ta = pick(raw, 'traceAddress', 'trace_address')
+    if (!Array.isArray(ta) || !ta.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0)) {
+        throw new BlockInputError(`${what}: missing or invalid traceAddress`)
+    }
+    const type = raw.type
+    if (typeof type !== 'string') throw new BlockInputError(`${what}: missing type`)
+    const result = isObj(raw.result) ? raw.result : null
+    const pos = pick(raw, 'transactionPosition', 'transaction_position')
+    const bn = pick(raw, 'blockNumber', 'block_number')
+    return {
+        type,
+        action: {
+            from: optString(action.from, `${what}: action.from`),
+            to: optString(action.to, `${what}: action.to`),
+            callType: optString(pick(action, 'callType', 'call_type'), `${what}: action.callType`),
+            input: optString(action.input, `${what}: action.input`),
+            value: optQuantity(action.value, `${what}: action.value`),
+            gas: optQuantity(action.gas, `${what}: action.gas`),
+            init: optString(action.init, `${what}: action.init`),
+            address: optString(action.address, `${what}: action.address`),
+            refundAddress: optString(pick(action, 'refundAddress', 'refund_address'), `${what}: action.refundAddress`),
+            balance: optQuantity(action.balance, `${what}: action.balance`),
+            author: optString(action.author, `${what}: action.author`),
+            rewardType: optString(pick(action, 'rewardType', 'reward_type'), `${what}: action.rewardType`),
+        },
+        result: result
+            ? {
+                  output: optString(result.output, `${what}: result.output`),
+                  gasUsed: optQuantity(pick(result, 'gasUsed', 'gas_used'), `${what}: result.gasUsed`),
+                  address: optString(result.address, `${what}: result.address`),
+                  code: optString(result.code, `${what}: result.code`),
+              }
+            : null,
+        subtraces: raw.subtraces == null ? undefined : toInt(raw.subtraces, `${what}: subtraces`),
+        traceAddress: ta as number[],
+        transactionHash: optString(pick(raw, 'transactionHash', 'transaction_hash'), `${what}: transactionHash`),
+        transactionPosition: pos == null ? null : toInt(pos, `${what}: transactionPosition`),
+        blockNumber: bn == null ? undefined : toInt(bn, `${what}: blockNumber`),
+        blockHash: optString(pick(raw, 'blockHash', 'block_hash'), `${what}: blockHash`) ?? undefined,
+        error: optString(raw.error, `${what}: error`),
+    }
+}
+
+function normalizeReceipt(raw: unknown, i: number): Receipt {
+    const what = `receipt ${i}`
+    if (!isObj(raw)) throw new BlockInputError(`${what} is not an object`)
+    const hash = optString(pick(raw, 'transactionHash', 'transaction_hash'), `${what}: transactionHash`)
+    if (!hash) throw new BlockInputError(`${what}: missing transactionHash`)
+    return {
+        transactionHash: hash,
+        transactionIndex: toInt(pick(raw, 'transactionIndex', 'transaction_index'), `${what}: transactionIndex`),
+        gasUsed: optQuantity(pick(raw, 'gasUsed', 'gas_used'), `${what}: gasUsed`),
+        effectiveGasPrice: optQuantity(pick(raw, 'effectiveGasPrice', 'effective_gas_price'), `${what}: effectiveGasPrice`),
+        cumulativeGasUsed: optQuantity(pick(raw, 'cumulativeGasUsed', 'cumulative_gas_used'), `${what}: cumulativeGasUsed`),
+        from: optString(raw.from, `${what}: from`),
+        to: optString(raw.to, `${what}: to`),
+        status: optQuantity(raw.status, `${what}: status`),
+    }
+}
+
+/**
+ * Converts a block JSON document into BlockInput. Accepts mev-inspect-py's fixture format
+ * (`block_number`, `miner`, `traces` with snake_case keys, `receipts`) as well as BlockInput itself
+ * (camelCase, e.g. RPC `trace_block` output placed under `traces`). Throws BlockInputError with a
+ * one-line message when the document does not look like a block.
+ */
+export function blockInputFromJson(json: unknown): BlockInput {
+    if (!isObj(json)) throw new BlockInputError('block must be a JSON object')
+    const bn = pick(json, 'blockNumber', 'block_number')
+    if (bn == null) throw new BlockInputError('missing block_number')
+    const blockNumber = toInt(bn, 'block_number')
+    const traces = json.traces
+    if (!Array.isArray(traces)) throw new BlockInputError('missing traces array')
+    const receipts = json.receipts
+    if (receipts != null && !Array.isArray(receipts)) throw new BlockInputError('receipts must be an array')
+    const ts = pick(json, 'blockTimestamp', 'block_timestamp')
+    return {
+        blockNumber,
+        blockTimestamp: ts == null ? undefined : toInt(ts, 'block_timestamp'),
+        miner: optString(json.miner, 'miner'),
+        baseFeePerGas: optQuantity(pick(json, 'baseFeePerGas', 'base_fee_per_gas'), 'base_fee_per_gas'),
+        traces: traces.map((t, i) => normalizeTrace(t, i)),
+        receipts: receipts ? receipts.map((r, i) => normalizeReceipt(r, i)) : undefined,
+    }
+}
+
+/** mev-inspect-py fixture (snake_case) -> BlockInput. Alias of blockInputFromJson. */
+export const blockInputFromFixture = blockInputFromJson

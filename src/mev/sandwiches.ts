@@ -1,0 +1,49 @@
+import { Sandwich, Swap } from './types'
+import { compareSwaps } from './swaps'
+
+/**
+ * Sandwiches in a block's swaps.
+ *
+ * For each swap taken as a frontrun, the sandwicher is its recipient (typically the bot contract).
+ * Walking later transactions' swaps on the same pool:
+ *  - same direction (same token in and out) by someone else (neither caller nor recipient is the
+ *    sandwicher) -> victim;
+ *  - opposite direction whose recipient or caller is the sandwicher -> backrun; it closes the
+ *    sandwich if at least one victim was seen, otherwise this frontrun candidate is dropped.
+ * profit = backrun token out amount - frontrun token in amount, in the frontrun's token in.
+ */
+export function findSandwiches(blockSwaps: Swap[]): Sandwich[] {
+    const swaps = blockSwaps.filter((s) => s.error === null).sort(compareSwaps)
+    const sandwiches: Sandwich[] = []
+
+    for (let i = 0; i < swaps.length; i++) {
+        const front = swaps[i]
+        const sandwicher = front.recipientAddress
+        const victims: Swap[] = []
+        for (let j = i + 1; j < swaps.length; j++) {
+            const s = swaps[j]
+            if (s.transactionHash === front.transactionHash) continue
+            if (s.contractAddress !== front.contractAddress) continue
+            const bySandwicher = s.recipientAddress === sandwicher || s.fromAddress === sandwicher
+            const sameDirection = s.tokenInAddress === front.tokenInAddress && s.tokenOutAddress === front.tokenOutAddress
+            const opposite = s.tokenInAddress === front.tokenOutAddress && s.tokenOutAddress === front.tokenInAddress
+            if (sameDirection && !bySandwicher) {
+                victims.push(s)
+            } else if (opposite && bySandwicher) {
+                const sandwiched = victims.filter((v) => v.transactionHash !== s.transactionHash)
+                if (sandwiched.length > 0) {
+                    sandwiches.push({
+                        sandwicherAddress: sandwicher,
+                        frontrunSwap: front,
+                        sandwichedSwaps: sandwiched,
+                        backrunSwap: s,
+                        profitTokenAddress: front.tokenInAddress,
+                        profitAmount: (BigInt(s.tokenOutAmount) - BigInt(front.tokenInAmount)).toString(),
+                    })
+                }
+                break
+            }
+        }
+    }
+    return sandwiches
+}
