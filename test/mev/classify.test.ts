@@ -91,6 +91,46 @@ describe('swaps', () => {
         expect(r.arbitrages).toEqual([])
     })
 
+    it('V2 flash swap: the pair is repaid inside the swap callback', () => {
+        const bot = addr('flash-bot')
+        const r = classifyBlock(
+            block([
+                call(0, [], user, bot),
+                call(0, [0], bot, pair, v2SwapInput(0n, 90n, bot).slice(0, -64) + '01'.padStart(64, '0') + 'ff'.padEnd(64, '0')),
+                call(0, [0, 0], pair, TKN, transferInput(bot, 90n)),
+                call(0, [0, 1], pair, bot, '0x10d1e85c'),
+                call(0, [0, 1, 0], bot, WETH, transferInput(pair, 101n)),
+            ]),
+        )
+        expect(r.swaps.map((s) => [s.fromAddress, s.recipientAddress, s.tokenInAddress, s.tokenInAmount, s.tokenOutAddress, s.tokenOutAmount])).toEqual([
+            [bot, bot, WETH, '101', TKN, '90'],
+        ])
+    })
+
+    it('V2: takes the payment closest before swap() and does not reuse a payment for a second swap', () => {
+        const r = classifyBlock(
+            block([
+                call(0, [], user, router),
+                call(0, [0], router, USDC, transferInput(pair, 5n)), // stray transfer of some other token
+                call(0, [1], router, WETH, transferInput(pair, 100n)),
+                call(0, [2], router, pair, v2SwapInput(0n, 90n, user)),
+                call(0, [2, 0], pair, TKN, transferInput(user, 90n)),
+            ]),
+        )
+        expect(r.swaps.map((s) => [s.traceAddress, s.tokenInAddress, s.tokenInAmount])).toEqual([[[2], WETH, '100']])
+        const r2 = classifyBlock(
+            block([
+                call(0, [], user, router),
+                call(0, [0], router, WETH, transferInput(pair, 100n)),
+                call(0, [1], router, pair, v2SwapInput(0n, 90n, user)),
+                call(0, [1, 0], pair, TKN, transferInput(user, 90n)),
+                call(0, [2], router, pair, v2SwapInput(0n, 80n, user)), // nothing paid for this one
+                call(0, [2, 0], pair, TKN, transferInput(user, 80n)),
+            ]),
+        )
+        expect(r2.swaps.map((s) => [s.traceAddress, s.tokenInAddress, s.tokenInAmount])).toEqual([[[1], WETH, '100']])
+    })
+
     it('skips reverted swaps and swaps inside reverted subtrees', () => {
         const traces = [
             // swap call itself failed
