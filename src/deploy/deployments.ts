@@ -1,0 +1,71 @@
+import * as fs from 'fs'
+import * as path from 'path'
+import { projectRoot } from '../paths'
+
+/** The contracts the processor indexes, by name. */
+export const CONTRACT_NAMES = [
+    'ParticipantRegistry',
+    'TokenRegistry',
+    'Escrow',
+    'BatchLedger',
+    'Distributor',
+    'PlatformTimelock',
+    'MockUSDC',
+] as const
+export type ContractName = (typeof CONTRACT_NAMES)[number]
+
+/** What a deployment leaves behind: addresses, the block to start indexing from, and who holds which role. */
+export interface Deployment {
+    chainId: number
+    startBlock: number
+    /** Hash of startBlock: tells a redeployed local chain (same chain id, new history) from the one indexed. */
+    startBlockHash: string
+    deployedAt: string
+    contracts: Record<ContractName, string>
+    implementations: Partial<Record<ContractName, string>>
+    roles: { deployer: string; operator: string; relayer: string; pauser: string; proposer: string; treasury: string }
+    config: { timelockMinDelay: number; disputeWindow: number; feeBps: number }
+}
+
+export class DeploymentError extends Error {
+    constructor(message: string) {
+        super(message)
+        this.name = 'DeploymentError'
+    }
+}
+
+export function deploymentsFile(chainId: number, override = process.env.DEPLOYMENTS_FILE): string {
+    return override ? path.resolve(override) : path.join(projectRoot(), 'contracts', 'deployments', `${chainId}.json`)
+}
+
+export function readDeployment(chainId: number, file = deploymentsFile(chainId)): Deployment | undefined {
+    if (!fs.existsSync(file)) return undefined
+    let d: Deployment
+    try {
+        d = JSON.parse(fs.readFileSync(file, 'utf8'))
+    } catch (e: any) {
+        throw new DeploymentError(`deployments file ${file} is not valid JSON: ${e.message}`)
+    }
+    for (const name of CONTRACT_NAMES) {
+        if (!/^0x[0-9a-fA-F]{40}$/.test(d.contracts?.[name] ?? '')) {
+            throw new DeploymentError(`deployments file ${file} has no valid address for ${name}`)
+        }
+    }
+    if (d.chainId !== chainId) {
+        throw new DeploymentError(`deployments file ${file} is for chain ${d.chainId}, but the RPC is chain ${chainId}`)
+    }
+    return d
+}
+
+export function writeDeployment(d: Deployment, file = deploymentsFile(d.chainId)): string {
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, JSON.stringify(d, null, 2) + '\n')
+    return file
+}
+
+/** Read a deployment, requiring it to exist: the processor and the API cannot run without addresses. */
+export function requireDeployment(chainId: number, file = deploymentsFile(chainId)): Deployment {
+    const d = readDeployment(chainId, file)
+    if (!d) throw new DeploymentError(`no deployments file at ${file}: deploy first ("npm run deploy") or set DEPLOYMENTS_FILE`)
+    return d
+}
