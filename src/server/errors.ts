@@ -1,0 +1,24 @@
+import { GraphQLError } from 'graphql'
+
+/**
+ * Every error a client can receive carries one of these codes in `extensions.code`. Messages never include
+ * stack traces, SQL or internal addresses; unexpected errors are logged server-side and answered INTERNAL.
+ */
+export type ErrorCode =
+    | 'BAD_USER_INPUT' // malformed argument (address, amount, empty batch...)
+    | 'UNAUTHENTICATED' // no or unknown API key
+    | 'FORBIDDEN' // valid key, insufficient role
+    | 'NOT_FOUND' // batch / payee / leaf does not exist
+    | 'INSUFFICIENT_ESCROW' // payer's free escrow balance is short (checked before sending)
+    | 'IDEMPOTENCY_CONFLICT' // same idempotency key, different request
+    | 'CONTRACT_REVERT' // the chain rejected the transaction; extensions.revert has the decoded custom error
+    | 'CHAIN_UNAVAILABLE' // RPC unreachable or the signer is not configured
+    | 'RATE_LIMITED' // per-key rate limit exceeded
+    | 'QUERY_TOO_COMPLEX' // depth / complexity / alias limits
+    | 'TIMEOUT' // statement timeout
+    | 'INTERNAL'
+
+/** Positional GraphQLError arguments (graphql 15): message, nodes, source, positions, path, originalError, extensions. */
+export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+    return new GraphQLError(message, undefined, undefined, undefined, undefined, undefined, { code, ...extensions })
+}
