@@ -1,0 +1,118 @@
+/**
+ * The indexer: applies pending migrations, then runs the processor with hot blocks (rolled back by
+ * typeorm-store on reorgs). Per handler call: decode logs → one load per entity class → apply in
+ * log order → one write per entity class → NOTIFY squid_batch (delivered on commit).
+ *
+ * Env: see src/config.ts (DB / chain) and src/processor.ts; SKIP_MIGRATIONS=true skips the apply step.
+ */
+import * as path from 'path'
+import { createLogger } from '@subsquid/logger'
+import { TypeormDatabase } from '@subsquid/typeorm-store'
+import { DataSource } from 'typeorm'
+import { applyDatabaseEnv, databaseFromEnv, projectRoot, prometheusPort } from './config'
+import { EventDecoder } from './mappings/decode'
+import { changedIds, processEvents } from './mappings/index'
+import { encodePayload, sendNotify } from './mappings/notify'
+import { createMetrics, ProgressReporter, squidRegistry } from './mappings/telemetry'
+import { buildProcessor, loadProcessorSettings, ProcessorContext } from './processor'
+
+const log = createLogger('sqd:processor:settlement')
+
+/** Apply db/migrations/*.js (same table and semantics as `squid-typeorm-migration apply`). */
+export async function applyMigrations(url: string, root = projectRoot()): Promise<string[]> {
+    const ds = new DataSource({
+        type: 'postgres',
+        url,
+        migrations: [path.join(root, 'db', 'migrations', '*.js')],
+        entities: [],
+        synchronize: false,
+        migrationsRun: false,
+        logging: false,
+    })
+    await ds.initialize()
+    try {
+        const done = await ds.runMigrations({ transaction: 'all' })
+        return done.map((m) => m.name)
+    } finally {
+        await ds.destroy().catch(() => {})
+    }
+}
+
+async function main(): Promise<void> {
+    const db = databaseFromEnv()
+    applyDatabaseEnv(db) // → DB_URL for @subsquid/typeorm-config
+    if (process.env.SKIP_MIGRATIONS !== 'true') {
+        const applied = await applyMigrations(process.env.DB_URL!)
+        if (applied.length) log.info(`applied migrations: ${applied.join(', ')}`)
+    }
+
+    const settings = await loadProcessorSettings()
+    log.info(
+        `chain ${settings.chainId} via ${settings.rpcUrl.replace(/\/\/[^@/]*@/, '//***@')}, from block ${settings.startBlock}, ` +
+            `finality ${settings.finalityConfirmations} blocks, deployments ${settings.deploymentsFile}`,
+    )
+    const processor = buildProcessor(settings)
+    processor.setPrometheusPort(prometheusPort())
+    const registry = squidRegistry(processor)
+    const metrics = registry ? createMetrics(registry) : undefined
+    if (!metrics) log.warn('squid Prometheus registry not reachable: settlement_* metrics disabled')
+
+    const decoder = new EventDecoder(settings.contracts)
+    let progress: ProgressReporter | undefined
+    let lastHead: { height: number; hash: string } | undefined
+
+    const handler = async (ctx: ProcessorContext): Promise<void> => {
+        const started = process.hrtime.bigint()
+        if (ctx.blocks.length === 0) return
+        const first = ctx.blocks[0].header
+        const last = ctx.blocks[ctx.blocks.length - 1].header
+        const reorg =
+            lastHead != null &&
+            (first.height <= lastHead.height || (first.height === lastHead.height + 1 && first.parentHash !== lastHead.hash))
+
+        const decoded = decoder.decodeBlocks(ctx.blocks)
+        const { state, writes } = await processEvents(decoded.all, ctx.store)
+        for (const w of state.warnings) ctx.log.warn(w)
+
+        const payload = encodePayload({
+            height: last.height,
+            hash: last.hash,
+            head: ctx.isHead,
+            ...(reorg ? { reorg: true } : {}),
+            changed: changedIds(state),
+        })
+        await sendNotify(ctx.store, payload)
+        lastHead = { height: last.height, hash: last.hash }
+
+        if (metrics) {
+            for (const ev of decoded.all) metrics.events.inc({ contract: ev.contract, event: ev.name })
+            metrics.batches.inc({ head: String(ctx.isHead) })
+            metrics.rowsWritten.inc({ op: 'upsert' }, writes.upserted)
+            metrics.rowsWritten.inc({ op: 'insert' }, writes.inserted)
+            metrics.notifyBytes.observe(Buffer.byteLength(payload))
+            metrics.lastBlock.set(last.height)
+            if (reorg) metrics.reorgs.inc()
+            if (state.warnings.length) metrics.warnings.inc(state.warnings.length)
+            metrics.handlerSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9)
+        }
+        progress ??= new ProgressReporter(
+            ctx.log.child('progress'),
+            async () => Number(BigInt(await ctx._chain.client.call<string>('eth_blockNumber'))),
+            metrics,
+        )
+        progress.record({ height: last.height, blocks: ctx.blocks.length, events: decoded.all.length, isHead: ctx.isHead })
+    }
+
+    processor.run(
+        new TypeormDatabase({ supportHotBlocks: true, stateSchema: 'squid_processor', projectDir: projectRoot() }),
+        handler,
+    )
+}
+
+if (require.main === module) {
+    main().catch((e) => {
+        // configuration problems are one readable line; anything else gets its stack
+        log.fatal(e?.name === 'ConfigError' || e?.name === 'ProcessorConfigError' ? e.message : e)
+        process.exit(1)
+    })
+}

@@ -1,0 +1,63 @@
+/**
+ * Change notification sent after each handler call: `pg_notify('squid_batch', json)` inside the
+ * processor's transaction, so listeners get it only when the batch commits (and never for a batch
+ * that rolled back).
+ */
+import { Store } from '@subsquid/typeorm-store'
+import type { EntityManager } from 'typeorm'
+import { ChangedIds } from './index'
+
+export const NOTIFY_CHANNEL = 'squid_batch'
+/** Postgres rejects payloads of 8000 bytes or more. */
+export const MAX_NOTIFY_BYTES = 7900
+
+export interface NotifyPayload {
+    height: number
+    hash: string
+    /** the batch reached the chain head */
+    head: boolean
+    /** the first block does not extend the previously processed one: some earlier rows may have been rolled back */
+    reorg?: boolean
+    /** only non-empty lists are present */
+    changed: Partial<ChangedIds>
+    truncated?: boolean
+}
+
+/**
+ * JSON for `payload`, shortened to fit `maxBytes`: id lists are cut (longest first) and `truncated`
+ * set; listeners that see `truncated` should refetch by block range instead of by id.
+ */
+export function encodePayload(payload: NotifyPayload, maxBytes = MAX_NOTIFY_BYTES): string {
+    const changed: Record<string, string[]> = {}
+    for (const [k, v] of Object.entries(payload.changed)) if (v && v.length) changed[k] = [...v]
+    const base = { ...payload, changed }
+    let json = JSON.stringify(base)
+    if (Buffer.byteLength(json) < maxBytes) return json
+    base.truncated = true
+    while (true) {
+        json = JSON.stringify(base)
+        const size = Buffer.byteLength(json)
+        if (size < maxBytes) return json
+        const keys = Object.keys(changed).filter((k) => changed[k].length > 0)
+        if (keys.length === 0) {
+            // nothing left to cut (cannot happen with sane heights/hashes)
+            return JSON.stringify({ height: payload.height, hash: payload.hash, head: payload.head, changed: {}, truncated: true })
+        }
+        const longest = keys.reduce((a, b) => (changed[a].length >= changed[b].length ? a : b))
+        const list = changed[longest]
+        // drop roughly the excess (ids are ~70 bytes), at least one
+        const drop = Math.max(1, Math.min(list.length, Math.ceil((size - maxBytes) / 60)))
+        list.length = list.length - drop
+    }
+}
+
+/** The EntityManager behind squid's Store (the handler's transaction). */
+export function storeEntityManager(store: Store): EntityManager {
+    const em = (store as unknown as { em?: () => EntityManager }).em
+    if (typeof em !== 'function') throw new Error('cannot reach the EntityManager of @subsquid/typeorm-store Store (API changed?)')
+    return em()
+}
+
+export async function sendNotify(store: Store, payload: string, channel = NOTIFY_CHANNEL): Promise<void> {
+    await storeEntityManager(store).query('SELECT pg_notify($1, $2)', [channel, payload])
+}

@@ -1,0 +1,244 @@
+/**
+ * In-memory working set of one handler call: entities are prefetched with one query per entity
+ * class, mutated by the handlers in log order, and written back with one upsert/insert per class.
+ */
+import { Store } from '@subsquid/typeorm-store'
+import { FindOptionsRelations, Raw } from 'typeorm'
+import {
+    Batch,
+    Claim,
+    ContractState,
+    ContractUpgrade,
+    Dispute,
+    EscrowAccount,
+    EscrowMovement,
+    ParameterChange,
+    Participant,
+    ParticipantDayStat,
+    PauseChange,
+    Payout,
+    ProtocolEvent,
+    ProtocolParams,
+    RoleAssignment,
+    RoleChange,
+    TimelockCall,
+    TimelockOperation,
+    Token,
+    TokenDayStat,
+    TokenHourStat,
+} from '../model'
+
+type EntityClass<E> = { new (props?: Partial<E>): E; name: string }
+
+/** Load rows by id with ONE query whatever the number of ids (`id = ANY($1)`, a single array parameter). */
+export async function loadByIds<E extends { id: string }>(
+    store: Store,
+    cls: EntityClass<E>,
+    ids: Iterable<string>,
+    relations?: FindOptionsRelations<E>,
+): Promise<E[]> {
+    const list = [...new Set(ids)]
+    if (list.length === 0) return []
+    const where: any = { id: Raw((alias) => `${alias} = ANY(:ids)`, { ids: list }) }
+    return store.find(cls, { where, relations })
+}
+
+/** Mutable entities of one class: loaded, created and changed during the handler call. */
+export class EntityBuffer<E extends { id: string }> {
+    private rows = new Map<string, E>()
+    private dirty = new Set<string>()
+    private wanted = new Set<string>()
+    private loaded = new Set<string>()
+
+    constructor(
+        readonly cls: EntityClass<E>,
+        private relations?: FindOptionsRelations<E>,
+    ) {}
+
+    /** Ask for `id` to be prefetched. */
+    want(id: string): void {
+        if (!this.loaded.has(id)) this.wanted.add(id)
+    }
+
+    get wantedCount(): number {
+        return this.wanted.size
+    }
+
+    /** Prefetch every wanted id with one query. */
+    async load(store: Store): Promise<void> {
+        if (this.wanted.size === 0) return
+        const ids = [...this.wanted]
+        this.wanted.clear()
+        for (const id of ids) this.loaded.add(id)
+        for (const row of await loadByIds(store, this.cls, ids, this.relations)) {
+            if (!this.rows.has(row.id)) this.rows.set(row.id, row)
+        }
+    }
+
+    /** Seed rows without a query (tests, or rows known from elsewhere). */
+    seed(rows: E[]): void {
+        for (const r of rows) {
+            this.loaded.add(r.id)
+            this.rows.set(r.id, r)
+        }
+    }
+
+    get(id: string): E | undefined {
+        return this.rows.get(id)
+    }
+
+    has(id: string): boolean {
+        return this.rows.has(id)
+    }
+
+    /** Add a new row (marks it for writing). */
+    add(row: E): E {
+        this.rows.set(row.id, row)
+        this.dirty.add(row.id)
+        return row
+    }
+
+    /** Mark a row as changed. */
+    touch(row: E): E {
+        this.dirty.add(row.id)
+        return row
+    }
+
+    changed(): E[] {
+        return [...this.dirty].map((id) => this.rows.get(id)!)
+    }
+
+    changedIds(): string[] {
+        return [...this.dirty]
+    }
+
+    all(): E[] {
+        return [...this.rows.values()]
+    }
+}
+
+type NumericKeys<E> = { [K in keyof E]-?: E[K] extends number | bigint ? K : never }[keyof E] & string
+
+/**
+ * Additive rollup rows (counters and sums), accumulated as deltas during the pass and merged into
+ * the stored rows afterwards: handlers never need the stored value, so rollups are loaded once,
+ * after all events are applied. `snapshotFields` are "value at the last event" (overwrite, not add).
+ */
+export class RollupBuffer<E extends { id: string }> {
+    private deltas = new Map<string, E>()
+    private snapshots = new Map<string, Set<string>>()
+
+    constructor(
+        readonly cls: EntityClass<E>,
+        private snapshotFields: readonly string[] = [],
+    ) {}
+
+    /** The delta row for `id`, created with `init()` (all counters zero) on first use. */
+    row(id: string, init: () => E): E {
+        let d = this.deltas.get(id)
+        if (!d) {
+            d = init()
+            this.deltas.set(id, d)
+        }
+        return d
+    }
+
+    add(id: string, init: () => E, field: NumericKeys<E>, amount: number | bigint): void {
+        const d = this.row(id, init) as any
+        d[field] = d[field] + amount
+    }
+
+    setSnapshot(id: string, init: () => E, values: Partial<E>): void {
+        const d = this.row(id, init) as any
+        let set = this.snapshots.get(id)
+        if (!set) this.snapshots.set(id, (set = new Set()))
+        for (const [k, v] of Object.entries(values)) {
+            d[k] = v
+            set.add(k)
+        }
+    }
+
+    ids(): string[] {
+        return [...this.deltas.keys()]
+    }
+
+    /** Stored rows + deltas → rows to upsert. */
+    merge(stored: E[]): E[] {
+        const byId = new Map(stored.map((r) => [r.id, r]))
+        const out: E[] = []
+        for (const [id, delta] of this.deltas) {
+            const base = byId.get(id) as any
+            if (!base) {
+                out.push(delta)
+                continue
+            }
+            const snap = this.snapshots.get(id)
+            for (const [k, v] of Object.entries(delta)) {
+                if (k === 'id') continue
+                if (this.snapshotFields.includes(k)) {
+                    if (snap?.has(k)) base[k] = v
+                } else if (typeof v === 'bigint' || typeof v === 'number') {
+                    base[k] = base[k] + v
+                }
+            }
+            out.push(base)
+        }
+        return out
+    }
+
+    async loadAndMerge(store: Store): Promise<E[]> {
+        if (this.deltas.size === 0) return []
+        return this.merge(await loadByIds(store, this.cls, this.deltas.keys()))
+    }
+}
+
+export const TOKEN_SNAPSHOT_FIELDS = ['escrowHeldEnd', 'escrowLockedEnd'] as const
+
+/** Everything one handler call reads and writes. */
+export class MappingState {
+    readonly participants = new EntityBuffer(Participant)
+    readonly tokens = new EntityBuffer(Token)
+    readonly accounts = new EntityBuffer(EscrowAccount)
+    /** token relation loaded: handlers need a batch's token id */
+    readonly batches = new EntityBuffer(Batch, { token: true })
+    readonly disputes = new EntityBuffer(Dispute)
+    readonly payouts = new EntityBuffer(Payout)
+    readonly contractStates = new EntityBuffer(ContractState)
+    readonly params = new EntityBuffer(ProtocolParams)
+    readonly roleAssignments = new EntityBuffer(RoleAssignment)
+    readonly timelockOps = new EntityBuffer(TimelockOperation)
+    readonly timelockCalls = new EntityBuffer(TimelockCall)
+
+    // insert-only (one row per log, or per batch+payee for claims)
+    readonly movements: EscrowMovement[] = []
+    readonly claims: Claim[] = []
+    readonly roleChanges: RoleChange[] = []
+    readonly pauseChanges: PauseChange[] = []
+    readonly upgrades: ContractUpgrade[] = []
+    readonly parameterChanges: ParameterChange[] = []
+    readonly protocolEvents: ProtocolEvent[] = []
+
+    readonly tokenDays = new RollupBuffer(TokenDayStat, TOKEN_SNAPSHOT_FIELDS)
+    readonly tokenHours = new RollupBuffer(TokenHourStat, TOKEN_SNAPSHOT_FIELDS)
+    readonly participantDays = new RollupBuffer(ParticipantDayStat)
+
+    /** Problems worth a log line (unknown references etc.), in order. */
+    readonly warnings: string[] = []
+
+    /** Buffers in the order their rows must be written (foreign keys point backwards). */
+    entityBuffersInWriteOrder(): EntityBuffer<any>[] {
+        return [
+            this.tokens,
+            this.participants,
+            this.contractStates,
+            this.params,
+            this.accounts,
+            this.batches,
+            this.disputes,
+            this.payouts,
+            this.roleAssignments,
+            this.timelockOps,
+            this.timelockCalls,
+        ]
+    }
+}

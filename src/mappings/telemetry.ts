@@ -1,0 +1,128 @@
+/**
+ * Progress log lines and our own Prometheus metrics. Purely observational: nothing here feeds the
+ * mapping (which must stay deterministic).
+ *
+ * squid's processor serves its metrics (sqd_processor_last_block, sqd_processor_chain_height, …) on
+ * PROMETHEUS_PORT; our counters are registered in the same registry, so one /metrics has both.
+ */
+import { Logger } from '@subsquid/logger'
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+
+export interface ProcessorMetrics {
+    events: Counter<'contract' | 'event'>
+    batches: Counter<'head'>
+    rowsWritten: Counter<'op'>
+    notifyBytes: Histogram<string>
+    handlerSeconds: Histogram<string>
+    lastBlock: Gauge<string>
+    chainHead: Gauge<string>
+    lagBlocks: Gauge<string>
+    reorgs: Counter<string>
+    warnings: Counter<string>
+}
+
+/** The registry of squid's built-in Prometheus server (private API, checked at runtime). */
+export function squidRegistry(processor: unknown): Registry | undefined {
+    try {
+        const server = (processor as { getPrometheusServer?: () => { registry?: Registry } }).getPrometheusServer?.()
+        const reg = server?.registry
+        return reg && typeof reg.registerMetric === 'function' ? reg : undefined
+    } catch {
+        return undefined
+    }
+}
+
+export function createMetrics(registry: Registry = new Registry()): ProcessorMetrics {
+    const registers = [registry]
+    return {
+        events: new Counter({ name: 'settlement_events_total', help: 'Decoded protocol events processed', labelNames: ['contract', 'event'], registers }),
+        batches: new Counter({ name: 'settlement_handler_calls_total', help: 'Handler calls (batches) committed', labelNames: ['head'], registers }),
+        rowsWritten: new Counter({ name: 'settlement_rows_written_total', help: 'Rows written', labelNames: ['op'], registers }),
+        notifyBytes: new Histogram({
+            name: 'settlement_notify_payload_bytes',
+            help: 'Size of squid_batch NOTIFY payloads',
+            buckets: [128, 512, 1024, 2048, 4096, 8000],
+            registers,
+        }),
+        handlerSeconds: new Histogram({
+            name: 'settlement_handler_seconds',
+            help: 'Time spent in the batch handler (decode, load, apply, write)',
+            buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+            registers,
+        }),
+        lastBlock: new Gauge({ name: 'settlement_last_block', help: 'Last block handled', registers }),
+        chainHead: new Gauge({ name: 'settlement_chain_head', help: 'Chain head seen by the progress poller', registers }),
+        lagBlocks: new Gauge({ name: 'settlement_lag_blocks', help: 'Chain head minus last handled block', registers }),
+        reorgs: new Counter({ name: 'settlement_reorgs_total', help: 'Handler calls whose first block does not extend the previous one', registers }),
+        warnings: new Counter({ name: 'settlement_mapping_warnings_total', help: 'Mapping warnings (unknown references, stubs)', registers }),
+    }
+}
+
+/**
+ * Progress lines: `progress: block 1234 (head 1240, lag 6), 52.1 blocks/s, 310.5 events/s, ...`
+ * every `intervalMs`, and on every handler call while at the chain head.
+ */
+export class ProgressReporter {
+    private lastLogAt = 0
+    private windowStartHeight?: number
+    private eventsSince = 0
+    private windowStart: number
+    private head?: number
+    private polling = false
+    private lastPoll = 0
+
+    constructor(
+        private log: Logger,
+        private getHead: () => Promise<number>,
+        private metrics?: ProcessorMetrics,
+        private intervalMs = 5000,
+        private now: () => number = Date.now,
+    ) {
+        this.windowStart = now()
+    }
+
+    /** Refresh the head in the background (never blocks the handler). */
+    private pollHead(): void {
+        const t = this.now()
+        if (this.polling || t - this.lastPoll < this.intervalMs) return
+        this.polling = true
+        this.lastPoll = t
+        this.getHead()
+            .then((h) => {
+                this.head = h
+                this.metrics?.chainHead.set(h)
+            })
+            .catch(() => {})
+            .finally(() => {
+                this.polling = false
+            })
+    }
+
+    /** `blocks`: number of blocks in the call (used only for the first window). */
+    record(args: { height: number; blocks: number; events: number; isHead: boolean }): string | undefined {
+        this.pollHead()
+        if (this.windowStartHeight == null) this.windowStartHeight = args.height - args.blocks
+        this.eventsSince += args.events
+        if (this.head != null && args.height > this.head) this.head = args.height
+        if (args.isHead) this.head = Math.max(this.head ?? args.height, args.height)
+        const lag = this.head != null ? Math.max(0, this.head - args.height) : undefined
+        if (lag != null) this.metrics?.lagBlocks.set(lag)
+        const t = this.now()
+        if (!args.isHead && t - this.lastLogAt < this.intervalMs) return undefined
+        const secs = Math.max((t - this.windowStart) / 1000, 0.001)
+        // chain progress (blocks without protocol logs are skipped by the processor but still count)
+        const blocks = Math.max(0, args.height - this.windowStartHeight)
+        const line =
+            `progress: block ${args.height}` +
+            (this.head != null ? ` (head ${this.head}, lag ${lag})` : '') +
+            `, ${(blocks / secs).toFixed(1)} blocks/s, ${(this.eventsSince / secs).toFixed(1)} events/s` +
+            `, ${this.eventsSince} events in ${secs.toFixed(1)}s` +
+            (args.isHead ? ', at head' : '')
+        this.log.info(line)
+        this.lastLogAt = t
+        this.windowStart = t
+        this.windowStartHeight = args.height
+        this.eventsSince = 0
+        return line
+    }
+}

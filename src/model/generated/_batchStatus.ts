@@ -1,0 +1,6 @@
+export enum BatchStatus {
+    COMMITTED = "COMMITTED",
+    DISPUTED = "DISPUTED",
+    REJECTED = "REJECTED",
+    FINALIZED = "FINALIZED",
+}

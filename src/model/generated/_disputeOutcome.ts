@@ -1,0 +1,5 @@
+export enum DisputeOutcome {
+    PENDING = "PENDING",
+    UPHELD = "UPHELD",
+    DISMISSED = "DISMISSED",
+}

@@ -1,0 +1,5 @@
+export enum ParticipantKind {
+    AI_PLATFORM = "AI_PLATFORM",
+    PUBLISHER = "PUBLISHER",
+    ADVERTISER = "ADVERTISER",
+}
