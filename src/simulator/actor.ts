@@ -1,0 +1,58 @@
+import { Interface, JsonRpcProvider, TransactionResponse, Wallet } from 'ethers'
+import { allErrorsInterface } from '../contracts'
+
+let errors: Interface | undefined
+
+/** The protocol's custom error behind a revert, e.g. `DisputeWindowOpen(0x…, 1700000000)`, when there is one. */
+export function describeRevert(e: any): string {
+    const data = e?.data ?? e?.info?.error?.data
+    if (typeof data === 'string' && data.length >= 10) {
+        errors ??= allErrorsInterface()
+        const parsed = errors.parseError(data)
+        if (parsed) return `reverted with ${parsed.name}(${parsed.args.map(String).join(', ')})`
+    }
+    return e?.shortMessage ?? e?.message ?? String(e)
+}
+
+/**
+ * One simulated account. Its transactions go out one at a time (await the receipt, then the next), so
+ * nonces never collide, and `busy` lets the scheduler skip an account that still has work in flight
+ * instead of queueing without bound.
+ */
+export class Actor {
+    readonly wallet: Wallet
+    readonly address: string
+    private chain: Promise<unknown> = Promise.resolve()
+    private pending = 0
+
+    constructor(
+        key: string,
+        provider: JsonRpcProvider,
+        readonly label: string,
+    ) {
+        this.wallet = new Wallet(key, provider)
+        this.address = this.wallet.address.toLowerCase()
+    }
+
+    get busy(): boolean {
+        return this.pending > 0
+    }
+
+    /** Run `send` after this actor's previous transaction; resolves with the mined receipt's status. */
+    run(what: string, send: (w: Wallet) => Promise<TransactionResponse>): Promise<boolean> {
+        this.pending++
+        const result = this.chain.then(async () => {
+            try {
+                const tx = await send(this.wallet)
+                const receipt = await tx.wait(1, 60_000)
+                return receipt?.status === 1
+            } finally {
+                this.pending--
+            }
+        })
+        this.chain = result.catch(() => undefined)
+        return result.catch((e) => {
+            throw new Error(`${this.label} ${what}: ${describeRevert(e)}`)
+        })
+    }
+}
