@@ -34,21 +34,16 @@ export function encodePayload(payload: NotifyPayload, maxBytes = MAX_NOTIFY_BYTE
     let json = JSON.stringify(base)
     if (Buffer.byteLength(json) < maxBytes) return json
     base.truncated = true
-    while (true) {
+    // shrink every list by the same factor until the JSON fits
+    for (let attempt = 0; attempt < 50; attempt++) {
         json = JSON.stringify(base)
         const size = Buffer.byteLength(json)
         if (size < maxBytes) return json
-        const keys = Object.keys(changed).filter((k) => changed[k].length > 0)
-        if (keys.length === 0) {
-            // nothing left to cut (cannot happen with sane heights/hashes)
-            return JSON.stringify({ height: payload.height, hash: payload.hash, head: payload.head, changed: {}, truncated: true })
-        }
-        const longest = keys.reduce((a, b) => (changed[a].length >= changed[b].length ? a : b))
-        const list = changed[longest]
-        // drop roughly the excess (ids are ~70 bytes), at least one
-        const drop = Math.max(1, Math.min(list.length, Math.ceil((size - maxBytes) / 60)))
-        list.length = list.length - drop
+        const factor = Math.min(0.95, (maxBytes / size) * 0.95)
+        // (each list keeps at least one id: consumers see every kind of change that happened)
+        for (const k of Object.keys(changed)) changed[k].length = Math.max(Math.min(1, changed[k].length), Math.floor(changed[k].length * factor))
     }
+    return JSON.stringify({ height: payload.height, hash: payload.hash, head: payload.head, changed: {}, truncated: true })
 }
 
 /** The EntityManager behind squid's Store (the handler's transaction). */

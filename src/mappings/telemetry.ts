@@ -69,7 +69,7 @@ export class ProgressReporter {
     private windowStart: number
     private head?: number
     private polling = false
-    private lastPoll = 0
+    private lastPoll = -Infinity
 
     constructor(
         private log: Logger,
