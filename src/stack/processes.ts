@@ -145,7 +145,8 @@ if (typeof process.send === 'function' && process.channel) {
 }
 `
 
-function parentGuardFile(): string {
+/** The preload file passed to Node children with --require (exported for tests). */
+export function parentGuardFile(): string {
     const hash = crypto.createHash('sha1').update(PARENT_GUARD).digest('hex').slice(0, 10)
     const file = path.join(os.tmpdir(), `stack-parent-guard-${hash}.cjs`)
     if (!fs.existsSync(file)) {
@@ -252,19 +253,23 @@ export function shutdownAll(signal?: NodeJS.Signals): Promise<void> {
     if (shutdownPromise) return shutdownPromise
     shuttingDown = true
     shutdownPromise = (async () => {
+        // entries stay in the registry until stopped, so a forced shutdown also
+        // kills the one that is stopping right now
         while (registry.length > 0) {
-            const entry = registry.pop()!
+            const entry = registry[registry.length - 1]
             try {
                 await entry.stop(signal)
             } catch (e: any) {
                 log('stack', `error while stopping ${entry.name}: ${e?.message ?? e}`)
             }
+            const i = registry.lastIndexOf(entry)
+            if (i >= 0) registry.splice(i, 1)
         }
     })()
     return shutdownPromise
 }
 
-/** SIGKILL everything still registered (no waiting). */
+/** SIGKILL everything still registered, last registered first (no waiting). */
 export function forceKillAll(): void {
     shuttingDown = true
     for (const entry of [...registry].reverse()) {
