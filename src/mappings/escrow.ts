@@ -5,7 +5,7 @@
  */
 import { Batch, EscrowAccount, EscrowMovement, EscrowMovementKind, Token } from '../model'
 import { EventMeta, OwnEventOf } from './decode'
-import { ensureToken } from './entities'
+import { ensureBatch, ensureToken } from './entities'
 import { bumpParticipant, bumpToken } from './rollups'
 import { MappingState } from './state'
 import { escrowAccountId } from './util'
@@ -122,8 +122,7 @@ export function handle(ev: Ev, state: MappingState): void {
             availableAfter: ev.args.availableAfter,
             lockedAfter: ev.args.lockedAfter,
             counterparty,
-            batchId,
-            // resolved at write time: only set when the batch row exists (see index.ts)
+            // linked after all events of the call are applied (a Locked log precedes its BatchCommitted)
             batch: null,
             blockNumber: meta.blockNumber,
             logIndex: meta.logIndex,
@@ -132,11 +131,17 @@ export function handle(ev: Ev, state: MappingState): void {
             timestamp: at,
         }),
     )
+    if (batchId) state.movementBatches.push({ movement: state.movements[state.movements.length - 1], batchId, meta, payer, token: token.id })
 }
 
-/** Link movements to their batch rows where those exist (a Locked log precedes its BatchCommitted). */
+/**
+ * Link LOCK / UNLOCK / CHARGE movements to their batch rows. Runs after the call's events are applied:
+ * the Locked log precedes its BatchCommitted in the same transaction. A batch never seen (indexing
+ * started after its commit) gets a stub row (see ensureBatch) so the reference stays valid.
+ */
 export function linkMovementBatches(state: MappingState): void {
-    for (const m of state.movements) {
-        if (m.batchId && state.batches.has(m.batchId)) m.batch = new Batch({ id: m.batchId })
+    for (const { movement, batchId, meta, payer, token } of state.movementBatches) {
+        ensureBatch(state, batchId, meta, { payer, token })
+        movement.batch = new Batch({ id: batchId })
     }
 }

@@ -27,6 +27,7 @@ import {
     TokenDayStat,
     TokenHourStat,
 } from '../model'
+import type { EventMeta } from './decode'
 
 type EntityClass<E> = { new (props?: Partial<E>): E; name: string }
 
@@ -217,6 +218,8 @@ export class MappingState {
     readonly upgrades: ContractUpgrade[] = []
     readonly parameterChanges: ParameterChange[] = []
     readonly protocolEvents: ProtocolEvent[] = []
+    /** escrow movements that name a batch, linked once all events are applied */
+    readonly movementBatches: { movement: EscrowMovement; batchId: string; meta: EventMeta; payer: string; token: string }[] = []
 
     readonly tokenDays = new RollupBuffer(TokenDayStat, TOKEN_SNAPSHOT_FIELDS)
     readonly tokenHours = new RollupBuffer(TokenHourStat, TOKEN_SNAPSHOT_FIELDS)

@@ -170,7 +170,7 @@ describe('mappings on a full lifecycle', () => {
         expect(kinds).toEqual(['DEPOSIT', 'LOCK', 'LOCK', 'UNLOCK', 'CHARGE', 'WITHDRAWAL'])
         // Locked precedes BatchCommitted, the movement still links to the batch
         const lock = Object.values(db.EscrowMovement).find((m) => m.kind === 'LOCK')!
-        expect(lock).toMatchObject({ batchId: b1, batch: { id: b1 } })
+        expect(lock).toMatchObject({ batch: { id: b1 } })
     })
 
     test('batches, disputes, payouts, claims', () => {

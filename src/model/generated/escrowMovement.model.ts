@@ -48,12 +48,8 @@ export class EscrowMovement {
     counterparty!: string | undefined | null
 
     /**
-     * bytes32 batch id for LOCK / UNLOCK / CHARGE.
+     * The batch of a LOCK / UNLOCK / CHARGE (column batch_id = the bytes32 batch id).
      */
-    @Index_()
-    @StringColumn_({nullable: true})
-    batchId!: string | undefined | null
-
     @Index_()
     @ManyToOne_(() => Batch, {nullable: true})
     batch!: Batch | undefined | null

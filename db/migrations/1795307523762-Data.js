@@ -1,5 +1,5 @@
-module.exports = class Data1795306882312 {
-    name = 'Data1795306882312'
+module.exports = class Data1795307523762 {
+    name = 'Data1795307523762'
 
     async up(db) {
         await db.query(`CREATE TABLE "participant" ("id" character varying NOT NULL, "kind" character varying(11) NOT NULL, "payout_address" text NOT NULL, "metadata_uri" text NOT NULL, "active" boolean NOT NULL, "price_per_thousand" numeric NOT NULL, "consent" boolean NOT NULL, "registration_count" integer NOT NULL, "registered_by" text NOT NULL, "registered_at" TIMESTAMP WITH TIME ZONE NOT NULL, "registered_at_block" integer NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, "updated_at_block" integer NOT NULL, "terms_updated_at" TIMESTAMP WITH TIME ZONE, "deactivated_at" TIMESTAMP WITH TIME ZONE, "deactivated_by" text, CONSTRAINT "PK_64da4237f502041781ca15d4c41" PRIMARY KEY ("id"))`)
@@ -41,12 +41,11 @@ module.exports = class Data1795306882312 {
         await db.query(`CREATE INDEX "IDX_e64d305db2d1ca8db67390a857" ON "batch" ("committed_at_block") `)
         await db.query(`CREATE INDEX "IDX_bedb40565af1a50e4ed0f95f2e" ON "batch" ("dispute_deadline") `)
         await db.query(`CREATE INDEX "IDX_623eafffd615b1b5d5380ad120" ON "batch" ("finalized_at") `)
-        await db.query(`CREATE TABLE "escrow_movement" ("id" character varying NOT NULL, "kind" character varying(10) NOT NULL, "payer" text NOT NULL, "amount" numeric NOT NULL, "available_after" numeric NOT NULL, "locked_after" numeric NOT NULL, "counterparty" text, "batch_id" character varying, "block_number" integer NOT NULL, "log_index" integer NOT NULL, "tx_hash" text NOT NULL, "tx_from" text, "timestamp" TIMESTAMP WITH TIME ZONE NOT NULL, "account_id" character varying, "token_id" character varying, CONSTRAINT "PK_3244805fa7416dd431cf96b1bdb" PRIMARY KEY ("id"))`)
+        await db.query(`CREATE TABLE "escrow_movement" ("id" character varying NOT NULL, "kind" character varying(10) NOT NULL, "payer" text NOT NULL, "amount" numeric NOT NULL, "available_after" numeric NOT NULL, "locked_after" numeric NOT NULL, "counterparty" text, "block_number" integer NOT NULL, "log_index" integer NOT NULL, "tx_hash" text NOT NULL, "tx_from" text, "timestamp" TIMESTAMP WITH TIME ZONE NOT NULL, "account_id" character varying, "token_id" character varying, "batch_id" character varying, CONSTRAINT "PK_3244805fa7416dd431cf96b1bdb" PRIMARY KEY ("id"))`)
         await db.query(`CREATE INDEX "IDX_ceb6098ebc61f78e3ea6f9d72c" ON "escrow_movement" ("kind") `)
         await db.query(`CREATE INDEX "IDX_5a74a7ee7726b060444171657b" ON "escrow_movement" ("account_id") `)
         await db.query(`CREATE INDEX "IDX_9fe67d88a455d502078bde004e" ON "escrow_movement" ("payer") `)
         await db.query(`CREATE INDEX "IDX_5e045c3f5cb83401d6a998728b" ON "escrow_movement" ("token_id") `)
-        await db.query(`CREATE INDEX "IDX_8707a281bb82ffae8ce5a7513e" ON "escrow_movement" ("batch_id") `)
         await db.query(`CREATE INDEX "IDX_8707a281bb82ffae8ce5a7513e" ON "escrow_movement" ("batch_id") `)
         await db.query(`CREATE INDEX "IDX_692378ab8408c88aa40f6de245" ON "escrow_movement" ("block_number") `)
         await db.query(`CREATE INDEX "IDX_82fddd9e52d553a562444b1a0b" ON "escrow_movement" ("tx_hash") `)
@@ -177,7 +176,6 @@ module.exports = class Data1795306882312 {
         await db.query(`DROP INDEX "public"."IDX_5a74a7ee7726b060444171657b"`)
         await db.query(`DROP INDEX "public"."IDX_9fe67d88a455d502078bde004e"`)
         await db.query(`DROP INDEX "public"."IDX_5e045c3f5cb83401d6a998728b"`)
-        await db.query(`DROP INDEX "public"."IDX_8707a281bb82ffae8ce5a7513e"`)
         await db.query(`DROP INDEX "public"."IDX_8707a281bb82ffae8ce5a7513e"`)
         await db.query(`DROP INDEX "public"."IDX_692378ab8408c88aa40f6de245"`)
         await db.query(`DROP INDEX "public"."IDX_82fddd9e52d553a562444b1a0b"`)

@@ -1,0 +1,262 @@
+/**
+ * End to end against embedded Postgres + anvil: deploy, simulated activity, the compiled processor
+ * (SIGKILLed and restarted mid-way), NOTIFY payloads, reconcile = 0 mismatches, a reorg (evm_snapshot
+ * → txs → indexed → evm_revert → other txs), and equality with a fresh index of the same chain.
+ *
+ * Set E2E_LOGS=1 to echo the stack's log lines.
+ */
+import * as fs from 'fs'
+import * as os from 'os'
+import * as path from 'path'
+import { Contract, JsonRpcProvider, NonceManager, Wallet } from 'ethers'
+import { Client } from 'pg'
+import { contract } from '../../src/contracts'
+import { deployAll } from '../../src/deploy/deploy'
+import { Deployment, writeDeployment } from '../../src/deploy/deployments'
+import { FIRST_PARTICIPANT, LOCAL_ROLES, anvilKey } from '../../src/deploy/local-accounts'
+import { localDeployOptions } from '../../src/deploy/local-options'
+import { reconcile } from '../../src/reconcile'
+import { buildBatch, batchIdFromKey } from '../../src/settlement/batch-builder'
+import { Simulator } from '../../src/simulator/simulator'
+import { Anvil, rpcCall, startAnvil } from '../../src/stack/anvil'
+import { setLogSink } from '../../src/stack/log'
+import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
+import { freePort } from '../../src/stack/util'
+import {
+    ProcessorHandle,
+    buildLib,
+    chainHead,
+    dumpEntities,
+    rowCounts,
+    startProcessor,
+    stopProcessor,
+    waitCaughtUp,
+    withClient,
+} from './support/e2e'
+
+jest.setTimeout(600_000)
+
+const USDC = 1_000_000n
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+let tmp: string
+let pg: EmbeddedPostgres
+let anvil: Anvil
+let deployment: Deployment
+let deploymentsFile: string
+let dbUrl: string
+let freshDbUrl: string
+const processors: ProcessorHandle[] = []
+let listener: Client
+const notifications: string[] = []
+const stackLogs: string[] = []
+
+function contracts() {
+    return Object.fromEntries(Object.entries(deployment.contracts).map(([k, v]) => [k, v.toLowerCase()]))
+}
+
+async function processorEnv(url: string): Promise<Record<string, string>> {
+    return {
+        DB_URL: url,
+        RPC_URL: anvil.url,
+        CHAIN_ID: '31337',
+        DEPLOYMENTS_FILE: deploymentsFile,
+        FINALITY_CONFIRMATIONS: '5',
+        RPC_HEAD_POLL_MS: '100',
+        PROMETHEUS_PORT: String(await freePort()),
+    }
+}
+
+async function launch(url: string, name: string): Promise<ProcessorHandle> {
+    const h = startProcessor(await processorEnv(url), path.join(tmp, `${name}.log`))
+    processors.push(h)
+    return h
+}
+
+async function mine(n: number) {
+    for (let i = 0; i < n; i++) await rpcCall(anvil.url, 'evm_mine', [])
+}
+
+/** Receipt by polling (ethers' wait() can miss an automined block when no further block follows). */
+async function mined(tx: Promise<{ hash: string }>): Promise<any> {
+    const { hash } = await tx
+    for (let i = 0; i < 200; i++) {
+        const r = await rpcCall(anvil.url, 'eth_getTransactionReceipt', [hash])
+        if (r) {
+            if (r.status !== '0x1') throw new Error(`tx ${hash} reverted`)
+            return r
+        }
+        await sleep(25)
+    }
+    throw new Error(`no receipt for ${hash}`)
+}
+
+beforeAll(async () => {
+    setLogSink((l) => {
+        stackLogs.push(l)
+        if (process.env.E2E_LOGS) process.stdout.write(l + '\n')
+    })
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'processor-e2e-'))
+    fs.chmodSync(tmp, 0o755)
+    const built = new Promise<void>((resolve, reject) => {
+        try {
+            buildLib()
+            resolve()
+        } catch (e) {
+            reject(e)
+        }
+    })
+    ;[pg, anvil] = await Promise.all([
+        startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'squid' }),
+        // interval mining while deploying and simulating (ethers' tx.wait() needs later blocks);
+        // the reorg test switches to automine for exact control
+        startAnvil({ port: await freePort(), blockTime: 1 }),
+    ])
+    await built
+    dbUrl = pg.url
+    await withClient(dbUrl, (c) => c.query('CREATE DATABASE fresh'))
+    freshDbUrl = dbUrl.replace(/\/squid$/, '/fresh')
+    deployment = await deployAll(localDeployOptions(anvil.url, { disputeWindow: 3, timelockMinDelay: 2 }))
+    deploymentsFile = writeDeployment(deployment, path.join(tmp, '31337.json'))
+})
+
+afterAll(async () => {
+    for (const h of processors) await stopProcessor(h, 'SIGKILL').catch(() => {})
+    await listener?.end().catch(() => {})
+    await anvil?.stop().catch(() => anvil.kill())
+    await pg?.stop().catch(() => pg.kill())
+    setLogSink(null)
+    if (!process.env.E2E_KEEP) fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+test('index simulated activity through a SIGKILL restart, then reconcile', async () => {
+    let p1 = await launch(dbUrl, 'p1')
+    // migrations are applied at start; wait for the state schema, then LISTEN
+    await waitCaughtUp(dbUrl, anvil.url, 60_000, p1)
+    listener = new Client({ connectionString: dbUrl })
+    await listener.connect()
+    listener.on('notification', (n) => notifications.push(n.payload ?? ''))
+    await listener.query('LISTEN squid_batch')
+
+    const pool = new (require('pg').Pool)({ connectionString: dbUrl, max: 2 })
+    const sim = new Simulator({
+        rpcUrl: anvil.url,
+        deployment,
+        db: pool,
+        seed: 7,
+        payers: 3,
+        publishers: 8,
+        advertisers: 1,
+        recordsPerBatch: [20, 60],
+    })
+    await sim.setup()
+    const t0 = Date.now()
+    let killed = false
+    while (Date.now() - t0 < 20_000) {
+        await sim.tick()
+        if (!killed && Date.now() - t0 > 8_000) {
+            // crash the processor mid-flight and start it again on the same database
+            await stopProcessor(p1, 'SIGKILL')
+            killed = true
+            p1 = await launch(dbUrl, 'p1-restart')
+        }
+        await sleep(250)
+    }
+    // let pending resolutions/finalisations/claims happen
+    for (let i = 0; i < 12; i++) {
+        await sim.tick()
+        await sleep(400)
+    }
+    await sim.stop()
+    await pool.end()
+    // from here on: a block only when we send a transaction or evm_mine
+    await rpcCall(anvil.url, 'evm_setIntervalMining', [0])
+    await rpcCall(anvil.url, 'evm_setAutomine', [true])
+    await mine(2)
+    const head = await waitCaughtUp(dbUrl, anvil.url, 120_000, p1)
+
+    const counts = await rowCounts(dbUrl)
+    expect(counts.batch).toBeGreaterThan(3)
+    expect(counts.claim).toBeGreaterThan(3)
+    expect(counts.escrow_movement).toBeGreaterThan(counts.batch)
+    expect(counts.participant).toBe(12)
+    expect(counts.role_assignment).toBeGreaterThan(10)
+    expect(counts.token_day_stat).toBeGreaterThanOrEqual(1)
+    expect(sim.stats.finalized).toBeGreaterThan(0)
+
+    const r = await reconcile({ dbUrl, rpcUrl: anvil.url, contracts: contracts() })
+    if (r.mismatches.length) console.log(r.mismatches)
+    expect(r.height).toBe(head.height)
+    expect(r.mismatches).toEqual([])
+    expect(r.checked).toBeGreaterThan(counts.batch + counts.claim + counts.escrow_account)
+
+    // NOTIFY: one per committed handler call, small JSON, delivered after commit
+    await sleep(300)
+    expect(notifications.length).toBeGreaterThan(3)
+    const payloads = notifications.map((n) => JSON.parse(n))
+    for (const n of notifications) expect(Buffer.byteLength(n)).toBeLessThan(8000)
+    expect(payloads.some((p) => p.changed.batches?.length)).toBe(true)
+    expect(payloads.some((p) => p.changed.claims?.length)).toBe(true)
+    expect(payloads[payloads.length - 1]).toMatchObject({ height: head.height, hash: head.hash })
+
+    const log = fs.readFileSync(path.join(tmp, 'p1-restart.log'), 'utf8')
+    expect(log).toMatch(/progress: block \d+/)
+})
+
+test('reorg: rows of orphaned blocks disappear, state matches the chain and a fresh index', async () => {
+    const p = processors[processors.length - 1]
+    const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, pollingInterval: 100 })
+    const payerWallet = new NonceManager(new Wallet(anvilKey(FIRST_PARTICIPANT), provider))
+    const payer2Wallet = new NonceManager(new Wallet(anvilKey(FIRST_PARTICIPANT + 1), provider))
+    const operatorWallet = new NonceManager(new Wallet(anvilKey(LOCAL_ROLES.operator), provider))
+    const payer = await payerWallet.getAddress()
+    const escrow = (w: NonceManager) => contract('Escrow', deployment.contracts.Escrow, w) as Contract
+    const ledger = contract('BatchLedger', deployment.contracts.BatchLedger, operatorWallet) as Contract
+    const token = deployment.contracts.MockUSDC
+
+    const snapshot = await rpcCall<string>(anvil.url, 'evm_snapshot', [])
+    const before = await chainHead(anvil.url)
+
+    // branch A: a deposit and a committed batch
+    await mined(escrow(payerWallet).deposit(token, 1234n * USDC))
+    const publisher = new Wallet(anvilKey(FIRST_PARTICIPANT + 3)).address
+    const built = buildBatch([{ payee: publisher, amount: 5n * USDC }])
+    const orphanBatch = batchIdFromKey(`reorg-orphan-${Date.now()}`)
+    await mined(ledger.commitBatch(orphanBatch, payer, token, built.root, built.totalAmount, 1, 'ipfs://orphan'))
+    const headA = await waitCaughtUp(dbUrl, anvil.url, 60_000, p)
+    expect(headA.height).toBe(before.height + 2)
+    await withClient(dbUrl, async (c) => {
+        expect((await c.query('SELECT status FROM batch WHERE id = $1', [orphanBatch.toLowerCase()])).rows).toEqual([{ status: 'COMMITTED' }])
+    })
+
+    // branch B from the snapshot: different transactions, and a longer chain
+    expect(await rpcCall(anvil.url, 'evm_revert', [snapshot])).toBe(true)
+    payerWallet.reset()
+    operatorWallet.reset()
+    await mined(escrow(payer2Wallet).deposit(token, 777n * USDC))
+    await mine(3)
+    const headB = await waitCaughtUp(dbUrl, anvil.url, 60_000, p)
+    expect(headB.height).toBe(before.height + 4)
+    expect(headB.hash).not.toBe(headA.hash)
+    await withClient(dbUrl, async (c) => {
+        expect((await c.query('SELECT id FROM batch WHERE id = $1', [orphanBatch.toLowerCase()])).rows).toEqual([])
+        const amounts = (await c.query(`SELECT amount FROM escrow_movement WHERE block_number > $1 ORDER BY id`, [before.height])).rows
+        expect(amounts).toEqual([{ amount: String(777n * USDC) }])
+    })
+    expect(p.output()).toMatch(/navigating a fork/)
+
+    const r = await reconcile({ dbUrl, rpcUrl: anvil.url, contracts: contracts() })
+    if (r.mismatches.length) console.log(r.mismatches)
+    expect(r.mismatches).toEqual([])
+    expect(r.hash).toBe(headB.hash)
+
+    // the same chain indexed from scratch gives identical rows
+    const fresh = await launch(freshDbUrl, 'fresh')
+    await waitCaughtUp(freshDbUrl, anvil.url, 120_000, fresh)
+    await stopProcessor(fresh)
+    await stopProcessor(p)
+    const [a, b] = await Promise.all([dumpEntities(dbUrl), dumpEntities(freshDbUrl)])
+    expect(Object.keys(a)).toEqual(Object.keys(b))
+    for (const table of Object.keys(a)) expect({ table, rows: a[table] }).toEqual({ table, rows: b[table] })
+    provider.destroy()
+})
