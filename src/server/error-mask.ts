@@ -1,0 +1,73 @@
+/**
+ * What a client may see of an error. Errors we raise on purpose carry one of the ErrorCodes and pass
+ * through; request errors (syntax, validation, variable coercion: no `path`) describe the client's own
+ * input and pass through too. Anything else that escaped a resolver (a bug, a driver error with SQL in its
+ * message...) is logged with the request id and answered as INTERNAL, with only the request id.
+ * A Postgres statement timeout becomes TIMEOUT.
+ */
+import { GraphQLError } from 'graphql'
+import type { ErrorCode } from './errors'
+
+export const ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+    'BAD_USER_INPUT',
+    'UNAUTHENTICATED',
+    'FORBIDDEN',
+    'NOT_FOUND',
+    'INSUFFICIENT_ESCROW',
+    'IDEMPOTENCY_CONFLICT',
+    'CONTRACT_REVERT',
+    'CHAIN_UNAVAILABLE',
+    'RATE_LIMITED',
+    'QUERY_TOO_COMPLEX',
+    'TIMEOUT',
+    'INTERNAL',
+])
+
+export type ErrorLogger = (message: string, fields: Record<string, unknown>) => void
+
+/** Postgres SQLSTATE of an error or of anything it wraps. */
+export function sqlState(err: unknown): string | undefined {
+    for (let e: any = err, i = 0; e && i < 8; e = e.originalError ?? e.cause, i++) {
+        if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && (e.severity || e.routine || e.file)) return e.code
+    }
+    return undefined
+}
+
+/** 57014 query_canceled: statement_timeout (or a cancel request). */
+export function isStatementTimeout(err: unknown): boolean {
+    return sqlState(err) === '57014'
+}
+
+function withCode(err: GraphQLError, code: ErrorCode, message = err.message, extra: Record<string, unknown> = {}): GraphQLError {
+    return new GraphQLError(message, err.nodes, err.source, err.positions, err.path, undefined, { code, ...extra })
+}
+
+export function maskError(err: GraphQLError, requestId: string, log?: ErrorLogger): GraphQLError {
+    const original: any = err.originalError
+    const code = err.extensions?.code as string | undefined
+    if (isStatementTimeout(original)) {
+        return withCode(err, 'TIMEOUT', 'the query took too long and was cancelled (statement timeout)', { requestId })
+    }
+    if (code && ERROR_CODES.has(code as ErrorCode)) {
+        // OpenReader's response size estimate (when enabled) raises a BAD_USER_INPUT
+        if (code === 'BAD_USER_INPUT' && /size limit/.test(err.message)) {
+            return withCode(err, 'QUERY_TOO_COMPLEX', 'the response might exceed the size limit: lower limit/first or select fewer nested lists', { limit: 'responseNodes' })
+        }
+        if (!original) return err
+        // keep message + extensions, drop the original (and its stack) from the response
+        return new GraphQLError(err.message, err.nodes, err.source, err.positions, err.path, undefined, err.extensions)
+    }
+    if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED') return err
+    if (!original || err.path === undefined) {
+        // graphql-js request errors: about the client's document or variables
+        return original ? new GraphQLError(err.message, err.nodes, err.source, err.positions, err.path, undefined, err.extensions) : err
+    }
+    log?.('unexpected error in resolver', {
+        requestId,
+        path: err.path?.join('.'),
+        message: original?.message ?? err.message,
+        stack: original?.stack,
+        sqlState: sqlState(original),
+    })
+    return withCode(err, 'INTERNAL', `internal error (request id ${requestId})`, { requestId })
+}

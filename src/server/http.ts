@@ -1,0 +1,309 @@
+/**
+ * The HTTP side of the server (one Node `http` server; graphql-ws shares it, see ws.ts):
+ *
+ *   POST|GET /graphql   GraphQL over HTTP via graphql-http's spec-compliant handler
+ *   GET /graphql        with `Accept: text/html` and no `query`: the GraphiQL console
+ *   GET /console/...    the console's static files (@subsquid/graphiql-console)
+ *   POST /sql           read-only SQL (sql/endpoint.ts)
+ *   GET /health         liveness + subscription state
+ *
+ * Per request, before any GraphQL work: resolve the caller from `Authorization` (invalid key → 401
+ * UNAUTHENTICATED), take a rate-limit token (→ 429 RATE_LIMITED), read the body with a size cap
+ * (→ 413). After execution errors are masked (error-mask.ts) and the serialized response is size-capped.
+ */
+import { randomUUID } from 'crypto'
+import * as fs from 'fs'
+import type { IncomingMessage, ServerResponse } from 'http'
+import * as path from 'path'
+import { execute as graphqlExecute, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema, ValidationRule } from 'graphql'
+import { createHandler, Handler, Request as GqlRequest } from 'graphql-http'
+import type { Pool } from 'pg'
+import { PoolOpenreaderContext } from '@subsquid/openreader/lib/db'
+import { CappedOpenreaderContext } from './openreader-context'
+import { resolveCaller } from './api-keys'
+import type { Caller } from './context'
+import { maskError } from './error-mask'
+import { BodyReadError, BodyTooLargeError, readBody } from './limits/body'
+import { RateLimiter } from './limits/rate-limit'
+import { QueryLimits, queryLimitsRule } from './limits/validation'
+import type { ServerCtx, Services } from './services'
+import { SqlEndpoint, SqlError } from './sql/endpoint'
+
+export type LogFn = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
+
+export interface HttpLimits extends QueryLimits {
+    maxBodyBytes: number
+    maxResponseBytes: number
+    /** rows a generated list query (`batches(...)` etc.) may return; more is QUERY_TOO_COMPLEX */
+    maxListRows: number
+}
+
+export interface HttpDeps {
+    schema: GraphQLSchema
+    pool: Pool
+    services: Services
+    limits: HttpLimits
+    limiter: RateLimiter
+    sql?: { endpoint?: SqlEndpoint; unavailableReason?: string; allowAnonymous: boolean }
+    graphiql: boolean
+    corsOrigin?: string
+    log: LogFn
+}
+
+interface RequestContext {
+    caller?: Caller
+    requestId: string
+}
+
+export function clientIp(req: IncomingMessage): string {
+    return req.socket.remoteAddress ?? 'unknown'
+}
+
+export function newRequestId(): string {
+    return randomUUID()
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+    if (res.headersSent) return res.end()
+    const text = JSON.stringify(body)
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers })
+    res.end(text)
+}
+
+function gqlError(code: string, message: string, extra: Record<string, unknown> = {}) {
+    return { message, extensions: { code, ...extra } }
+}
+
+/** Resolve the caller; on an invalid key answer 401 and return null. */
+export async function authenticate(
+    db: Pool,
+    header: string | string[] | undefined,
+): Promise<{ caller?: Caller } | { error: GraphQLError; status: number }> {
+    try {
+        const caller = await resolveCaller(db, Array.isArray(header) ? header[0] : header)
+        return { caller }
+    } catch (e: any) {
+        if (e instanceof GraphQLError && e.extensions?.code === 'UNAUTHENTICATED') return { error: e, status: 401 }
+        throw e
+    }
+}
+
+/** The per-operation context: caller, request id, pool, a fresh OpenReader context, services. */
+export function makeContext(deps: { pool: Pool; services: Services; limits: HttpLimits }, caller: Caller | undefined, requestId: string): ServerCtx {
+    const openreader = new CappedOpenreaderContext(deps.pool, deps.limits.maxListRows)
+    return { db: deps.pool, caller, openreader, requestId, services: deps.services }
+}
+
+/** graphql `execute` that releases the OpenReader transaction (a pooled connection) afterwards. */
+export async function executeAndRelease(args: ExecutionArgs): Promise<ExecutionResult> {
+    try {
+        return await graphqlExecute(args)
+    } finally {
+        const or = (args.contextValue as ServerCtx | undefined)?.openreader as PoolOpenreaderContext | undefined
+        await or?.close().catch(() => {})
+    }
+}
+
+export function maskResult(result: ExecutionResult, requestId: string, log: LogFn): ExecutionResult {
+    if (!result.errors?.length) return result
+    return { ...result, errors: result.errors.map((e) => maskError(e, requestId, (m, f) => log('error', m, f))) }
+}
+
+const CONSOLE_DIR = (() => {
+    try {
+        return path.join(path.dirname(require.resolve('@subsquid/graphiql-console/package.json')), 'build')
+    } catch {
+        return undefined
+    }
+})()
+
+let consoleHtml: string | undefined
+function graphiqlHtml(): string | undefined {
+    if (!CONSOLE_DIR) return undefined
+    if (consoleHtml === undefined) {
+        try {
+            consoleHtml = fs
+                .readFileSync(path.join(CONSOLE_DIR, 'index.html'), 'utf8')
+                .replace(/\/static\//g, '/console/static/')
+                .replace('/manifest.json', '/console/manifest.json')
+                .replace('${GRAPHQL_API}', '/graphql')
+                .replace('${APP_TITLE}', 'Settlement API')
+        } catch {
+            consoleHtml = ''
+        }
+    }
+    return consoleHtml || undefined
+}
+
+const MIME: Record<string, string> = {
+    '.js': 'application/javascript; charset=utf-8',
+    '.css': 'text/css; charset=utf-8',
+    '.json': 'application/json; charset=utf-8',
+    '.map': 'application/json; charset=utf-8',
+    '.svg': 'image/svg+xml',
+    '.png': 'image/png',
+    '.ico': 'image/x-icon',
+    '.woff2': 'font/woff2',
+    '.woff': 'font/woff',
+    '.ttf': 'font/ttf',
+}
+
+function serveConsoleFile(res: ServerResponse, urlPath: string) {
+    if (!CONSOLE_DIR) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } })
+    const rel = decodeURIComponent(urlPath.replace(/^\/console\/?/, ''))
+    const file = path.resolve(CONSOLE_DIR, rel)
+    if (!file.startsWith(CONSOLE_DIR + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+        return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } })
+    }
+    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'public, max-age=3600' })
+    fs.createReadStream(file).pipe(res)
+}
+
+export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
+    const { schema, limits, log } = deps
+
+    const handler: Handler<IncomingMessage, RequestContext> = createHandler<IncomingMessage, RequestContext, any>({
+        schema,
+        context: (req: GqlRequest<IncomingMessage, RequestContext>) => makeContext(deps, req.context.caller, req.context.requestId),
+        validationRules: (_req: unknown, args: { variableValues?: unknown }, specified: readonly ValidationRule[]) => [...specified, queryLimitsRule(limits, args.variableValues as Record<string, unknown> | undefined)],
+        execute: executeAndRelease as any,
+        onOperation: (req: { context: RequestContext }, _args: unknown, result: unknown) => maskResult(result as ExecutionResult, req.context.requestId, log),
+    })
+
+    async function handleGraphql(req: IncomingMessage, res: ServerResponse, requestId: string) {
+        const url = new URL(req.url ?? '/', 'http://localhost')
+        const accept = String(req.headers.accept ?? '')
+        if (req.method === 'GET' && deps.graphiql && !url.searchParams.has('query') && /text\/html/.test(accept)) {
+            const html = graphiqlHtml()
+            if (html) {
+                res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', vary: 'Accept' })
+                return res.end(html)
+            }
+        }
+        const auth = await authenticate(deps.pool, req.headers.authorization)
+        if ('error' in auth) return sendJson(res, auth.status, { errors: [gqlError('UNAUTHENTICATED', auth.error.message)] })
+        const caller = auth.caller
+        const limited = deps.limiter.take(caller ? `key:${caller.keyId}` : `ip:${clientIp(req)}`, !caller)
+        if (!limited.ok) {
+            return sendJson(res, 429, { errors: [gqlError('RATE_LIMITED', 'rate limit exceeded; retry later', { retryAfterMs: limited.retryAfterMs })] }, {
+                'retry-after': String(Math.max(1, Math.ceil(limited.retryAfterMs / 1000))),
+            })
+        }
+        let body = ''
+        if (req.method === 'POST') {
+            try {
+                body = await readBody(req, limits.maxBodyBytes)
+            } catch (e) {
+                if (e instanceof BodyTooLargeError) {
+                    return sendJson(res, 413, { errors: [gqlError('BAD_USER_INPUT', e.message, { maxBytes: e.limit })] }, { connection: 'close' })
+                }
+                if (e instanceof BodyReadError) return sendJson(res, 400, { errors: [gqlError('BAD_USER_INPUT', e.message)] }, { connection: 'close' })
+                throw e
+            }
+        }
+        const [text, init] = await handler({
+            method: req.method ?? 'GET',
+            url: req.url ?? '/graphql',
+            headers: req.headers,
+            body,
+            raw: req,
+            context: { caller, requestId },
+        })
+        const headers: Record<string, string> = { ...(init.headers ?? {}) }
+        let out = text
+        if (out != null && Buffer.byteLength(out) > limits.maxResponseBytes) {
+            out = JSON.stringify({
+                data: null,
+                errors: [gqlError('QUERY_TOO_COMPLEX', `the response exceeds ${limits.maxResponseBytes} bytes: lower limit/first or select fewer fields`, { limit: 'responseBytes' })],
+            })
+        }
+        if (out != null) headers['content-length'] = String(Buffer.byteLength(out))
+        res.writeHead(init.status, init.statusText, headers)
+        res.end(out)
+    }
+
+    async function handleSql(req: IncomingMessage, res: ServerResponse) {
+        const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+            sendJson(res, status, { error: { code, message } }, headers)
+        if (req.method !== 'POST') return fail(405, 'BAD_USER_INPUT', 'use POST with a JSON body { "sql": "...", "params": [...] }', { allow: 'POST' })
+        const auth = await authenticate(deps.pool, req.headers.authorization)
+        if ('error' in auth) return fail(401, 'UNAUTHENTICATED', auth.error.message)
+        const caller = auth.caller
+        if (!caller && !deps.sql?.allowAnonymous) return fail(401, 'UNAUTHENTICATED', '/sql needs an API key (any role): send "Authorization: Bearer <key>"')
+        const limited = deps.limiter.take(caller ? `key:${caller.keyId}` : `ip:${clientIp(req)}`, !caller)
+        if (!limited.ok) return fail(429, 'RATE_LIMITED', 'rate limit exceeded; retry later', { 'retry-after': String(Math.max(1, Math.ceil(limited.retryAfterMs / 1000))) })
+        if (!deps.sql?.endpoint) return fail(503, 'INTERNAL', `SQL access is disabled${deps.sql?.unavailableReason ? `: ${deps.sql.unavailableReason}` : ''}`)
+        let text: string
+        try {
+            text = await readBody(req, limits.maxBodyBytes)
+        } catch (e) {
+            if (e instanceof BodyTooLargeError) return fail(413, 'BAD_USER_INPUT', e.message, { connection: 'close' })
+            if (e instanceof BodyReadError) return fail(400, 'BAD_USER_INPUT', e.message, { connection: 'close' })
+            throw e
+        }
+        let parsed: unknown
+        try {
+            parsed = JSON.parse(text)
+        } catch {
+            return fail(400, 'BAD_USER_INPUT', 'the body is not valid JSON')
+        }
+        try {
+            const result = await deps.sql.endpoint.run(parsed)
+            sendJson(res, 200, result)
+        } catch (e) {
+            if (e instanceof SqlError) return fail(e.status, e.code, e.message)
+            throw e
+        }
+    }
+
+    return (req, res) => {
+        const requestId = newRequestId()
+        res.setHeader('x-request-id', requestId)
+        if (deps.corsOrigin) {
+            res.setHeader('access-control-allow-origin', deps.corsOrigin)
+            res.setHeader('access-control-expose-headers', 'x-request-id, retry-after')
+        }
+        const run = async () => {
+            const url = new URL(req.url ?? '/', 'http://localhost')
+            if (req.method === 'OPTIONS' && deps.corsOrigin) {
+                res.writeHead(204, {
+                    'access-control-allow-methods': 'GET, POST, OPTIONS',
+                    'access-control-allow-headers': 'content-type, authorization, accept',
+                    'access-control-max-age': '600',
+                })
+                return res.end()
+            }
+            switch (url.pathname) {
+                case '/graphql':
+                case '/graphql/':
+                    return handleGraphql(req, res, requestId)
+                case '/sql':
+                    return handleSql(req, res)
+                case '/health':
+                    return sendJson(res, 200, {
+                        ok: true,
+                        listening: deps.services.listening(),
+                        subscribers: deps.services.hub.subscriberCount,
+                    })
+                case '/':
+                    res.writeHead(302, { location: '/graphql' })
+                    return res.end()
+                default:
+                    if (url.pathname.startsWith('/console/') && req.method === 'GET') return serveConsoleFile(res, url.pathname)
+                    return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${url.pathname}` } })
+            }
+        }
+        run().catch((e: any) => {
+            log('error', 'request failed', { requestId, url: req.url, message: e?.message, stack: e?.stack })
+            if (res.headersSent) return res.destroy()
+            const isSql = (req.url ?? '').startsWith('/sql')
+            sendJson(
+                res,
+                500,
+                isSql
+                    ? { error: { code: 'INTERNAL', message: `internal error (request id ${requestId})` } }
+                    : { errors: [gqlError('INTERNAL', `internal error (request id ${requestId})`, { requestId })] },
+            )
+        })
+    }
+}

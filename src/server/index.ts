@@ -1,0 +1,386 @@
+/**
+ * The API server: one Node http server on GQL_PORT (default 4350) serving
+ *   /graphql  GraphQL over HTTP (graphql-http) and graphql-ws, GraphiQL for browsers
+ *   /sql      read-only SQL for analysts
+ *   /health
+ * Composition: see schema.ts (OpenReader + type-graphql), http.ts, ws.ts, pubsub/ (LISTEN → fan-out).
+ *
+ * Run: `node lib/server/index.js` (env: see `serverOptionsFromEnv`).
+ */
+import 'reflect-metadata'
+import * as http from 'http'
+import type { AddressInfo } from 'net'
+import { Pool, PoolConfig } from 'pg'
+import { chainFromEnv, databaseFromEnv, gqlPort } from '../config'
+import { log as stackLog } from '../stack/log'
+import { createRequestListener, HttpLimits, LogFn } from './http'
+import { DEFAULT_RATE_LIMITS, RateLimitConfig, RateLimiter } from './limits/rate-limit'
+import { DEFAULT_QUERY_LIMITS } from './limits/validation'
+import { ChangeFeed } from './pubsub/feed'
+import { Hub } from './pubsub/hub'
+import { NotifyListener } from './pubsub/listener'
+import { closeMutations, configureMutations, MutationConfig } from './resolvers/mutation.resolver'
+import { buildApiSchema } from './schema'
+import type { Services } from './services'
+import { SqlEndpoint } from './sql/endpoint'
+import { ensureReadonlyRole, READONLY_ROLE, readonlyPassword } from './sql/readonly-role'
+import { ChainHeadCache } from './status/indexer'
+import { attachGraphqlWs } from './ws'
+
+export interface ServerLimits extends HttpLimits {
+    /** per-statement timeout of the API's pool (ms) → TIMEOUT */
+    statementTimeoutMs: number
+    /** size of the API's pool */
+    poolSize: number
+}
+
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+    ...DEFAULT_QUERY_LIMITS,
+    maxBodyBytes: 1024 * 1024,
+    maxResponseBytes: 16 * 1024 * 1024,
+    maxListRows: 10_000,
+    statementTimeoutMs: 5_000,
+    poolSize: 20,
+}
+
+export interface SqlConfig {
+    /** default true */
+    enabled?: boolean
+    /** max rows returned (default 10,000; `truncated: true` beyond) */
+    rowCap?: number
+    /** statement timeout of /sql queries (default 5,000 ms) */
+    timeoutMs?: number
+    /** connect with this (read-only) URL instead of creating/using the squid_readonly role */
+    readonlyUrl?: string
+    /** allow /sql without an API key (default false: any valid key) */
+    allowAnonymous?: boolean
+}
+
+export interface SubscriptionConfig {
+    /** events queued per subscriber before it is dropped as too slow (default 1,000) */
+    queueCapacity?: number
+    /** subscriptions per process (default 20,000) */
+    maxSubscribers?: number
+    /** graphql-ws connections per process (default 5,000) */
+    maxConnections?: number
+    /** operations per graphql-ws connection (default 50) */
+    maxPerConnection?: number
+    /** graphql-ws ping interval (default 12 s) */
+    keepAliveMs?: number
+    /** NOTIFY channel (default squid_batch) */
+    channel?: string
+}
+
+export interface ServerOptions {
+    /** default GQL_PORT or 4350; 0 picks a free port */
+    port?: number
+    /** default 0.0.0.0 */
+    host?: string
+    /** Postgres URL (default: src/config.ts databaseFromEnv) */
+    databaseUrl?: string
+    /** RPC for indexerStatus.chainHead (default: src/config.ts chainFromEnv); null disables */
+    rpcUrl?: string | null
+    /** default <project>/schema.graphql */
+    schemaFile?: string
+    /** processor state schema (default squid_processor) */
+    stateSchema?: string
+    limits?: Partial<ServerLimits>
+    rateLimit?: Partial<RateLimitConfig>
+    sql?: SqlConfig
+    subscriptions?: SubscriptionConfig
+    /** serve GraphiQL on GET /graphql for browsers (default true) */
+    graphiql?: boolean
+    /** Access-Control-Allow-Origin (default '*'; empty string disables CORS headers) */
+    corsOrigin?: string
+    /** passed to configureMutations (chain, timeouts); closeMutations() runs at close() when given */
+    mutations?: MutationConfig
+    /** close the mutations' chain connection at close() even without `mutations` (the CLI entry does) */
+    closeMutations?: boolean
+    log?: LogFn
+}
+
+export interface RunningServer {
+    port: number
+    /** http://host:port/graphql */
+    url: string
+    /** ws://host:port/graphql */
+    wsUrl: string
+    hub: Hub
+    feed: ChangeFeed
+    listener: NotifyListener
+    pool: Pool
+    /** why /sql is unavailable, if it is */
+    sqlUnavailable?: string
+    close(): Promise<void>
+}
+
+const defaultLog: LogFn = (level, message, fields) => {
+    stackLog('api', `${level === 'info' ? '' : level.toUpperCase() + ' '}${message}${fields ? ' ' + JSON.stringify(fields) : ''}`)
+}
+
+function poolConfig(url: string, extra: PoolConfig = {}): PoolConfig {
+    return { connectionString: url, ...extra }
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+    const log = opts.log ?? defaultLog
+    const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...opts.limits }
+    const rate: RateLimitConfig = { ...DEFAULT_RATE_LIMITS, ...opts.rateLimit }
+    const subs = opts.subscriptions ?? {}
+    const db = databaseFromEnv()
+    const databaseUrl = opts.databaseUrl ?? db.url!
+    const stateSchema = opts.stateSchema ?? 'squid_processor'
+    let rpcUrl: string | undefined
+    if (opts.rpcUrl !== undefined) rpcUrl = opts.rpcUrl ?? undefined
+    else {
+        try {
+            rpcUrl = chainFromEnv().rpcUrl
+        } catch {
+            rpcUrl = undefined
+        }
+    }
+
+    const schema = await buildApiSchema(opts.schemaFile)
+    if (opts.mutations) configureMutations(opts.mutations)
+
+    const cleanups: (() => Promise<void> | void)[] = []
+    const cleanup = async () => {
+        for (const fn of cleanups.splice(0).reverse()) {
+            try {
+                await fn()
+            } catch (e: any) {
+                log('warn', 'shutdown step failed', { message: e?.message })
+            }
+        }
+    }
+
+    try {
+        const pool = new Pool(
+            poolConfig(databaseUrl, {
+                max: limits.poolSize,
+                statement_timeout: limits.statementTimeoutMs,
+                idleTimeoutMillis: 30_000,
+                connectionTimeoutMillis: 10_000,
+                application_name: 'settlement-api',
+            }),
+        )
+        pool.on('error', (e) => log('warn', 'idle database connection failed', { message: e.message }))
+        cleanups.push(() => pool.end())
+        await pool.query('SELECT 1')
+
+        // the claimableBalance lookup (payee inside the stored leaves) needs a GIN index; TODO: move into a migration
+        await pool
+            .query(`CREATE INDEX IF NOT EXISTS batch_leaves_leaves_gin ON api.batch_leaves USING gin (leaves jsonb_path_ops)`)
+            .catch((e) => log('warn', 'cannot create the api.batch_leaves GIN index (claimableBalance scans all stored batches)', { message: e.message }))
+
+        const hub = new Hub({ queueCapacity: subs.queueCapacity ?? 1_000, maxSubscribers: subs.maxSubscribers ?? 20_000 })
+        cleanups.push(() => hub.close())
+        const feed = new ChangeFeed(pool, hub, { stateSchema, log: (m, f) => log('warn', m, f) })
+        cleanups.push(() => feed.close())
+        await feed.init()
+        const listener = new NotifyListener({
+            connection: { connectionString: databaseUrl, application_name: 'settlement-api-listen' },
+            channel: subs.channel ?? 'squid_batch',
+            onNotify: (payload) => feed.push(payload),
+            onReconnect: () => feed.catchUp(),
+            log: (m, f) => log('warn', m, f),
+        })
+        cleanups.push(() => listener.stop())
+        await listener.start()
+
+        const limiter = new RateLimiter(rate)
+        cleanups.push(() => limiter.close())
+
+        // /sql: its own pool, connected as the read-only role
+        let sqlEndpoint: SqlEndpoint | undefined
+        let sqlUnavailable: string | undefined
+        const sqlCfg = opts.sql ?? {}
+        const sqlTimeout = sqlCfg.timeoutMs ?? limits.statementTimeoutMs
+        if (sqlCfg.enabled === false) sqlUnavailable = 'disabled by configuration'
+        else {
+            let roUrl = sqlCfg.readonlyUrl
+            if (!roUrl) {
+                const u = new URL(databaseUrl)
+                const password = readonlyPassword(decodeURIComponent(u.password), decodeURIComponent(u.pathname.slice(1)))
+                const r = await ensureReadonlyRole(pool, { password, statementTimeoutMs: sqlTimeout })
+                if (r.ok) {
+                    u.username = READONLY_ROLE
+                    u.password = encodeURIComponent(password)
+                    roUrl = u.toString()
+                } else sqlUnavailable = r.reason
+            }
+            if (roUrl) {
+                const roPool = new Pool(
+                    poolConfig(roUrl, {
+                        max: 8,
+                        statement_timeout: sqlTimeout,
+                        query_timeout: sqlTimeout + 5_000,
+                        idleTimeoutMillis: 30_000,
+                        connectionTimeoutMillis: 10_000,
+                        application_name: 'settlement-api-sql',
+                    }),
+                )
+                roPool.on('error', (e) => log('warn', 'idle read-only connection failed', { message: e.message }))
+                cleanups.push(() => roPool.end())
+                sqlEndpoint = new SqlEndpoint(roPool, { rowCap: sqlCfg.rowCap ?? 10_000, timeoutMs: sqlTimeout, maxResponseBytes: limits.maxResponseBytes })
+            }
+            if (sqlUnavailable) log('warn', `/sql disabled: ${sqlUnavailable}`)
+        }
+
+        const services: Services = {
+            db: pool,
+            hub,
+            chainHead: new ChainHeadCache(rpcUrl),
+            stateSchema,
+            listening: () => listener.connected,
+        }
+
+        const server = http.createServer(
+            createRequestListener({
+                schema,
+                pool,
+                services,
+                limits,
+                limiter,
+                sql: { endpoint: sqlEndpoint, unavailableReason: sqlUnavailable, allowAnonymous: !!sqlCfg.allowAnonymous },
+                graphiql: opts.graphiql ?? true,
+                corsOrigin: opts.corsOrigin ?? '*',
+                log,
+            }),
+        )
+        server.requestTimeout = 60_000
+        server.headersTimeout = 20_000
+        server.keepAliveTimeout = 5_000
+        server.on('clientError', (_err, socket) => {
+            if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+            else socket.destroy()
+        })
+        const ws = attachGraphqlWs(
+            server,
+            { schema, pool, services, limits, limiter, log },
+            {
+                maxConnections: subs.maxConnections ?? 5_000,
+                maxPerConnection: subs.maxPerConnection ?? 50,
+                keepAliveMs: subs.keepAliveMs ?? 12_000,
+            },
+        )
+        const host = opts.host ?? '0.0.0.0'
+        await new Promise<void>((resolve, reject) => {
+            server.once('error', reject)
+            server.listen(opts.port ?? gqlPort(), host, () => {
+                server.off('error', reject)
+                resolve()
+            })
+        })
+        cleanups.push(
+            () =>
+                new Promise<void>((resolve) => {
+                    server.close(() => resolve())
+                    server.closeAllConnections()
+                }),
+        )
+        cleanups.push(() => ws.close())
+        if (opts.mutations || opts.closeMutations) cleanups.push(() => closeMutations())
+
+        const port = (server.address() as AddressInfo).port
+        const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+        log('info', `GraphQL API on http://${shownHost}:${port}/graphql (HTTP + graphql-ws)${sqlEndpoint ? ', SQL on /sql' : ''}`)
+        let closing: Promise<void> | undefined
+        return {
+            port,
+            url: `http://${shownHost}:${port}/graphql`,
+            wsUrl: `ws://${shownHost}:${port}/graphql`,
+            hub,
+            feed,
+            listener,
+            pool,
+            sqlUnavailable,
+            close: () => (closing ??= cleanup()),
+        }
+    } catch (e) {
+        await cleanup()
+        throw e
+    }
+}
+
+// ---------------------------------------------------------------------------
+// CLI entry
+
+type Env = Record<string, string | undefined>
+
+function envInt(env: Env, name: string): number | undefined {
+    const v = env[name]?.trim()
+    if (!v) return undefined
+    if (!/^\d+$/.test(v)) throw new Error(`Invalid ${name}=${JSON.stringify(v)}: expected a non-negative integer`)
+    return Number(v)
+}
+
+/**
+ * Options from the environment (besides DB / RPC / GQL_PORT from src/config.ts):
+ *   GQL_MAX_DEPTH, GQL_MAX_COMPLEXITY, GQL_MAX_ALIASES, GQL_MAX_BODY_BYTES, GQL_MAX_RESPONSE_BYTES,
+ *   GQL_STATEMENT_TIMEOUT_MS, GQL_RATE_LIMIT_RPS / GQL_RATE_LIMIT_BURST (per key),
+ *   GQL_ANON_RATE_LIMIT_RPS / GQL_ANON_RATE_LIMIT_BURST (per IP),
+ *   SQL_ROW_CAP, SQL_TIMEOUT_MS, SQL_READONLY_DATABASE_URL, SQL_ALLOW_ANONYMOUS=true, SQL_ENABLED=false,
+ *   GQL_SUBSCRIBER_QUEUE, GQL_MAX_WS_CONNECTIONS
+ */
+export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
+    const limits: Partial<ServerLimits> = {}
+    const set = <K extends keyof ServerLimits>(k: K, name: string) => {
+        const v = envInt(env, name)
+        if (v !== undefined) (limits as any)[k] = v
+    }
+    set('maxDepth', 'GQL_MAX_DEPTH')
+    set('maxComplexity', 'GQL_MAX_COMPLEXITY')
+    set('maxAliases', 'GQL_MAX_ALIASES')
+    set('maxBodyBytes', 'GQL_MAX_BODY_BYTES')
+    set('maxResponseBytes', 'GQL_MAX_RESPONSE_BYTES')
+    set('statementTimeoutMs', 'GQL_STATEMENT_TIMEOUT_MS')
+    const rate: Partial<RateLimitConfig> = {}
+    const rps = envInt(env, 'GQL_RATE_LIMIT_RPS')
+    const burst = envInt(env, 'GQL_RATE_LIMIT_BURST')
+    if (rps !== undefined || burst !== undefined) rate.key = { perSecond: rps ?? DEFAULT_RATE_LIMITS.key.perSecond, burst: burst ?? DEFAULT_RATE_LIMITS.key.burst }
+    const arps = envInt(env, 'GQL_ANON_RATE_LIMIT_RPS')
+    const aburst = envInt(env, 'GQL_ANON_RATE_LIMIT_BURST')
+    if (arps !== undefined || aburst !== undefined) {
+        rate.anonymous = { perSecond: arps ?? DEFAULT_RATE_LIMITS.anonymous.perSecond, burst: aburst ?? DEFAULT_RATE_LIMITS.anonymous.burst }
+    }
+    return {
+        port: gqlPort(env),
+        limits,
+        rateLimit: rate,
+        sql: {
+            enabled: env.SQL_ENABLED?.trim() !== 'false',
+            rowCap: envInt(env, 'SQL_ROW_CAP'),
+            timeoutMs: envInt(env, 'SQL_TIMEOUT_MS'),
+            readonlyUrl: env.SQL_READONLY_DATABASE_URL?.trim() || undefined,
+            allowAnonymous: env.SQL_ALLOW_ANONYMOUS?.trim() === 'true',
+        },
+        subscriptions: { queueCapacity: envInt(env, 'GQL_SUBSCRIBER_QUEUE'), maxConnections: envInt(env, 'GQL_MAX_WS_CONNECTIONS') },
+        closeMutations: true,
+    }
+}
+
+async function main() {
+    const running = await startServer(serverOptionsFromEnv())
+    let stopping = false
+    const stop = (signal: string) => {
+        if (stopping) return
+        stopping = true
+        defaultLog('info', `${signal}: shutting down`)
+        const force = setTimeout(() => process.exit(1), 10_000)
+        force.unref()
+        running.close().then(
+            () => process.exit(0),
+            () => process.exit(1),
+        )
+    }
+    process.on('SIGINT', () => stop('SIGINT'))
+    process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+if (require.main === module) {
+    main().catch((e) => {
+        defaultLog('error', `cannot start the API server: ${e?.message ?? e}`)
+        process.exit(1)
+    })
+}

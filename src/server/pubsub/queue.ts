@@ -1,0 +1,109 @@
+/**
+ * The per-subscriber end of the fan-out: a bounded FIFO that is also the AsyncIterator graphql-js pulls
+ * from. graphql-ws pulls the next value only after the previous one was written to the socket, so a
+ * client that reads slower than events arrive makes its queue grow; at `capacity` the subscriber is
+ * detached, its backlog dropped, and it receives one final `SlowConsumer` value (the resolver turns it
+ * into an error) before the iterator ends. Memory per subscriber is therefore bounded by `capacity`.
+ */
+export class SlowConsumer {
+    constructor(
+        readonly capacity: number,
+        readonly dropped: number,
+    ) {}
+}
+
+export class SubscriberQueue<T> implements AsyncIterableIterator<T | SlowConsumer> {
+    private buf: (T | SlowConsumer)[] = []
+    private waiter: ((r: IteratorResult<T | SlowConsumer>) => void) | undefined
+    private state: 'open' | 'overflowed' | 'closed' = 'open'
+    private detached = false
+    delivered = 0
+
+    constructor(
+        readonly capacity: number,
+        private onDetach: (q: SubscriberQueue<T>) => void,
+    ) {}
+
+    get closed(): boolean {
+        return this.state !== 'open'
+    }
+
+    get overflowed(): boolean {
+        return this.state === 'overflowed'
+    }
+
+    get length(): number {
+        return this.buf.length
+    }
+
+    /** Offer a value; false if the subscriber is gone or was just dropped. */
+    push(value: T): boolean {
+        if (this.state !== 'open') return false
+        if (this.waiter) {
+            const w = this.waiter
+            this.waiter = undefined
+            this.delivered++
+            w({ value, done: false })
+            return true
+        }
+        if (this.buf.length >= this.capacity) {
+            const dropped = this.buf.length + 1
+            this.state = 'overflowed'
+            this.buf = [new SlowConsumer(this.capacity, dropped)]
+            this.detach()
+            return false
+        }
+        this.buf.push(value)
+        return true
+    }
+
+    /** End the stream (server shutdown); pending values are still delivered. */
+    end(): void {
+        if (this.state === 'open') this.state = 'closed'
+        this.detach()
+        if (this.waiter && this.buf.length === 0) {
+            const w = this.waiter
+            this.waiter = undefined
+            w({ value: undefined, done: true })
+        }
+    }
+
+    next(): Promise<IteratorResult<T | SlowConsumer>> {
+        if (this.buf.length > 0) {
+            const value = this.buf.shift()!
+            this.delivered++
+            return Promise.resolve({ value, done: false })
+        }
+        if (this.state !== 'open') return Promise.resolve({ value: undefined, done: true })
+        return new Promise((resolve) => {
+            this.waiter = resolve
+        })
+    }
+
+    return(): Promise<IteratorResult<T | SlowConsumer>> {
+        this.state = 'closed'
+        this.buf = []
+        this.detach()
+        if (this.waiter) {
+            const w = this.waiter
+            this.waiter = undefined
+            w({ value: undefined, done: true })
+        }
+        return Promise.resolve({ value: undefined, done: true })
+    }
+
+    throw(err?: unknown): Promise<IteratorResult<T | SlowConsumer>> {
+        void this.return()
+        return Promise.reject(err)
+    }
+
+    [Symbol.asyncIterator](): this {
+        return this
+    }
+
+    private detach() {
+        if (this.detached) return
+        this.detached = true
+        this.onDetach(this)
+    }
+}

@@ -1,0 +1,7 @@
+import { registerEnumType } from 'type-graphql'
+
+export enum StatInterval {
+    HOUR = 'HOUR',
+    DAY = 'DAY',
+}
+registerEnumType(StatInterval, { name: 'StatInterval', description: 'Rollup granularity (UTC hours or days).' })

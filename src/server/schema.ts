@@ -1,0 +1,54 @@
+/**
+ * The composed GraphQL schema, all on the one `graphql@15` copy in node_modules:
+ *
+ *   OpenReader (generated from schema.graphql: entity queries with where/orderBy/limit/offset, Relay
+ *   connections with totalCount; resolvers read `context.openreader`)
+ * + type-graphql 1.2 (our queries, subscriptions and the mutations; auth via the one `authChecker`)
+ * → merged with @graphql-tools/schema `mergeSchemas` (Query fields of both; the shared scalars BigInt /
+ *   DateTime and the BatchStatus enum are the same definitions on both sides).
+ *
+ * The schema is built once per process and schema file (type-graphql's metadata is global).
+ */
+import 'reflect-metadata'
+import * as fs from 'fs'
+import * as path from 'path'
+import { GraphQLSchema } from 'graphql'
+import { mergeSchemas } from '@graphql-tools/schema'
+import { getSchemaBuilder } from '@subsquid/openreader/lib/dialect'
+import { loadModel } from '@subsquid/openreader/lib/tools'
+import { buildSchema, NonEmptyArray } from 'type-graphql'
+import { projectRoot } from '../config'
+import { authChecker } from './auth-checker'
+import { resolvers } from './resolvers'
+import { DateTimeScalar } from './resolvers/scalars'
+
+const built = new Map<string, Promise<GraphQLSchema>>()
+
+export function defaultSchemaFile(): string {
+    return path.join(projectRoot(), 'schema.graphql')
+}
+
+export function buildApiSchema(schemaFile = defaultSchemaFile()): Promise<GraphQLSchema> {
+    const file = path.resolve(schemaFile)
+    let p = built.get(file)
+    if (!p) {
+        p = build(file)
+        built.set(file, p)
+        p.catch(() => built.delete(file))
+    }
+    return p
+}
+
+async function build(file: string): Promise<GraphQLSchema> {
+    if (!fs.existsSync(file)) throw new Error(`GraphQL model ${file} not found`)
+    const model = loadModel(file)
+    const openreader = (await getSchemaBuilder({ model, subscriptions: false })).build()
+    const custom = await buildSchema({
+        resolvers: resolvers as unknown as NonEmptyArray<Function>,
+        authChecker,
+        authMode: 'error',
+        validate: false,
+        scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    })
+    return mergeSchemas({ schemas: [openreader, custom] })
+}

@@ -1,0 +1,147 @@
+/**
+ * POST /sql: `{ sql, params }` → `{ columns: [{ name, type }], rows: [[...]], rowCount, truncated }`.
+ *
+ * One SELECT (see statement.ts), run on the read-only role's own pool inside
+ * `BEGIN READ ONLY` + `SET LOCAL statement_timeout`, wrapped as `SELECT * FROM (<sql>) LIMIT cap+1`
+ * so at most `rowCap` rows are read. Rows are arrays aligned with `columns` (duplicate column names
+ * stay usable); numeric/int8 come back as strings, timestamps as ISO strings, bytea as 0x hex.
+ * The JSON answer is also capped in bytes: rows past the cap are cut and `truncated` is set.
+ */
+import type { Pool, PoolClient } from 'pg'
+import { sqlState } from '../error-mask'
+import { checkSelect, SqlRejected } from './statement'
+
+export interface SqlOptions {
+    rowCap: number
+    timeoutMs: number
+    maxResponseBytes: number
+    maxParams?: number
+}
+
+export interface SqlColumn {
+    name: string
+    type: string
+}
+
+export interface SqlResult {
+    columns: SqlColumn[]
+    rows: unknown[][]
+    rowCount: number
+    truncated: boolean
+}
+
+/** An error for the client: HTTP status + code + safe message. */
+export class SqlError extends Error {
+    constructor(
+        readonly status: number,
+        readonly code: string,
+        message: string,
+    ) {
+        super(message)
+        this.name = 'SqlError'
+    }
+}
+
+type Param = string | number | boolean | null
+
+function parseRequest(body: unknown, maxParams: number): { sql: string; params: Param[] } {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new SqlError(400, 'BAD_USER_INPUT', 'expected a JSON object { "sql": "...", "params": [...] }')
+    const { sql, params } = body as { sql?: unknown; params?: unknown }
+    if (typeof sql !== 'string') throw new SqlError(400, 'BAD_USER_INPUT', '"sql" must be a string')
+    if (params !== undefined && params !== null && !Array.isArray(params)) throw new SqlError(400, 'BAD_USER_INPUT', '"params" must be an array')
+    const list = (params ?? []) as unknown[]
+    if (list.length > maxParams) throw new SqlError(400, 'BAD_USER_INPUT', `at most ${maxParams} params`)
+    for (const [i, p] of list.entries()) {
+        const ok = p === null || typeof p === 'string' || typeof p === 'boolean' || (typeof p === 'number' && Number.isFinite(p))
+        if (!ok) throw new SqlError(400, 'BAD_USER_INPUT', `params[${i}] must be a string, number, boolean or null`)
+    }
+    return { sql, params: list as Param[] }
+}
+
+function jsonValue(v: unknown): unknown {
+    if (v === null || v === undefined) return null
+    if (Buffer.isBuffer(v)) return '0x' + v.toString('hex')
+    if (v instanceof Date) return isNaN(v.getTime()) ? null : v.toISOString()
+    if (typeof v === 'bigint') return v.toString()
+    if (Array.isArray(v)) return v.map(jsonValue)
+    return v
+}
+
+export class SqlEndpoint {
+    private typeNames: Map<number, string> | undefined
+
+    constructor(
+        private pool: Pool,
+        private options: SqlOptions,
+    ) {}
+
+    private async types(client: PoolClient): Promise<Map<number, string>> {
+        if (!this.typeNames) {
+            const r = await client.query(`SELECT oid::int AS oid, typname FROM pg_type WHERE typnamespace = 'pg_catalog'::regnamespace`)
+            this.typeNames = new Map(r.rows.map((x) => [x.oid, x.typname]))
+        }
+        return this.typeNames
+    }
+
+    async run(body: unknown): Promise<SqlResult> {
+        const { sql, params } = parseRequest(body, this.options.maxParams ?? 100)
+        let checked
+        try {
+            checked = checkSelect(sql)
+        } catch (e) {
+            if (e instanceof SqlRejected) throw new SqlError(400, 'BAD_USER_INPUT', e.message)
+            throw e
+        }
+        if (checked.maxParam > params.length) {
+            throw new SqlError(400, 'BAD_USER_INPUT', `the query uses $${checked.maxParam} but only ${params.length} params were given`)
+        }
+        const cap = this.options.rowCap
+        const wrapped = `SELECT * FROM (\n${checked.text}\n) AS _q LIMIT ${cap + 1}`
+        let client: PoolClient
+        try {
+            client = await this.pool.connect()
+        } catch (e: any) {
+            throw new SqlError(503, 'INTERNAL', 'the read-only database connection is unavailable')
+        }
+        let broken: Error | undefined
+        try {
+            await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY')
+            await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(this.options.timeoutMs))}`)
+            let res
+            try {
+                res = await client.query({ text: wrapped, values: params, rowMode: 'array' })
+            } finally {
+                await client.query('ROLLBACK').catch((e) => (broken = e))
+                // undo any session-level setting a query managed to change (the next user gets a clean session)
+                if (!broken) await client.query('RESET ALL').catch((e) => (broken = e))
+            }
+            const types = await this.types(client)
+            const columns = res.fields.map((f) => ({ name: f.name, type: types.get(f.dataTypeID) ?? String(f.dataTypeID) }))
+            let truncated = res.rows.length > cap
+            const rows: unknown[][] = []
+            let bytes = 200 + JSON.stringify(columns).length
+            for (const raw of res.rows.slice(0, cap)) {
+                const row = (raw as unknown[]).map(jsonValue)
+                bytes += JSON.stringify(row).length + 1
+                if (bytes > this.options.maxResponseBytes) {
+                    truncated = true
+                    break
+                }
+                rows.push(row)
+            }
+            return { columns, rows, rowCount: rows.length, truncated }
+        } catch (e: any) {
+            if (e instanceof SqlError) throw e
+            const state = sqlState(e)
+            if (state === '57014') throw new SqlError(400, 'TIMEOUT', `the query was cancelled after ${this.options.timeoutMs} ms (statement timeout)`)
+            if (state === '42501' || state === '25006') throw new SqlError(400, 'FORBIDDEN', e.message)
+            // syntax / undefined column / bad cast ...: Postgres' message is about the analyst's own SQL
+            if (state && /^(42|22|21|0A|2F|38|39|3F|44|54)/.test(state)) throw new SqlError(400, 'BAD_USER_INPUT', e.message)
+            if (state === '53200' || state === '53300' || state === '54001') throw new SqlError(400, 'BAD_USER_INPUT', e.message)
+            broken = e
+            throw e
+        } finally {
+            client.release(broken)
+        }
+    }
+}
