@@ -147,6 +147,16 @@ export async function rpcCall<T = any>(url: string, method: string, params: unkn
     return body.result as T
 }
 
+/**
+ * Hash of the block at `height`, or undefined if the chain is shorter. Compare
+ * it with the processor's last indexed block to detect a chain that went back
+ * (crash or forced kill of anvil after the last state dump) → reset the DB.
+ */
+export async function blockHashAt(url: string, height: number): Promise<string | undefined> {
+    const b = await rpcCall<{ hash: string } | null>(url, 'eth_getBlockByNumber', ['0x' + height.toString(16), false])
+    return b?.hash ?? undefined
+}
+
 async function stopOrphan(pidFile: string, name: string) {
     let pid: number
     try {

@@ -46,6 +46,13 @@ export interface EmbeddedPostgresOptions {
     startTimeoutMs?: number
     /** log component name, default 'postgres' */
     name?: string
+    /**
+     * Skip fsync (initdb --no-sync, fsync/synchronous_commit/full_page_writes off):
+     * much faster on a busy disk; a killed Postgres still recovers (the data is in
+     * the OS cache), but an OS crash / power loss can corrupt the cluster.
+     * Default false. Meant for tests and throw-away simulations.
+     */
+    noFsync?: boolean
 }
 
 export interface EmbeddedPostgres {
@@ -292,7 +299,7 @@ async function handleExistingPidFile(dataDir: string, name: string) {
 // ---------------------------------------------------------------------------
 // initdb
 
-async function initdb(bins: PostgresBinaries, dataDir: string, user: string, password: string, runAs: RunAs | undefined, name: string) {
+async function initdb(bins: PostgresBinaries, dataDir: string, user: string, password: string, runAs: RunAs | undefined, name: string, noSync: boolean) {
     const t0 = Date.now()
     const pwFile = path.join(os.tmpdir(), `pg-pw-${process.pid}-${Date.now()}`)
     fs.writeFileSync(pwFile, password + '\n', { mode: 0o600 })
@@ -308,6 +315,7 @@ async function initdb(bins: PostgresBinaries, dataDir: string, user: string, pas
                 '--encoding=UTF8',
                 '--locale=C',
                 '--no-instructions',
+                ...(noSync ? ['--no-sync'] : []),
             ],
             {
                 cwd: dataDir,
@@ -353,7 +361,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     const bins = postgresBinaries()
     const runAs = isRoot() ? ensurePostgresUser() : undefined
 
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+    // parents with the default mode (the postgres user must be able to traverse them), the data dir private
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true })
+    if (!fs.existsSync(dataDir)) fs.mkdirSync(dataDir, { mode: 0o700 })
     if (runAs) {
         // a data dir owned by postgres is assumed to be consistent inside
         if (fs.statSync(dataDir).uid !== runAs.uid) chownRecursive(dataDir, runAs.uid, runAs.gid)
@@ -371,25 +381,31 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
                 `${dataDir} holds a PostgreSQL ${dataMajor} cluster but the embedded binaries are PostgreSQL ${major}; delete the directory to start over`,
             )
         }
+        // may stop a leftover server of ours, which frees the port
         await handleExistingPidFile(dataDir, name)
-    } else {
-        const entries = fs.readdirSync(dataDir)
-        if (entries.length > 0) {
-            throw new PostgresError(`${dataDir} is not empty but has no PG_VERSION (not a Postgres data dir); delete it or point EMBEDDED_PG_DIR elsewhere`)
-        }
-        await initdb(bins, dataDir, user, password, runAs, name)
-        initialized = true
+    } else if (fs.readdirSync(dataDir).length > 0) {
+        throw new PostgresError(`${dataDir} is not empty but has no PG_VERSION (not a Postgres data dir); delete it or point EMBEDDED_PG_DIR elsewhere`)
     }
-
+    // before initdb: fail fast
     if (!(await isPortFree(port))) {
         throw new PostgresError(`cannot start Postgres: port ${port} on 127.0.0.1 is already in use (another Postgres? set EMBEDDED_PG_PORT to another port)`)
+    }
+    if (!fs.existsSync(versionFile)) {
+        await initdb(bins, dataDir, user, password, runAs, name, !!opts.noFsync)
+        initialized = true
     }
 
     const important = /\b(WARNING|ERROR|FATAL|PANIC):/
     const proc = spawnManaged(
         name,
         bins.postgres,
-        ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+        [
+            '-D', dataDir,
+            '-p', String(port),
+            '-c', 'listen_addresses=127.0.0.1',
+            '-c', 'unix_socket_directories=',
+            ...(opts.noFsync ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+        ],
         {
             cwd: dataDir,
             env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
@@ -399,6 +415,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
             stopSignal: 'SIGINT',
             stopTimeoutMs: 30_000,
             output: (line) => {
+                // our own readiness probes hitting a server that is still starting/recovering
+                if (!opts.verbose && /the database system is (starting up|not yet accepting connections|in recovery mode)/.test(line)) return
                 if (opts.verbose || important.test(line)) log(name, line)
             },
         },

@@ -310,7 +310,6 @@ export function installSignalHandlers(): void {
             received++
             if (received === 1) {
                 log('stack', `${sig} received, shutting down (press Ctrl-C again to force)`)
-                // the terminal echoes ^C without a newline
                 void shutdownAndExit(codes[sig], sig === 'SIGHUP' ? 'SIGTERM' : sig)
             } else {
                 log('stack', `${sig} received again, killing everything`)

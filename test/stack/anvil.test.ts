@@ -1,7 +1,7 @@
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
-import { Anvil, AnvilError, rpcCall, startAnvil } from '../../src/stack/anvil'
+import { Anvil, AnvilError, blockHashAt, rpcCall, startAnvil } from '../../src/stack/anvil'
 import { setLogSink } from '../../src/stack/log'
 import { freePort, isAlive } from '../../src/stack/util'
 
@@ -90,6 +90,8 @@ test('state resume: blocks, hashes, traces survive stop/start', async () => {
     expect(b.blockNumber).toBe(head)
     expect((await rpcCall(b.url, 'eth_getBlockByNumber', [callBlock, false])).hash).toBe(callBlockHash)
     expect((await rpcCall(b.url, 'eth_getBlockByNumber', ['latest', false])).hash).toBe(headHash)
+    expect(await blockHashAt(b.url, head)).toBe(headHash)
+    expect(await blockHashAt(b.url, head + 100)).toBeUndefined()
     expect(await rpcCall(b.url, 'eth_getCode', [contract, 'latest'])).toBe('0x' + runtime)
     // trace_block (squid with preferTraceApi) works for pre-restart blocks
     const parity = await rpcCall(b.url, 'trace_block', [callBlock])

