@@ -51,6 +51,7 @@ export async function startPg(): Promise<PgHarness> {
     fs.chmodSync(tmp, 0o755) // as root, Postgres runs as "postgres" and must traverse it
     const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'squid' })
     const pool = new Pool({ connectionString: pg.url, max: 20 })
+    pool.on('error', () => undefined) // idle clients cut by the shutdown at the end
     const Migration = require('../../db/migrations/1700000000000-Api.js')
     await new Migration().up({ query: (sql: string) => pool.query(sql) })
     return {

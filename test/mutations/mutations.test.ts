@@ -437,6 +437,43 @@ describe('finalize, claim, dispute', () => {
         expect(await pendingNonce(chain.provider, relayer)).toBe(relayerNonce + 2)
     })
 
+    test('a claim that reverts once mined (raced by the payee) → decoded CONTRACT_REVERT stored; the retry gets it, no second tx', async () => {
+        const self = new Wallet(anvilKey(12), chain.provider)
+        const res = dataOf(await gql(pg.pool, COMMIT, input('race-1', [{ payee: self.address, amount: '2000' }, { payee: payee(50), amount: '1000' }]), 'operator'), 'commitBatch')
+        await advanceTime(chain.provider, 25)
+        dataOf(await gql(pg.pool, FINALIZE, { id: res.batchId }, 'operator'), 'finalizeBatch')
+        const leaf = (await proofFor(pg.pool, res.batchId, self.address))!
+
+        const relayerNonce = await pendingNonce(chain.provider, relayer)
+        await chain.provider.send('evm_setIntervalMining', [0])
+        await chain.provider.send('evm_setAutomine', [false])
+        try {
+            const claiming = gql(pg.pool, CLAIM, { batchId: res.batchId, payees: [self.address], key: 'race-claim' }, 'relayer')
+            // once the relayer's claimMany is in the pool, the payee claims itself with a higher tip and wins the block
+            while ((await pendingNonce(chain.provider, relayer)) === relayerNonce) await new Promise((r) => setTimeout(r, 20))
+            const distributor = new Contract(chain.deployment.contracts.Distributor, abiOf('Distributor'), self)
+            const fees = await chain.provider.getFeeData()
+            await distributor.claim(res.batchId, leaf.amount, leaf.proof, {
+                gasLimit: 300_000n,
+                maxPriorityFeePerGas: fees.maxPriorityFeePerGas! * 10n,
+                maxFeePerGas: fees.maxFeePerGas! * 10n,
+                nonce: await pendingNonce(chain.provider, self.address),
+            })
+            await chain.provider.send('evm_mine', [])
+            const e = errorOf(await claiming)
+            expect(e.code).toBe('CONTRACT_REVERT')
+            expect(e.ext.stage).toBe('mined')
+            expect(e.ext.revert).toMatchObject({ name: 'AlreadyClaimed', args: { batchId: res.batchId, payee: self.address } })
+            expect(e.ext.txHash).toMatch(/^0x[0-9a-f]{64}$/)
+
+            const again = errorOf(await gql(pg.pool, CLAIM, { batchId: res.batchId, payees: [self.address], key: 'race-claim' }, 'relayer'))
+            expect(again).toMatchObject({ code: 'CONTRACT_REVERT', ext: { stage: 'mined', txHash: e.ext.txHash, idempotentReplay: true } })
+            expect(await pendingNonce(chain.provider, relayer)).toBe(relayerNonce + 1)
+        } finally {
+            await chain.provider.send('evm_setIntervalMining', [1])
+        }
+    })
+
     test('claimPayouts input errors: unknown payee → NOT_FOUND, bad address → BAD_USER_INPUT, unknown batch → NOT_FOUND', async () => {
         let e = errorOf(await gql(pg.pool, CLAIM, { batchId, payees: [payee(30), payee(99)] }, 'relayer'))
         expect(e.code).toBe('NOT_FOUND')
