@@ -7,7 +7,9 @@ export class UsageRecordInput {
     @Field(() => String, { description: 'Payee address (0x + 40 hex).' })
     payee: string
 
-    @Field(() => String, { description: 'Amount in token base units, as a decimal string (0 ≤ amount < 2^256).' })
+    // A String, not BigInt: a JSON number above 2^53 would be rounded by the client or the JSON parser before any
+    // check could see it. Only exact decimal strings are accepted for money.
+    @Field(() => String, { description: 'Amount in token base units, as a decimal string (0 ≤ amount < 2^256); JSON numbers are refused.' })
     amount: string
 }
 

@@ -1,6 +1,7 @@
 import 'reflect-metadata'
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql'
 import type { TxStatus } from '../chain/tx-mutation'
+import { BigIntScalar } from './scalars'
 
 export enum MutationTxStatus {
     /** broadcast; not mined within the server's wait (repeat the call with the same idempotencyKey to refresh) */
@@ -24,7 +25,7 @@ export class CommitBatchResult {
     @Field(() => String) token: string
     @Field(() => String, { description: 'Merkle root of the (payee, amount) leaves' })
     root: string
-    @Field(() => String, { description: 'sum of the leaves, token base units (decimal string)' })
+    @Field(() => BigIntScalar, { description: 'sum of the leaves, token base units (BigInt: decimal string)' })
     totalAmount: string
     @Field(() => Int) recordCount: number
     @Field(() => Int, { description: 'number of distinct payees with a non-zero amount' })
@@ -63,7 +64,7 @@ export class DisputeBatchResult {
 @ObjectType('ClaimedPayout')
 export class ClaimedPayout {
     @Field(() => String) payee: string
-    @Field(() => String, { description: 'gross leaf amount (the platform fee is taken on chain)' })
+    @Field(() => BigIntScalar, { description: 'gross leaf amount in token base units (the platform fee is taken on chain)' })
     amount: string
 }
 
