@@ -19,3 +19,21 @@ export async function resetIndex(url: string): Promise<void> {
         await c.end()
     }
 }
+
+/**
+ * The block the index last finalised, if any. When it is not on the chain any more (a local anvil that
+ * crashed lost its newest blocks), the index must be rebuilt: squid can roll back hot blocks, not finalised ones.
+ */
+export async function indexedFinalizedBlock(url: string): Promise<{ height: number; hash: string } | undefined> {
+    const c = new Client({ connectionString: url })
+    await c.connect()
+    try {
+        const t = await c.query(`SELECT to_regclass('squid_processor.status') AS t`)
+        if (!t.rows[0].t) return undefined
+        const r = await c.query('SELECT height, hash FROM squid_processor.status WHERE id = 0')
+        if (r.rowCount === 0 || r.rows[0].height < 0) return undefined
+        return { height: Number(r.rows[0].height), hash: r.rows[0].hash }
+    } finally {
+        await c.end()
+    }
+}

@@ -11,11 +11,11 @@ import { ensureDeployed } from '../deploy/deploy'
 import { requireDeployment } from '../deploy/deployments'
 import { localDeployOptions } from '../deploy/local-options'
 import { applyMigrations } from '../main'
-import { startAnvil, rpcCall } from './anvil'
+import { blockHashAt, startAnvil, rpcCall } from './anvil'
 import { log } from './log'
 import { startEmbeddedPostgres } from './postgres'
 import { installSignalHandlers, onShutdown, registerProcess, runNodeProcess, shutdownAndExit } from './processes'
-import { resetIndex } from './reset'
+import { indexedFinalizedBlock, resetIndex } from './reset'
 import { sleep } from './util'
 
 async function waitForApi(port: number, timeoutMs: number): Promise<void> {
@@ -74,6 +74,13 @@ async function main(): Promise<void> {
             log('stack', `contracts deployed at block ${deployment.startBlock} (${file}); index reset for the new chain`)
         } else {
             log('stack', `contracts already deployed at block ${deployment.startBlock}`)
+            const indexed = await indexedFinalizedBlock(process.env.DB_URL!)
+            if (indexed && (await blockHashAt(rpcUrl, indexed.height)) !== indexed.hash) {
+                // anvil's state is saved on a clean stop and every 30 s: after a crash the chain can be
+                // behind (or beside) what was indexed. Rebuild rather than serve a chain that no longer exists.
+                await resetIndex(process.env.DB_URL!)
+                log('stack', `the index was at block ${indexed.height}, which this chain does not have (anvil lost blocks in a crash): index reset`)
+            }
         }
     } else {
         const id = Number(await rpcCall(rpcUrl, 'eth_chainId'))
