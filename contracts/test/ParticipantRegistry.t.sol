@@ -272,9 +272,13 @@ contract ParticipantRegistryTest is BaseTest {
     // ------------------------------------------------------------------ pause
 
     function test_pause_byPauserAndUnpauseByGovernor() public {
+        vm.expectEmit(true, true, true, true, address(participants));
+        emit PausableUpgradeable.Paused(pauser);
         vm.prank(pauser);
         participants.pause();
         assertTrue(participants.paused());
+        vm.expectEmit(true, true, true, true, address(participants));
+        emit PausableUpgradeable.Unpaused(governor);
         vm.prank(governor);
         participants.unpause();
         assertFalse(participants.paused());
