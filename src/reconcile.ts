@@ -191,13 +191,18 @@ export async function reconcile(opts: ReconcileOptions = {}): Promise<ReconcileR
 
     try {
         let block
+        let timer: NodeJS.Timeout | undefined
         try {
             block = await Promise.race([
                 provider.getBlock(height),
-                new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout after 15s')), 15_000)),
+                new Promise<never>((_, rej) => {
+                    timer = setTimeout(() => rej(new Error('timeout after 15s')), 15_000)
+                }),
             ])
         } catch (e) {
             throw new ReconcileConnectionError(connectionMessage(`RPC ${rpcUrl}`, e))
+        } finally {
+            clearTimeout(timer)
         }
         checked++
         if (!block) {

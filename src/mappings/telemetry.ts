@@ -115,7 +115,10 @@ export class ProgressReporter {
         const line =
             `progress: block ${args.height}` +
             (this.head != null ? ` (head ${this.head}, lag ${lag})` : '') +
-            `, ${(blocks / secs).toFixed(1)} blocks/s, ${(this.eventsSince / secs).toFixed(1)} events/s` +
+            // rates over less than a second are noise (first call, bursts at the head)
+            (secs >= 1
+                ? `, ${(blocks / secs).toFixed(1)} blocks/s, ${(this.eventsSince / secs).toFixed(1)} events/s`
+                : '') +
             `, ${this.eventsSince} events in ${secs.toFixed(1)}s` +
             (args.isHead ? ', at head' : '')
         this.log.info(line)

@@ -67,9 +67,13 @@ async function processorEnv(url: string): Promise<Record<string, string>> {
     }
 }
 
+const metricsPorts = new Map<ProcessorHandle, number>()
+
 async function launch(url: string, name: string): Promise<ProcessorHandle> {
-    const h = startProcessor(await processorEnv(url), path.join(tmp, `${name}.log`))
+    const env = await processorEnv(url)
+    const h = startProcessor(env, path.join(tmp, `${name}.log`))
     processors.push(h)
+    metricsPorts.set(h, Number(env.PROMETHEUS_PORT))
     return h
 }
 
@@ -124,8 +128,13 @@ afterAll(async () => {
     for (const h of processors) await stopProcessor(h, 'SIGKILL').catch(() => {})
     await listener?.end().catch(() => {})
     await anvil?.stop().catch(() => anvil.kill())
-    await pg?.stop().catch(() => pg.kill())
+    await pg?.stop().catch((e) => {
+        stackLogs.push(`pg stop failed: ${e}`)
+        pg.kill()
+    })
     setLogSink(null)
+    if (process.env.E2E_HANDLES) console.log(stackLogs.slice(-15).join('\n'))
+    if (process.env.E2E_HANDLES) console.log((process as any)._getActiveHandles().map((h: any) => [h?.constructor?.name, h?.remoteAddress ?? h?.spawnfile ?? h?.path ?? '', h?.pid, h?.exitCode, h?.signalCode, h?.fd ?? h?._handle?.fd].join(' ')))
     if (!process.env.E2E_KEEP) fs.rmSync(tmp, { recursive: true, force: true })
 })
 
@@ -201,6 +210,89 @@ test('index simulated activity through a SIGKILL restart, then reconcile', async
 
     const log = fs.readFileSync(path.join(tmp, 'p1-restart.log'), 'utf8')
     expect(log).toMatch(/progress: block \d+/)
+    expect(log).not.toMatch(/"level":4/) // no mapping warnings (stubs, unknown references)
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPorts.get(p1)}/metrics`)).text()
+    expect(metrics).toMatch(/^sqd_processor_last_block \d+/m)
+    expect(metrics).toMatch(/^settlement_events_total\{contract="Distributor",event="Claimed"\} \d+/m)
+    expect(metrics).toMatch(/^settlement_lag_blocks 0/m)
+    console.log(
+        `e2e: head ${head.height}; rows ${JSON.stringify(counts)}; simulator ${JSON.stringify(sim.stats)}; ` +
+            `reconcile ${r.checked} checked, ${r.mismatches.length} mismatches; ${notifications.length} notifications, ` +
+            `max ${Math.max(...notifications.map((n) => Buffer.byteLength(n)))} bytes`,
+    )
+})
+
+test('disputes ruled through the timelock, pause/unpause, a cancelled operation', async () => {
+    const p = processors[processors.length - 1]
+    const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, pollingInterval: 100 })
+    const w = (i: number) => new NonceManager(new Wallet(anvilKey(i), provider))
+    const payerW = w(FIRST_PARTICIPANT)
+    const operatorW = w(LOCAL_ROLES.operator)
+    const proposerW = w(LOCAL_ROLES.proposer)
+    const pauserW = w(LOCAL_ROLES.pauser)
+    const payer = await payerW.getAddress()
+    const token = deployment.contracts.MockUSDC
+    const ledgerAt = deployment.contracts.BatchLedger
+    const ledger = (x: NonceManager) => contract('BatchLedger', ledgerAt, x) as Contract
+    const timelock = contract('PlatformTimelock', deployment.contracts.PlatformTimelock, proposerW) as Contract
+    const escrowAt = deployment.contracts.Escrow
+    const ZERO = '0x' + '00'.repeat(32)
+
+    const publisher = new Wallet(anvilKey(FIRST_PARTICIPANT + 3)).address
+    const built = buildBatch([{ payee: publisher, amount: 3n * USDC }, { payee: payer, amount: 1n * USDC }])
+    const upheld = batchIdFromKey(`e2e-upheld-${Date.now()}`)
+    const dismissed = batchIdFromKey(`e2e-dismissed-${Date.now()}`)
+    for (const id of [upheld, dismissed]) {
+        await mined(ledger(operatorW).commitBatch(id, payer, token, built.root, built.totalAmount, 2, `ipfs://${id}`))
+        await mined(ledger(payerW).dispute(id, 0, [], 'numbers look off'))
+    }
+    const ledgerIface = ledger(operatorW).interface
+    const escrowIface = (contract('Escrow', escrowAt, null) as Contract).interface
+    const salt = (n: number) => '0x' + n.toString(16).padStart(64, '0')
+    // one batch operation: uphold one dispute, dismiss the other
+    const targets = [ledgerAt, ledgerAt]
+    const datas = [ledgerIface.encodeFunctionData('resolveDispute', [upheld, true]), ledgerIface.encodeFunctionData('resolveDispute', [dismissed, false])]
+    await mined(timelock.scheduleBatch(targets, [0, 0], datas, ZERO, salt(1), 2))
+    // an operation scheduled and cancelled
+    const unpause = escrowIface.encodeFunctionData('unpause', [])
+    await mined(timelock.schedule(escrowAt, 0, unpause, ZERO, salt(2), 2))
+    const cancelledId = await timelock.hashOperation(escrowAt, 0, unpause, ZERO, salt(2))
+    await mined(timelock.cancel(cancelledId))
+    // pause by the pauser, unpause through the timelock
+    await mined((contract('Escrow', escrowAt, pauserW) as Contract).pause())
+    await mined(timelock.schedule(escrowAt, 0, unpause, ZERO, salt(3), 2))
+    await rpcCall(anvil.url, 'evm_increaseTime', [5])
+    await mine(1)
+    // (unlocking the upheld batch's funds needs the Escrow unpaused)
+    await mined(timelock.execute(escrowAt, 0, unpause, ZERO, salt(3)))
+    await mined(timelock.executeBatch(targets, [0, 0], datas, ZERO, salt(1)))
+    // the dismissed batch finalises after its window
+    await rpcCall(anvil.url, 'evm_increaseTime', [5])
+    await mine(1)
+    await mined(ledger(operatorW).finalize(dismissed))
+    await waitCaughtUp(dbUrl, anvil.url, 60_000, p)
+
+    await withClient(dbUrl, async (c) => {
+        const q = async (sql: string, args: unknown[] = []) => (await c.query(sql, args)).rows
+        expect(await q('SELECT id, status, disputed FROM batch WHERE id = ANY($1) ORDER BY status', [[upheld, dismissed]])).toEqual([
+            { id: dismissed, status: 'FINALIZED', disputed: true },
+            { id: upheld, status: 'REJECTED', disputed: true },
+        ])
+        expect(await q('SELECT outcome, by_payer FROM dispute WHERE id = $1', [upheld])).toEqual([{ outcome: 'UPHELD', by_payer: true }])
+        expect(await q('SELECT outcome FROM dispute WHERE id = $1', [dismissed])).toEqual([{ outcome: 'DISMISSED' }])
+        expect(await q('SELECT status, call_count, executed_call_count, salt FROM timelock_operation ORDER BY scheduled_at_block')).toEqual([
+            { status: 'EXECUTED', call_count: 2, executed_call_count: 2, salt: salt(1) },
+            { status: 'CANCELLED', call_count: 1, executed_call_count: 0, salt: salt(2) },
+            { status: 'EXECUTED', call_count: 1, executed_call_count: 1, salt: salt(3) },
+        ])
+        expect(await q(`SELECT paused FROM pause_change ORDER BY id`)).toEqual([{ paused: true }, { paused: false }])
+        expect(await q(`SELECT sum(dispute_count)::int AS d, sum(rejected_batch_count)::int AS r FROM token_day_stat`)).toEqual([{ d: 2, r: 1 }])
+    })
+    const r = await reconcile({ dbUrl, rpcUrl: anvil.url, contracts: contracts() })
+    if (r.mismatches.length) console.log(r.mismatches)
+    expect(r.mismatches).toEqual([])
+    console.log(`e2e governance: reconcile ${r.checked} checked, ${r.mismatches.length} mismatches`)
+    provider.destroy()
 })
 
 test('reorg: rows of orphaned blocks disappear, state matches the chain and a fresh index', async () => {
@@ -258,5 +350,47 @@ test('reorg: rows of orphaned blocks disappear, state matches the chain and a fr
     const [a, b] = await Promise.all([dumpEntities(dbUrl), dumpEntities(freshDbUrl)])
     expect(Object.keys(a)).toEqual(Object.keys(b))
     for (const table of Object.keys(a)) expect({ table, rows: a[table] }).toEqual({ table, rows: b[table] })
+    console.log(
+        `e2e reorg: fork at ${before.height}, branch A head ${headA.height}, branch B head ${headB.height}; ` +
+            `reconcile ${r.checked} checked, ${r.mismatches.length} mismatches; fresh index equal over ${Object.keys(a).length} tables, ` +
+            `${Object.values(a).reduce((n, rows) => n + rows.length, 0)} rows`,
+    )
     provider.destroy()
+})
+
+test('reconcile CLI: mismatches → exit 1 with one line each; unreachable RPC → exit 2 with one line', async () => {
+    const { spawnSync } = require('child_process') as typeof import('child_process')
+    const run = (env: Record<string, string>) =>
+        spawnSync(process.execPath, [path.join(__dirname, '../../lib/reconcile.js')], {
+            cwd: path.join(__dirname, '../..'),
+            env: { ...process.env, DB_URL: dbUrl, RPC_URL: anvil.url, CHAIN_ID: '31337', DEPLOYMENTS_FILE: deploymentsFile, ...env },
+            encoding: 'utf8',
+        })
+    const clean = run({})
+    expect(clean.stdout).toMatch(/^reconcile: \d+ checked, 0 mismatches at block \d+/)
+    expect(clean.status).toBe(0)
+
+    await withClient(dbUrl, async (c) => {
+        await c.query(`UPDATE escrow_account SET available = available + 1 WHERE id = (SELECT min(id) FROM escrow_account)`)
+        await c.query(`UPDATE batch SET status = 'DISPUTED' WHERE id = (SELECT min(id) FROM batch WHERE status = 'FINALIZED')`)
+        await c.query(`DELETE FROM claim WHERE id = (SELECT min(id) FROM claim)`)
+    })
+    const bad = run({})
+    expect(bad.status).toBe(1)
+    const lines = bad.stdout.trim().split('\n')
+    expect(lines[0]).toMatch(/^reconcile: \d+ checked, [1-9]\d* mismatches/)
+    expect(lines.some((l) => /^EscrowAccount 0x[0-9a-f]+-0x[0-9a-f]+ available: indexed=\d+ chain=\d+$/.test(l))).toBe(true)
+    expect(lines.some((l) => /^Batch 0x[0-9a-f]{64} status: indexed=DISPUTED chain=FINALIZED$/.test(l))).toBe(true)
+    // the deleted claim shows up through the payout totals and, since its batch's leaves are stored, as a claimed payee without a Claim row
+    expect(lines.some((l) => /^Payout .* claimedAmount/.test(l) || /isClaimed \(no claim indexed\): indexed=false chain=true/.test(l))).toBe(true)
+    console.log(`e2e reconcile CLI:\n${bad.stdout}`)
+
+    const down = run({ RPC_URL: `http://127.0.0.1:${await freePort()}` })
+    expect(down.status).toBe(2)
+    expect(down.stderr.trim().split('\n')).toHaveLength(1)
+    expect(down.stderr).toMatch(/^reconcile: /)
+    const noDb = run({ DB_URL: `postgres://postgres:postgres@127.0.0.1:${await freePort()}/squid` })
+    expect(noDb.status).toBe(2)
+    expect(noDb.stderr.trim().split('\n')).toHaveLength(1)
+    console.log(`e2e reconcile CLI errors: ${down.stderr.trim()} | ${noDb.stderr.trim()}`)
 })
