@@ -113,3 +113,24 @@ describe('progress lines', () => {
         expect(p.record({ height: 1100, blocks: 1, events: 1, isHead: true })).toContain('at head')
     })
 })
+
+describe('reconcile helpers', () => {
+    test('mapLimit keeps order and bounds concurrency', async () => {
+        const { mapLimit, formatMismatch } = await import('../../src/reconcile')
+        let inFlight = 0
+        let peak = 0
+        const out = await mapLimit([5, 1, 4, 2, 3], 2, async (n) => {
+            inFlight++
+            peak = Math.max(peak, inFlight)
+            await new Promise((r) => setTimeout(r, n * 3))
+            inFlight--
+            return n * 10
+        })
+        expect(out).toEqual([50, 10, 40, 20, 30])
+        expect(peak).toBe(2)
+        expect(await mapLimit([], 4, async () => 1)).toEqual([])
+        expect(formatMismatch({ entity: 'Batch', id: '0x1', field: 'status', indexed: 'COMMITTED', chain: 'FINALIZED' })).toBe(
+            'Batch 0x1 status: indexed=COMMITTED chain=FINALIZED',
+        )
+    })
+})
