@@ -136,3 +136,33 @@ describe('delegation recommendations', () => {
         for (const r of recs) expect(r.stakeShareAfter).toBeLessThanOrEqual(cap + 1e-6)
     })
 })
+
+import { expectedBlocks, scheduledProposer } from '../../src/validators/schedule'
+
+describe('proposer schedule', () => {
+    const snap = [
+        { validator: '0xBB', stake: 300n },
+        { validator: '0xaa', stake: 100n },
+        { validator: '0xcc', stake: 0n },
+    ]
+
+    it('is deterministic and ignores input order and validators without stake', () => {
+        for (let h = 0; h < 50; h++) {
+            expect(scheduledProposer(h, snap)).toBe(scheduledProposer(h, [...snap].reverse()))
+            expect(scheduledProposer(h, snap)).not.toBe('0xcc')
+        }
+    })
+
+    it('draws proposers in proportion to stake', () => {
+        let bb = 0
+        const n = 4000
+        for (let h = 0; h < n; h++) if (scheduledProposer(h, snap) === '0xbb') bb++
+        expect(bb / n).toBeGreaterThan(0.7)
+        expect(bb / n).toBeLessThan(0.8)
+        expect(expectedBlocks(snap, 32).get('0xbb')).toBeCloseTo(24, 6)
+    })
+
+    it('has no proposer when nobody has stake', () => {
+        expect(scheduledProposer(1, [{ validator: '0xaa', stake: 0n }])).toBeUndefined()
+    })
+})
