@@ -1,6 +1,15 @@
 import { Contract, ContractFactory, Interface, JsonRpcProvider, Wallet, ZeroAddress, getCreateAddress, id } from 'ethers'
 import { loadArtifact } from './artifacts'
-import { CONTRACT_NAMES, ContractName, Deployment, DeploymentError, readDeployment, writeDeployment } from './deployments'
+import {
+    CONTRACT_NAMES,
+    ContractName,
+    Deployment,
+    DeploymentError,
+    IncompleteDeploymentError,
+    deploymentsFile,
+    readDeployment,
+    writeDeployment,
+} from './deployments'
 
 export const ROLE = {
     DEFAULT_ADMIN: '0x' + '00'.repeat(32),
@@ -27,8 +36,18 @@ export interface DeployOptions {
     settlementToken?: string
     minDeposit: bigint
     maxDeposit: bigint
+    /** ValidatorRegistry: seconds from undelegation to withdrawal (at most 365 days). */
+    unbondingPeriod: number
+    /** ValidatorRegistry: seconds from scheduling a commission change to applying it (at most 365 days). */
+    commissionDelay: number
+    /** ValidatorRegistry: highest commission a validator may set, in basis points (default 5000). */
+    maxCommissionBps?: number
+    /** An existing staking token for the ValidatorRegistry; when absent, MockToken "Stake" (STK, 18 decimals) is deployed. */
+    stakingToken?: string
     log?: (msg: string) => void
 }
+
+export const DEFAULT_MAX_COMMISSION_BPS = 5_000
 
 interface PendingTx {
     step: string
@@ -95,6 +114,16 @@ export async function deployAll(opts: DeployOptions): Promise<Deployment> {
     const escrow = await proxy('Escrow', [deployer, tokens.proxy])
     const distributor = await proxy('Distributor', [deployer, opts.treasury, opts.feeBps])
     const ledger = await proxy('BatchLedger', [deployer, escrow.proxy, distributor.proxy, participants.proxy, opts.disputeWindow])
+    const stakeToken = opts.stakingToken ?? (await create('MockToken', ['Stake', 'STK', 18]))
+    const maxCommissionBps = opts.maxCommissionBps ?? DEFAULT_MAX_COMMISSION_BPS
+    const validators = await proxy('ValidatorRegistry', [
+        deployer,
+        stakeToken,
+        opts.treasury,
+        opts.unbondingPeriod,
+        opts.commissionDelay,
+        maxCommissionBps,
+    ])
 
     const grant = (name: ContractName, at: string, role: string, who: string, label: string) =>
         call(`${name}: grant ${label} to ${who}`, at, name, 'grantRole', [role, who])
@@ -112,6 +141,7 @@ export async function deployAll(opts: DeployOptions): Promise<Deployment> {
         ['Escrow', escrow.proxy],
         ['Distributor', distributor.proxy],
         ['BatchLedger', ledger.proxy],
+        ['ValidatorRegistry', validators.proxy],
     ]
     // Hand governance to the timelock, then the deployer gives up every power it had.
     for (const [name, at] of core) {
@@ -143,6 +173,8 @@ export async function deployAll(opts: DeployOptions): Promise<Deployment> {
             Distributor: distributor.proxy,
             PlatformTimelock: timelock,
             MockUSDC: token,
+            ValidatorRegistry: validators.proxy,
+            StakeToken: stakeToken,
         },
         implementations: {
             ParticipantRegistry: participants.impl,
@@ -150,6 +182,7 @@ export async function deployAll(opts: DeployOptions): Promise<Deployment> {
             Escrow: escrow.impl,
             BatchLedger: ledger.impl,
             Distributor: distributor.impl,
+            ValidatorRegistry: validators.impl,
         },
         roles: {
             deployer,
@@ -159,7 +192,14 @@ export async function deployAll(opts: DeployOptions): Promise<Deployment> {
             proposer: opts.proposer,
             treasury: opts.treasury,
         },
-        config: { timelockMinDelay: opts.timelockMinDelay, disputeWindow: opts.disputeWindow, feeBps: opts.feeBps },
+        config: {
+            timelockMinDelay: opts.timelockMinDelay,
+            disputeWindow: opts.disputeWindow,
+            feeBps: opts.feeBps,
+            unbondingPeriod: opts.unbondingPeriod,
+            commissionDelay: opts.commissionDelay,
+            maxCommissionBps,
+        },
     }
     log(`deployed in blocks ${startBlock}..${Math.max(...receipts.map((r) => r!.blockNumber))}`)
     provider.destroy()
@@ -182,7 +222,10 @@ export async function isDeploymentLive(rpcUrl: string, d: Deployment): Promise<b
     }
 }
 
-/** Deploy unless the deployments file already describes this chain. */
+/**
+ * Deploy unless the deployments file already describes this chain. A file that predates some of the contracts
+ * (IncompleteDeploymentError) counts as absent: the whole protocol is deployed afresh.
+ */
 export async function ensureDeployed(
     opts: DeployOptions,
     file?: string,
@@ -190,12 +233,19 @@ export async function ensureDeployed(
     const provider = new JsonRpcProvider(opts.rpcUrl, undefined, { staticNetwork: true })
     const chainId = Number((await provider.getNetwork()).chainId)
     provider.destroy()
-    const existing = readDeployment(chainId, file)
+    const target = file ?? deploymentsFile(chainId)
+    let existing: Deployment | undefined
+    try {
+        existing = readDeployment(chainId, target)
+    } catch (e) {
+        if (!(e instanceof IncompleteDeploymentError)) throw e
+        opts.log?.(`${target} has no ${e.missing.join(', ')}: redeploying`)
+    }
     if (existing && (await isDeploymentLive(opts.rpcUrl, existing))) {
-        return { deployment: existing, fresh: false, file: file ?? '' }
+        return { deployment: existing, fresh: false, file: target }
     }
     const deployment = await deployAll(opts)
-    return { deployment, fresh: true, file: writeDeployment(deployment, file) }
+    return { deployment, fresh: true, file: writeDeployment(deployment, target) }
 }
 
 /** A typed handle on a deployed contract, with the ABI from the forge build. */

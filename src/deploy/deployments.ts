@@ -2,7 +2,10 @@ import * as fs from 'fs'
 import * as path from 'path'
 import { projectRoot } from '../paths'
 
-/** The contracts the processor indexes, by name. */
+/**
+ * The contracts of a deployment, by name. `MockUSDC` is the settlement token and `StakeToken` the validators'
+ * staking token (MockToken "STK" on local chains, or whatever token was given at deploy time).
+ */
 export const CONTRACT_NAMES = [
     'ParticipantRegistry',
     'TokenRegistry',
@@ -11,6 +14,8 @@ export const CONTRACT_NAMES = [
     'Distributor',
     'PlatformTimelock',
     'MockUSDC',
+    'ValidatorRegistry',
+    'StakeToken',
 ] as const
 export type ContractName = (typeof CONTRACT_NAMES)[number]
 
@@ -24,7 +29,17 @@ export interface Deployment {
     contracts: Record<ContractName, string>
     implementations: Partial<Record<ContractName, string>>
     roles: { deployer: string; operator: string; relayer: string; pauser: string; proposer: string; treasury: string }
-    config: { timelockMinDelay: number; disputeWindow: number; feeBps: number }
+    config: {
+        timelockMinDelay: number
+        disputeWindow: number
+        feeBps: number
+        /** ValidatorRegistry: seconds from undelegation to withdrawal. */
+        unbondingPeriod: number
+        /** ValidatorRegistry: seconds from scheduling a commission change to applying it. */
+        commissionDelay: number
+        /** ValidatorRegistry: highest commission a validator may set, in basis points. */
+        maxCommissionBps: number
+    }
 }
 
 export class DeploymentError extends Error {
@@ -33,6 +48,22 @@ export class DeploymentError extends Error {
         this.name = 'DeploymentError'
     }
 }
+
+/**
+ * A deployments file written before some of CONTRACT_NAMES existed (e.g. before the ValidatorRegistry): valid
+ * otherwise, but incomplete. A local chain redeploys over it; anywhere else it must be redeployed or completed.
+ */
+export class IncompleteDeploymentError extends DeploymentError {
+    constructor(
+        readonly file: string,
+        readonly missing: string[],
+    ) {
+        super(`deployments file ${file} has no address for ${missing.join(', ')}: it predates them, redeploy ("npm run deploy -- --force")`)
+        this.name = 'IncompleteDeploymentError'
+    }
+}
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 
 export function deploymentsFile(chainId: number, override = process.env.DEPLOYMENTS_FILE): string {
     return override ? path.resolve(override) : path.join(projectRoot(), 'contracts', 'deployments', `${chainId}.json`)
@@ -46,14 +77,21 @@ export function readDeployment(chainId: number, file = deploymentsFile(chainId))
     } catch (e: any) {
         throw new DeploymentError(`deployments file ${file} is not valid JSON: ${e.message}`)
     }
+    if (d === null || typeof d !== 'object' || d.contracts === null || typeof d.contracts !== 'object') {
+        throw new DeploymentError(`deployments file ${file} has no contracts`)
+    }
+    const missing: string[] = []
     for (const name of CONTRACT_NAMES) {
-        if (!/^0x[0-9a-fA-F]{40}$/.test(d.contracts?.[name] ?? '')) {
+        const addr = (d.contracts as Record<string, unknown>)[name]
+        if (addr === undefined) missing.push(name)
+        else if (typeof addr !== 'string' || !ADDRESS.test(addr)) {
             throw new DeploymentError(`deployments file ${file} has no valid address for ${name}`)
         }
     }
     if (d.chainId !== chainId) {
         throw new DeploymentError(`deployments file ${file} is for chain ${d.chainId}, but the RPC is chain ${chainId}`)
     }
+    if (missing.length) throw new IncompleteDeploymentError(file, missing)
     return d
 }
 

@@ -6,7 +6,8 @@ const addressOf = (i: number) => new Wallet(anvilKey(i)).address
 
 /**
  * Deploy options for a local anvil chain: anvil's funded accounts take the roles, and the delays are
- * short enough for the simulator to walk batches through their whole lifecycle in seconds.
+ * short enough for the simulator to walk batches through their whole lifecycle in seconds (and delegations
+ * through unbonding, commission changes through their delay).
  */
 export function localDeployOptions(rpcUrl: string, overrides: Partial<DeployOptions> = {}): DeployOptions {
     return {
@@ -22,6 +23,8 @@ export function localDeployOptions(rpcUrl: string, overrides: Partial<DeployOpti
         feeBps: 250,
         minDeposit: 1_000_000n, // 1 USDC
         maxDeposit: 10_000_000_000_000n, // 10M USDC
+        unbondingPeriod: 30,
+        commissionDelay: 20,
         ...overrides,
     }
 }
