@@ -54,6 +54,10 @@ async function main() {
         timelockMinDelay: envInt('TIMELOCK_MIN_DELAY'),
         disputeWindow: envInt('DISPUTE_WINDOW'),
         feeBps: envInt('FEE_BPS'),
+        unbondingPeriod: envInt('UNBONDING_PERIOD'),
+        commissionDelay: envInt('COMMISSION_DELAY'),
+        maxCommissionBps: envInt('MAX_COMMISSION_BPS'),
+        stakingToken: envAddress('STAKING_TOKEN'),
         deployerKey: env('DEPLOYER_KEY'),
     }
     for (const k of Object.keys(overrides) as (keyof DeployOptions)[]) if (overrides[k] === undefined) delete overrides[k]
@@ -61,13 +65,16 @@ async function main() {
     if (chainId === LOCAL_CHAIN_ID) {
         opts = localDeployOptions(rpcUrl, overrides)
     } else {
-        const required = ['DEPLOYER_KEY', 'OPERATOR_ADDRESS', 'RELAYER_ADDRESS', 'PAUSER_ADDRESS', 'TREASURY_ADDRESS', 'PROPOSER_ADDRESS']
+        // A real chain gets real tokens and keys: nothing defaults to anvil's well-known accounts.
+        const required = ['DEPLOYER_KEY', 'SETTLEMENT_TOKEN', 'STAKING_TOKEN', 'OPERATOR_ADDRESS', 'RELAYER_ADDRESS', 'PAUSER_ADDRESS', 'TREASURY_ADDRESS', 'PROPOSER_ADDRESS']
         const missing = required.filter((n) => !env(n))
         if (missing.length) throw new UsageError(`chain ${chainId} is not a local chain: set ${missing.join(', ')}`)
         opts = {
             ...localDeployOptions(rpcUrl),
             timelockMinDelay: 2 * 24 * 3600,
             disputeWindow: 3 * 24 * 3600,
+            unbondingPeriod: 7 * 24 * 3600,
+            commissionDelay: 3 * 24 * 3600,
             ...overrides,
         } as DeployOptions
     }
