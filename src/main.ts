@@ -3,7 +3,8 @@
  * typeorm-store on reorgs). Per handler call: decode logs → one load per entity class → apply in
  * log order → one write per entity class → NOTIFY squid_batch (delivered on commit).
  *
- * Env: see src/config.ts (DB / chain) and src/processor.ts; SKIP_MIGRATIONS=true skips the apply step.
+ * Env: see src/config.ts (DB / chain) and src/processor.ts (EPOCH_BLOCKS, TRACE_API); SCORING_CONFIG (scoring
+ * weights, default config/scoring.json); SKIP_MIGRATIONS=true skips the apply step.
  */
 import * as path from 'path'
 import { createLogger } from '@subsquid/logger'
@@ -11,10 +12,11 @@ import { TypeormDatabase } from '@subsquid/typeorm-store'
 import { DataSource } from 'typeorm'
 import { applyDatabaseEnv, databaseFromEnv, projectRoot, prometheusPort } from './config'
 import { EventDecoder } from './mappings/decode'
-import { changedIds, processEvents } from './mappings/index'
+import { changedIds, processBatch } from './mappings/index'
 import { encodePayload, sendNotify } from './mappings/notify'
 import { createMetrics, ProgressReporter, squidRegistry } from './mappings/telemetry'
 import { buildProcessor, loadProcessorSettings, ProcessorContext } from './processor'
+import { loadScoringConfig } from './validators/scoring-config'
 
 const log = createLogger('sqd:processor:settlement')
 
@@ -47,9 +49,11 @@ async function main(): Promise<void> {
     }
 
     const settings = await loadProcessorSettings()
+    const scoring = loadScoringConfig()
     log.info(
         `chain ${settings.chainId} via ${settings.rpcUrl.replace(/\/\/[^@/]*@/, '//***@')}, from block ${settings.startBlock}, ` +
-            `finality ${settings.finalityConfirmations} blocks, deployments ${settings.deploymentsFile}`,
+            `finality ${settings.finalityConfirmations} blocks, deployments ${settings.deploymentsFile}, ` +
+            `epochs of ${settings.epochBlocks} blocks, traces via ${settings.traceApi === 'trace' ? 'trace_block' : 'debug_traceBlockByHash'}`,
     )
     const processor = buildProcessor(settings)
     processor.setPrometheusPort(prometheusPort())
@@ -71,15 +75,19 @@ async function main(): Promise<void> {
             (first.height <= lastHead.height || (first.height === lastHead.height + 1 && first.parentHash !== lastHead.hash))
 
         const decoded = decoder.decodeBlocks(ctx.blocks)
-        const { state, writes } = await processEvents(decoded.all, ctx.store)
+        const { state, epochs, writes } = await processBatch({ blocks: ctx.blocks, events: decoded.all }, ctx.store, {
+            epochBlocks: settings.epochBlocks,
+            scoring,
+        })
         for (const w of state.warnings) ctx.log.warn(w)
 
         const payload = encodePayload({
             height: last.height,
             hash: last.hash,
+            fromHeight: first.height,
             head: ctx.isHead,
             ...(reorg ? { reorg: true } : {}),
-            changed: changedIds(state),
+            changed: changedIds(state, epochs),
         })
         await sendNotify(ctx.store, payload)
         lastHead = { height: last.height, hash: last.hash }
@@ -93,6 +101,8 @@ async function main(): Promise<void> {
             metrics.lastBlock.set(last.height)
             if (reorg) metrics.reorgs.inc()
             if (state.warnings.length) metrics.warnings.inc(state.warnings.length)
+            for (const e of state.mevEvents) metrics.mev.inc({ kind: e.kind })
+            if (epochs.closed.length) metrics.epochs.inc(epochs.closed.length)
             metrics.handlerSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9)
         }
         progress ??= new ProgressReporter(
@@ -112,7 +122,7 @@ async function main(): Promise<void> {
 if (require.main === module) {
     main().catch((e) => {
         // configuration problems are one readable line; anything else gets its stack
-        log.fatal(e?.name === 'ConfigError' || e?.name === 'ProcessorConfigError' ? e.message : e)
+        log.fatal(e?.name === 'ConfigError' || e?.name === 'ProcessorConfigError' || e?.name === 'ScoringConfigError' ? e.message : e)
         process.exit(1)
     })
 }

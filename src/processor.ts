@@ -7,6 +7,13 @@
  *   RPC_HEAD_POLL_MS   head polling interval over HTTP (default: squid's, 5000 ms; the local stack may lower it)
  *   RPC_CAPACITY       max concurrent RPC requests (default: squid's)
  *   PROMETHEUS_PORT    read by squid itself for the metrics server
+ *   EPOCH_BLOCKS       blocks per epoch for the proposer schedule, rollups and scores (default 32)
+ *   TRACE_API          `trace` (default: Parity `trace_block`, which anvil also serves for blocks from before a
+ *                      restart from its state file) or `debug` (`debug_traceBlockByHash` with callTracer, for
+ *                      geth-style nodes without the trace namespace)
+ *
+ * Data requested: every block (header with miner, base fee, gas), every transaction with its receipt fields,
+ * every call trace (for the MEV classifier and coinbase transfers) and the logs of the indexed contracts.
  */
 import * as fs from 'fs'
 import {
@@ -15,6 +22,7 @@ import {
     EvmBatchProcessor,
     EvmBatchProcessorFields,
     Log as _Log,
+    Trace as _Trace,
     Transaction as _Transaction,
 } from '@subsquid/evm-processor'
 import { Store } from '@subsquid/typeorm-store'
@@ -24,6 +32,7 @@ import * as escrowAbi from './abi/Escrow'
 import * as participantRegistryAbi from './abi/ParticipantRegistry'
 import * as timelockAbi from './abi/PlatformTimelock'
 import * as tokenRegistryAbi from './abi/TokenRegistry'
+import * as validatorRegistryAbi from './abi/ValidatorRegistry'
 import { chainFromEnv, deploymentsFileFor } from './config'
 import { ContractName } from './mappings/util'
 
@@ -37,6 +46,7 @@ export const INDEXED_CONTRACTS = {
     BatchLedger: batchLedgerAbi,
     Distributor: distributorAbi,
     PlatformTimelock: timelockAbi,
+    ValidatorRegistry: validatorRegistryAbi,
 } as const
 export type IndexedContract = keyof typeof INDEXED_CONTRACTS
 
@@ -51,6 +61,31 @@ export interface ProcessorSettings {
     deploymentsFile: string
     /** lowercase addresses by contract name */
     contracts: Record<ContractName, string>
+    /** blocks per epoch (EPOCH_BLOCKS) */
+    epochBlocks: number
+    /** how call traces are fetched (TRACE_API) */
+    traceApi: TraceApi
+}
+
+export type TraceApi = 'trace' | 'debug'
+
+export const DEFAULT_EPOCH_BLOCKS = 32
+
+/** EPOCH_BLOCKS (default 32): a positive integer. */
+export function epochBlocksFromEnv(env: Env = process.env): number {
+    const v = env.EPOCH_BLOCKS?.trim()
+    if (!v) return DEFAULT_EPOCH_BLOCKS
+    if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) {
+        throw new ProcessorConfigError(`Invalid EPOCH_BLOCKS=${JSON.stringify(v)}: expected a positive integer`)
+    }
+    return Number(v)
+}
+
+function traceApiFromEnv(env: Env): TraceApi {
+    const v = env.TRACE_API?.trim().toLowerCase()
+    if (!v) return 'trace'
+    if (v !== 'trace' && v !== 'debug') throw new ProcessorConfigError(`Invalid TRACE_API=${JSON.stringify(env.TRACE_API)}: expected "trace" or "debug"`)
+    return v
 }
 
 export class ProcessorConfigError extends Error {
@@ -138,20 +173,63 @@ export async function loadProcessorSettings(env: Env = process.env): Promise<Pro
         startBlock: chain.startBlock ?? d.startBlock,
         deploymentsFile,
         contracts,
+        epochBlocks: epochBlocksFromEnv(env),
+        traceApi: traceApiFromEnv(env),
     }
 }
 
 export const FIELDS = {
-    block: { timestamp: true, hash: true, baseFeePerGas: true, miner: true },
-    transaction: { hash: true, from: true, to: true, gasUsed: true, effectiveGasPrice: true },
+    block: { timestamp: true, hash: true, parentHash: true, baseFeePerGas: true, miner: true, gasUsed: true, gasLimit: true },
+    transaction: {
+        hash: true,
+        from: true,
+        to: true,
+        gasUsed: true,
+        effectiveGasPrice: true,
+        gasPrice: true,
+        status: true,
+    },
     log: { address: true, topics: true, data: true, transactionHash: true },
+    // what the MEV classifier reads (src/mev/types.ts Trace), see mappings/blocks.ts toClassifierTrace
+    trace: {
+        subtraces: true,
+        error: true,
+        callFrom: true,
+        callTo: true,
+        callValue: true,
+        callInput: true,
+        callSighash: true,
+        callCallType: true,
+        callGas: true,
+        callResultOutput: true,
+        callResultGasUsed: true,
+        createFrom: true,
+        createValue: true,
+        createResultAddress: true,
+        suicideAddress: true,
+        suicideRefundAddress: true,
+        suicideBalance: true,
+    },
 } as const
 
 /**
- * The processor for `s`. Later data requests (call traces, all transactions for validator/MEV
- * analytics) are added here with `.addTrace(...)` / `.addTransaction(...)`; mappings only dispatch
- * on what they receive.
+ * The chain data every block is indexed with: all blocks, all transactions (receipt fields), all call
+ * traces. Shared with tests that run the bare data source against anvil.
  */
+export function requestChainData<P extends EvmBatchProcessor<any>>(p: P, traceApi: TraceApi = 'trace', headPollInterval?: number): P {
+    p.includeAllBlocks()
+    p.addTransaction({})
+    p.addTrace({})
+    // preferTraceApi: `trace_block` for hot and finalized blocks alike (squid uses trace_replayBlockTransactions
+    // only when state diffs are requested too); without it `debug_traceBlockByHash` (callTracer).
+    p.setRpcDataIngestionSettings({
+        preferTraceApi: traceApi === 'trace',
+        ...(headPollInterval != null ? { headPollInterval } : {}),
+    })
+    return p
+}
+
+/** The processor for `s`: chain data for validator/MEV analytics plus the indexed contracts' logs. */
 export function buildProcessor(s: ProcessorSettings) {
     const p = new EvmBatchProcessor()
         .setRpcEndpoint({
@@ -162,7 +240,7 @@ export function buildProcessor(s: ProcessorSettings) {
         .setFinalityConfirmation(s.finalityConfirmations)
         .setBlockRange({ from: s.startBlock })
         .setFields(FIELDS)
-    if (s.headPollInterval != null) p.setRpcDataIngestionSettings({ headPollInterval: s.headPollInterval })
+    requestChainData(p, s.traceApi, s.headPollInterval)
     for (const [name, abi] of Object.entries(INDEXED_CONTRACTS)) {
         p.addLog({
             address: [s.contracts[name as ContractName]],
@@ -178,4 +256,5 @@ export type Fields = EvmBatchProcessorFields<Processor>
 export type Block = BlockHeader<Fields>
 export type Log = _Log<Fields>
 export type Transaction = _Transaction<Fields>
+export type Trace = _Trace<Fields>
 export type ProcessorContext = DataHandlerContext<Store, Fields>

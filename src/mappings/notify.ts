@@ -14,6 +14,8 @@ export const MAX_NOTIFY_BYTES = 7900
 export interface NotifyPayload {
     height: number
     hash: string
+    /** first block of the batch */
+    fromHeight?: number
     /** the batch reached the chain head */
     head: boolean
     /** the first block does not extend the previously processed one: some earlier rows may have been rolled back */

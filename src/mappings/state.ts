@@ -5,8 +5,24 @@
 import { Store } from '@subsquid/typeorm-store'
 import { FindOptionsRelations, Raw } from 'typeorm'
 import {
+    Arbitrage,
     Batch,
+    Block as BlockEntity,
     Claim,
+    CommissionChange,
+    Delegation,
+    DelegationEvent,
+    EpochSnapshot,
+    EpochSummary,
+    JailEvent,
+    MevEvent,
+    Sandwich,
+    SlashEvent,
+    Swap,
+    UnbondingRequest,
+    Validator,
+    ValidatorEpochStat,
+    ValidatorScore,
     ContractState,
     ContractUpgrade,
     Dispute,
@@ -76,6 +92,14 @@ export class EntityBuffer<E extends { id: string }> {
         }
     }
 
+    /** The wanted ids, handed to a custom loader (they count as loaded from now on). */
+    takeWanted(): string[] {
+        const ids = [...this.wanted]
+        this.wanted.clear()
+        for (const id of ids) this.loaded.add(id)
+        return ids
+    }
+
     /** Seed rows without a query (tests, or rows known from elsewhere). */
     seed(rows: E[]): void {
         for (const r of rows) {
@@ -90,6 +114,15 @@ export class EntityBuffer<E extends { id: string }> {
 
     has(id: string): boolean {
         return this.rows.has(id)
+    }
+
+    /** Add rows loaded by another query, keeping rows already present (they may have changed). */
+    seedMissing(rows: E[]): void {
+        for (const r of rows) {
+            this.loaded.add(r.id)
+            this.wanted.delete(r.id)
+            if (!this.rows.has(r.id)) this.rows.set(r.id, r)
+        }
     }
 
     /** Add a new row (marks it for writing). */
@@ -197,6 +230,9 @@ export const TOKEN_SNAPSHOT_FIELDS = ['escrowHeldEnd', 'escrowLockedEnd'] as con
 
 /** Everything one handler call reads and writes. */
 export class MappingState {
+    /** blocks per epoch (EPOCH_BLOCKS): event rows carry their epoch */
+    constructor(readonly epochBlocks = 32) {}
+
     readonly participants = new EntityBuffer(Participant)
     readonly tokens = new EntityBuffer(Token)
     readonly accounts = new EntityBuffer(EscrowAccount)
@@ -225,6 +261,30 @@ export class MappingState {
     readonly tokenHours = new RollupBuffer(TokenHourStat, TOKEN_SNAPSHOT_FIELDS)
     readonly participantDays = new RollupBuffer(ParticipantDayStat)
 
+    // ValidatorRegistry (validatorRegistry.ts)
+    readonly validators = new EntityBuffer(Validator)
+    readonly delegations = new EntityBuffer(Delegation, { validator: true })
+    readonly unbondings = new EntityBuffer(UnbondingRequest)
+    readonly delegationEvents: DelegationEvent[] = []
+    readonly slashEvents: SlashEvent[] = []
+    readonly jailEvents: JailEvent[] = []
+    readonly commissionChanges: CommissionChange[] = []
+    /** fee recipient → validator id, for the validators in `validators` (kept current by the handlers) */
+    readonly validatorByFeeRecipient = new Map<string, string>()
+
+    // blocks and MEV (blocks.ts, mev.ts)
+    readonly blocks: BlockEntity[] = []
+    readonly arbitrages: Arbitrage[] = []
+    readonly swaps: Swap[] = []
+    readonly sandwiches: Sandwich[] = []
+    readonly mevEvents: MevEvent[] = []
+
+    // epochs (epochs.ts)
+    readonly epochSnapshots = new EntityBuffer(EpochSnapshot)
+    readonly epochStats: ValidatorEpochStat[] = []
+    readonly scores: ValidatorScore[] = []
+    readonly epochSummaries: EpochSummary[] = []
+
     /** Problems worth a log line (unknown references etc.), in order. */
     readonly warnings: string[] = []
 
@@ -242,6 +302,9 @@ export class MappingState {
             this.roleAssignments,
             this.timelockOps,
             this.timelockCalls,
+            this.validators,
+            this.unbondings,
+            this.delegations,
         ]
     }
 }

@@ -19,6 +19,8 @@ export interface ProcessorMetrics {
     lagBlocks: Gauge<string>
     reorgs: Counter<string>
     warnings: Counter<string>
+    mev: Counter<'kind'>
+    epochs: Counter<string>
 }
 
 /** The registry of squid's built-in Prometheus server (private API, checked at runtime). */
@@ -55,6 +57,8 @@ export function createMetrics(registry: Registry = new Registry()): ProcessorMet
         lagBlocks: new Gauge({ name: 'settlement_lag_blocks', help: 'Chain head minus last handled block', registers }),
         reorgs: new Counter({ name: 'settlement_reorgs_total', help: 'Handler calls whose first block does not extend the previous one', registers }),
         warnings: new Counter({ name: 'settlement_mapping_warnings_total', help: 'Mapping warnings (unknown references, stubs)', registers }),
+        mev: new Counter({ name: 'settlement_mev_total', help: 'MEV rows found by the classifier', labelNames: ['kind'], registers }),
+        epochs: new Counter({ name: 'settlement_epochs_scored_total', help: 'Epochs rolled up and scored', registers }),
     }
 }
 

@@ -39,6 +39,8 @@ export const CONTRACT_ENUM = {
     Distributor: ProtocolContract.DISTRIBUTOR,
     PlatformTimelock: ProtocolContract.PLATFORM_TIMELOCK,
     MockUSDC: ProtocolContract.MOCK_USDC,
+    ValidatorRegistry: ProtocolContract.VALIDATOR_REGISTRY,
+    StakeToken: ProtocolContract.STAKE_TOKEN,
 } as const
 export type ContractName = keyof typeof CONTRACT_ENUM
 

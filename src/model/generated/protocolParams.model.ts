@@ -33,6 +33,24 @@ export class ProtocolParams {
     @BigIntColumn_({nullable: true})
     timelockMinDelay!: bigint | undefined | null
 
+    /**
+     * ValidatorRegistry configuration (ConfigChanged): staking token, slashing treasury, unbonding period and commission change delay (seconds), highest commission (bps).
+     */
+    @StringColumn_({nullable: true})
+    stakingToken!: string | undefined | null
+
+    @StringColumn_({nullable: true})
+    validatorTreasury!: string | undefined | null
+
+    @BigIntColumn_({nullable: true})
+    unbondingPeriod!: bigint | undefined | null
+
+    @BigIntColumn_({nullable: true})
+    commissionChangeDelay!: bigint | undefined | null
+
+    @IntColumn_({nullable: true})
+    maxCommissionBps!: number | undefined | null
+
     @IntColumn_({nullable: false})
     updatedAtBlock!: number
 }

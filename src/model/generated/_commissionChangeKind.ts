@@ -1,0 +1,5 @@
+export enum CommissionChangeKind {
+    SCHEDULED = "SCHEDULED",
+    CANCELLED = "CANCELLED",
+    APPLIED = "APPLIED",
+}

@@ -1,0 +1,6 @@
+export enum DelegationEventKind {
+    DELEGATE = "DELEGATE",
+    UNDELEGATE = "UNDELEGATE",
+    REDELEGATE = "REDELEGATE",
+    WITHDRAW = "WITHDRAW",
+}

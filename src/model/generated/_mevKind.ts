@@ -1,0 +1,6 @@
+export enum MevKind {
+    SWAP = "SWAP",
+    ARBITRAGE = "ARBITRAGE",
+    SANDWICH = "SANDWICH",
+    COINBASE_TRANSFER = "COINBASE_TRANSFER",
+}
