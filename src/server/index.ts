@@ -19,6 +19,7 @@ import { DEFAULT_QUERY_LIMITS } from './limits/validation'
 import { ChangeFeed } from './pubsub/feed'
 import { Hub } from './pubsub/hub'
 import { NotifyListener } from './pubsub/listener'
+import type { SharedSubscriptions } from './pubsub/shared'
 import { closeMutations, configureMutations, MutationConfig } from './resolvers/mutation.resolver'
 import { buildApiSchema } from './schema'
 import type { Services } from './services'
@@ -107,6 +108,8 @@ export interface RunningServer {
     wsUrl: string
     hub: Hub
     feed: ChangeFeed
+    /** shared subscription executions (graphql-ws) */
+    shared: SharedSubscriptions
     listener: NotifyListener
     pool: Pool
     /** why /sql is unavailable, if it is */
@@ -259,6 +262,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             server,
             { schema, pool, services, limits, limiter, log },
             {
+                queueCapacity: subs.queueCapacity ?? 1_000,
                 maxConnections: subs.maxConnections ?? 5_000,
                 maxPerConnection: subs.maxPerConnection ?? 50,
                 keepAliveMs: subs.keepAliveMs ?? 12_000,
@@ -292,6 +296,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             wsUrl: `ws://${shownHost}:${port}/graphql`,
             hub,
             feed,
+            shared: ws.shared,
             listener,
             pool,
             sqlUnavailable,

@@ -6,11 +6,12 @@
  *   subscriptions (mutations still need a key: the auth checker answers UNAUTHENTICATED).
  * - Every subscribe message takes a rate-limit token (key or IP bucket) and is validated with the same
  *   depth/complexity rules as HTTP; a connection holds at most `maxPerConnection` operations.
+ * - Identical subscriptions share one execution (pubsub/shared.ts); each socket has its own bounded queue.
  * - Results and errors go through the same masking as HTTP.
  */
 import type { IncomingMessage, Server } from 'http'
 import type { Duplex } from 'stream'
-import { GraphQLError, GraphQLSchema, parse, specifiedRules, subscribe, validate, ExecutionResult } from 'graphql'
+import { GraphQLError, GraphQLSchema, parse, specifiedRules, validate, ExecutionResult } from 'graphql'
 import { useServer } from 'graphql-ws/lib/use/ws'
 import { WebSocketServer } from 'ws'
 import type { Caller } from './context'
@@ -18,10 +19,13 @@ import { apiError } from './errors'
 import { authenticate, clientIp, executeAndRelease, HttpLimits, LogFn, makeContext, maskResult, newRequestId } from './http'
 import { RateLimiter } from './limits/rate-limit'
 import { queryLimitsRule } from './limits/validation'
+import { SharedSubscriptions } from './pubsub/shared'
 import type { ServerCtx, Services } from './services'
 import type { Pool } from 'pg'
 
 export interface WsOptions {
+    /** results queued per subscriber before it is dropped as too slow */
+    queueCapacity: number
     maxConnections: number
     maxPerConnection: number
     keepAliveMs: number
@@ -36,8 +40,9 @@ export function attachGraphqlWs(
     server: Server,
     deps: { schema: GraphQLSchema; pool: Pool; services: Services; limits: HttpLimits; limiter: RateLimiter; log: LogFn },
     options: WsOptions,
-): { close(): Promise<void>; wss: WebSocketServer } {
+): { close(): Promise<void>; wss: WebSocketServer; shared: SharedSubscriptions } {
     const wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxBodyBytes })
+    const shared = new SharedSubscriptions(deps.schema, options.queueCapacity)
 
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         const pathname = new URL(req.url ?? '/', 'http://localhost').pathname
@@ -98,7 +103,7 @@ export function attachGraphqlWs(
                 }
             },
             execute: executeAndRelease as any,
-            subscribe: subscribe as any,
+            subscribe: shared.subscribe as any,
             onNext: (_ctx, _msg, args, result) => maskResult(result as ExecutionResult, (args.contextValue as ServerCtx).requestId, deps.log),
         },
         wss,
@@ -107,8 +112,10 @@ export function attachGraphqlWs(
 
     return {
         wss,
+        shared,
         async close() {
             server.off('upgrade', onUpgrade)
+            shared.close()
             await disposable.dispose()
             for (const c of wss.clients) c.terminate()
             await new Promise<void>((resolve) => wss.close(() => resolve()))

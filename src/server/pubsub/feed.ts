@@ -161,7 +161,7 @@ export class ChangeFeed {
     enqueue(n: Notice): void {
         if (this.closed) return
         this.pending = this.pending ? mergeNotices(this.pending, n) : n
-        if (!this.running) this.running = this.loop().finally(() => (this.running = undefined))
+        if (!this.running) this.running = this.loop()
     }
 
     /** Resolves when every queued notice has been fanned out. */
@@ -175,6 +175,15 @@ export class ChangeFeed {
     }
 
     private async loop(): Promise<void> {
+        try {
+            await this.drain()
+        } finally {
+            // synchronously after the last `pending` check: a notice enqueued later starts a new loop
+            this.running = undefined
+        }
+    }
+
+    private async drain(): Promise<void> {
         while (this.pending && !this.closed) {
             const n = this.pending
             this.pending = undefined
