@@ -1,0 +1,138 @@
+/**
+ * api: latency percentiles and requests/s of the dashboard queries on the indexed ≥1M-event database, at 1, 50
+ * and 200 concurrent closed-loop clients (keep-alive HTTP, each client sends its next query when the previous
+ * answer arrived). The server is the compiled one (`node lib/server/index.js`) in its own process, so its CPU
+ * and RSS are measured apart from the load generator. The mix, round-robin with varying arguments:
+ *   participantBatches    a payer's latest batches (OpenReader, where + orderBy + limit)
+ *   participantMovements  a payer's latest escrow movements (OpenReader over the ~1M-row table)
+ *   dailyVolume90d        tokenActivity over 90 days, daily buckets (rollup)
+ *   topPublishers         topPublishers over 90 days (rollup aggregate)
+ *   payoutProof           amount + Merkle proof of a payee in a stored batch
+ *   validatorRankings     latest validator scores (only when the schema has them)
+ */
+import { Client } from 'pg'
+import { BenchError, BenchResult, environment, note, rng } from './support/common'
+import { RunContext } from './support/context'
+import { closedLoop, gqlPost, LoadRequest, LoadResult } from './support/http-load'
+
+const DAY = 86_400_000
+
+export async function runApi(ctx: RunContext): Promise<BenchResult> {
+    const t0 = Date.now()
+    const s = await ctx.indexedStack()
+    const db = new Client({ connectionString: s.dbUrl })
+    await db.connect()
+    const q = async (sql: string, args: unknown[] = []) => (await db.query(sql, args)).rows
+    const payers = (await q(`SELECT DISTINCT payer FROM batch ORDER BY payer`)).map((r) => r.payer as string)
+    const movementPayers = (await q(`SELECT payer FROM escrow_account ORDER BY id LIMIT 500`)).map((r) => r.payer as string)
+    const leaves = await q(`SELECT batch_id, leaves FROM api.batch_leaves ORDER BY batch_id LIMIT 200`)
+    const proofs: { batchId: string; payee: string }[] = []
+    for (const l of leaves) for (const [payee] of l.leaves as [string, string][]) proofs.push({ batchId: l.batch_id, payee })
+    const lastDay = await q(`SELECT max(day) AS d FROM token_day_stat`)
+    const token = s.deployment.contracts.MockUSDC.toLowerCase()
+    const rows = Object.fromEntries(
+        await Promise.all(['escrow_movement', 'batch', 'participant_day_stat', 'token_day_stat', 'claim'].map(async (t) => [t, Number((await q(`SELECT count(*) AS n FROM ${t}`))[0].n)])),
+    )
+    await db.end()
+    if (!payers.length || !proofs.length || !movementPayers.length) throw new BenchError(`the database lacks dashboard data (payers ${payers.length}, proofs ${proofs.length}, accounts ${movementPayers.length})`)
+    const to = new Date(Math.floor((new Date(lastDay[0].d ?? Date.now()).getTime() + DAY) / DAY) * DAY)
+    const from = new Date(to.getTime() - 90 * DAY)
+
+    const server = await s.startServer()
+    try {
+        const fields: string[] = (await gqlPost(server.url, '{ __schema { queryType { fields { name } } } }')).__schema.queryType.fields.map((f: any) => f.name)
+        const hasValidators = fields.includes('validatorScores')
+        const rand = rng(42)
+        const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)]
+        const body = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables })
+        const kinds: { kind: string; make: () => string }[] = [
+            {
+                kind: 'participantBatches',
+                make: () =>
+                    body(`query($p: String!) { batches(where: { payer_eq: $p }, orderBy: committedAt_DESC, limit: 20) { id status totalAmount recordCount committedAt finalizedAt claimedAmount } }`, { p: pick(payers) }),
+            },
+            {
+                kind: 'participantMovements',
+                make: () => body(`query($p: String!) { escrowMovements(where: { payer_eq: $p }, orderBy: timestamp_DESC, limit: 20) { id kind amount availableAfter timestamp } }`, { p: pick(movementPayers) }),
+            },
+            {
+                kind: 'dailyVolume90d',
+                make: () =>
+                    body(`query($from: DateTime!, $to: DateTime!, $t: String) { tokenActivity(from: $from, to: $to, interval: DAY, token: $t) { bucket depositCount depositAmount committedAmount claimedAmount feesAmount } }`, {
+                        from: from.toISOString(),
+                        to: to.toISOString(),
+                        t: token,
+                    }),
+            },
+            {
+                kind: 'topPublishers',
+                make: () => body(`query($from: DateTime!, $to: DateTime!, $t: String) { topPublishers(from: $from, to: $to, token: $t, limit: 10) { rank account receivedAmount claimCount } }`, { from: from.toISOString(), to: to.toISOString(), t: token }),
+            },
+            {
+                kind: 'payoutProof',
+                make: () => {
+                    const p = pick(proofs)
+                    return body(`query($b: String!, $p: String!) { payoutProof(batchId: $b, payee: $p) { amount proof root claimable } }`, { b: p.batchId, p: p.payee })
+                },
+            },
+        ]
+        if (hasValidators) {
+            kinds.push({ kind: 'validatorRankings', make: () => body(`{ validatorScores(orderBy: [epoch_DESC, rank_ASC], limit: 20) { rank total epoch validator { id stake commissionBps } } }`, {}) })
+        }
+        // every query once, to fail early on a schema mismatch
+        for (const k of kinds) {
+            const r = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: k.make() })
+            const j: any = await r.json()
+            if (j.errors?.length) throw new BenchError(`${k.kind}: ${JSON.stringify(j.errors).slice(0, 500)}`)
+        }
+        const next = (c: number, i: number): LoadRequest => {
+            const k = kinds[(c + i) % kinds.length]
+            return { kind: k.kind, body: k.make() }
+        }
+        const durationMs = ctx.opts.quick ? 5_000 : 20_000
+        // warm-up: connection pools, JIT, Postgres caches
+        await closedLoop(server.url, { concurrency: 10, durationMs: ctx.opts.quick ? 1_000 : 3_000, next })
+        const levels: Record<string, LoadResult & { serverCpuPercent: number; serverRssMb: number }> = {}
+        for (const concurrency of [1, 50, 200]) {
+            server.child.monitor.mark()
+            const r = await closedLoop(server.url, { concurrency, durationMs, next })
+            const cpu = server.child.monitor.cpuPercentSinceMark()
+            server.child.monitor.sample()
+            levels[`c${concurrency}`] = { ...r, serverCpuPercent: cpu, serverRssMb: server.child.monitor.lastRssMb }
+            note('api', `${concurrency} clients: ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.errors} errors`)
+            if (r.errors) note('api', `errors: ${r.errorSamples.join(' | ')}`)
+        }
+        const c50 = levels.c50
+        return {
+            name: 'api',
+            quick: ctx.opts.quick,
+            inputs: {
+                queries: kinds.map((k) => k.kind),
+                mix: 'round-robin per client, arguments drawn at random',
+                durationMsPerLevel: durationMs,
+                levels: [1, 50, 200],
+                range: { from: from.toISOString(), to: to.toISOString() },
+                argumentPools: { payers: payers.length, movementPayers: movementPayers.length, proofs: proofs.length },
+                rows,
+                rateLimits: 'disabled (GQL_ANON_RATE_LIMIT_RPS=0): every client is 127.0.0.1',
+                loadGenerator: 'bench/lib/http-load.ts (closed loop, keep-alive, one socket per client)',
+            },
+            environment: environment({ postgres: s.postgresVersion }),
+            figures: { levels, serverPeakRssMb: server.child.monitor.peakMb },
+            summary: {
+                p99Ms50: c50.latencyMs.p99,
+                rps50: c50.rps,
+                p50Ms50: c50.latencyMs.p50,
+                p99Ms1: levels.c1.latencyMs.p99,
+                p99Ms200: levels.c200.latencyMs.p99,
+                rps200: levels.c200.rps,
+                errors: Object.values(levels).reduce((n, l) => n + l.errors, 0),
+            },
+            notes: hasValidators ? [] : ['validatorScores is not in this build\'s schema: validator rankings not measured'],
+            durationMs: Date.now() - t0,
+        }
+    } finally {
+        await server.child.stop()
+    }
+}
+

@@ -1,0 +1,219 @@
+/**
+ * subscriptions: fan-out latency of the API server's push subscriptions at 1,000 and 10,000 graphql-ws clients.
+ *
+ * Method (server fan-out): N clients (one connection each) subscribe to `batchUpdated` (unfiltered). Each round,
+ * the benchmark sends the processor's change notice itself — `SELECT pg_notify('squid_batch', payload)` with
+ * the real indexed head and one real batch id, exactly what the processor emits after committing a batch — and
+ * takes the time just before; every client records when its `next` arrives. The server goes through its real
+ * path: LISTEN connection → change feed → one SQL query for the changed batch → hub → N graphql-ws sends.
+ * Rounds are sequential (the next notice only after every client got the previous one or 10 s passed), so
+ * arrivals are attributed to their round without any payload tagging. Latency = arrival − notify time.
+ * The load generator shares the 2-core machine with the server and Postgres; its own event-loop delay (parsing
+ * N messages) is part of the figures.
+ *
+ * Also (1,000 clients, `indexerHead`): chain → client with the real processor running: a transaction mined on
+ * anvil (automine) → processor polls the head (RPC_HEAD_POLL_MS=200) → indexes → NOTIFY → client; latency from
+ * the moment eth_sendTransaction returned (block mined) to the client's arrival of that height.
+ *
+ * Server RSS (after subscribing, peak) and CPU (% of one core during the rounds) come from /proc of the server.
+ */
+import { Client } from 'pg'
+import { Interface, Wallet } from 'ethers'
+import { anvilKey, LOCAL_ROLES } from '../src/deploy/local-accounts'
+import { rpcCall } from '../src/stack/anvil'
+import { BenchError, BenchResult, distribution, Distribution, environment, note, round, sleep } from './support/common'
+import { processorBuildInfo, RunContext } from './support/context'
+import { closeClients, connectClients } from './support/ws-clients'
+import { indexedHead } from './support/stack'
+
+interface LevelResult {
+    clients: number
+    connectMs: number
+    failedConnections: number
+    rounds: number
+    missed: number
+    latencyMs: Distribution
+    perRoundP99Ms: number[]
+    serverRssMbBefore: number
+    serverRssMbSubscribed: number
+    serverCpuPercentDuringRounds: number
+    clientErrors: number
+    errorSamples: string[]
+}
+
+export async function runSubscriptions(ctx: RunContext): Promise<BenchResult> {
+    const t0 = Date.now()
+    const s = await ctx.indexedStack()
+    const db = new Client({ connectionString: s.dbUrl })
+    await db.connect()
+    const batchRow = (await db.query(`SELECT id FROM batch ORDER BY committed_at_block DESC LIMIT 1`)).rows[0]
+    if (!batchRow) throw new BenchError('no indexed batch to notify about')
+    const levels = ctx.opts.quick ? [1_000] : [1_000, 10_000]
+    const rounds = ctx.opts.quick ? 10 : 30
+    const server = await s.startServer({ GQL_MAX_WS_CONNECTIONS: '12000' })
+    const results: Record<string, LevelResult> = {}
+    let e2e: Record<string, unknown> | undefined
+    try {
+        for (const n of levels) {
+            results[`c${n}`] = await fanOutLevel(server, db, batchRow.id, n, rounds)
+            const r = results[`c${n}`]
+            note('subscriptions', `${n} clients: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, missed ${r.missed}, server RSS ${r.serverRssMbSubscribed} MB, CPU ${r.serverCpuPercentDuringRounds}%`)
+        }
+        e2e = await chainToClient(ctx, server, ctx.opts.quick ? 5 : 15)
+    } finally {
+        await server.child.stop()
+        await db.end()
+    }
+    const serverPeakRssMb = server.child.monitor.peakMb
+    return {
+        name: 'subscriptions',
+        quick: ctx.opts.quick,
+        inputs: {
+            levels,
+            roundsPerLevel: rounds,
+            subscription: 'subscription { batchUpdated { id status totalAmount claimedAmount updatedAtBlock } }',
+            method: "pg_notify('squid_batch', <processor-format notice with the indexed head and one batch id>) from a pg client; latency = client arrival − time before the NOTIFY; rounds sequential",
+            serverEnv: { GQL_MAX_WS_CONNECTIONS: '12000 (default 5,000)' },
+            clients: 'bench/lib/ws-clients.ts: one graphql-transport-ws connection per client, all in the benchmark process',
+        },
+        environment: environment({ postgres: s.postgresVersion }),
+        figures: { ...results, chainToClient: e2e ?? null, serverPeakRssMb },
+        summary: {
+            p99Ms1000: results.c1000.latencyMs.p99,
+            p99Ms10000: results.c10000?.latencyMs.p99 ?? null,
+            p50Ms1000: results.c1000.latencyMs.p50,
+            p50Ms10000: results.c10000?.latencyMs.p50 ?? null,
+            serverRssMb10000: results.c10000?.serverRssMbSubscribed ?? null,
+            chainToClientP99Ms: (e2e?.latencyMs as Distribution | undefined)?.p99 ?? null,
+        },
+        notes: ctx.opts.quick ? ['quick: 1,000 clients only'] : [],
+        durationMs: Date.now() - t0,
+    }
+}
+
+async function fanOutLevel(server: { wsUrl: string; child: any }, db: Client, batchId: string, n: number, rounds: number): Promise<LevelResult> {
+    server.child.monitor.sample()
+    const rssBefore = server.child.monitor.lastRssMb
+    let current = -1
+    let sentAt = 0
+    const arrivals: number[][] = []
+    const gotRound = new Int32Array(n).fill(-2)
+    let receivedThisRound = 0
+    const { clients, connectMs, failed, errors } = await connectClients({
+        url: server.wsUrl,
+        count: n,
+        query: 'subscription { batchUpdated { id status totalAmount claimedAmount updatedAtBlock } }',
+        onNext: (i, at) => {
+            if (current < 0 || gotRound[i] === current) return
+            gotRound[i] = current
+            arrivals[current].push(at - sentAt)
+            receivedThisRound++
+        },
+    })
+    try {
+        if (failed) throw new BenchError(`${failed} of ${n} clients could not connect: ${errors.slice(0, 3).join('; ')}`)
+        const head = await indexedHead(db)
+        const payload = JSON.stringify({ height: head?.height ?? 0, hash: head?.hash ?? '0x', head: true, changed: { batches: [batchId] } })
+        const notify = async () => {
+            receivedThisRound = 0
+            sentAt = performance.now()
+            await db.query(`SELECT pg_notify('squid_batch', $1)`, [payload])
+        }
+        // warm-up rounds until every client is subscribed and served once (subscribe has no acknowledgement)
+        const warmDeadline = Date.now() + 120_000
+        for (let w = 0; ; w++) {
+            current = 1_000_000 + w
+            arrivals[current] = []
+            await notify()
+            const until = Date.now() + 3_000
+            while (receivedThisRound < n && Date.now() < until) await sleep(20)
+            if (receivedThisRound === n) break
+            if (Date.now() > warmDeadline) throw new BenchError(`after 120 s only ${receivedThisRound} of ${n} subscribers got a warm-up notice`)
+        }
+        await sleep(300)
+        server.child.monitor.sample()
+        const rssSubscribed = server.child.monitor.lastRssMb
+        server.child.monitor.mark()
+        let missed = 0
+        const perRoundP99: number[] = []
+        for (let r = 0; r < rounds; r++) {
+            current = r
+            arrivals[r] = []
+            await notify()
+            const until = Date.now() + 10_000
+            while (receivedThisRound < n && Date.now() < until) await sleep(5)
+            missed += n - receivedThisRound
+            perRoundP99.push(distribution(arrivals[r]).p99)
+            await sleep(150)
+        }
+        const cpu = server.child.monitor.cpuPercentSinceMark()
+        const all = arrivals.slice(0, rounds).flat()
+        return {
+            clients: n,
+            connectMs: round(connectMs),
+            failedConnections: failed,
+            rounds,
+            missed,
+            latencyMs: distribution(all),
+            perRoundP99Ms: perRoundP99,
+            serverRssMbBefore: rssBefore,
+            serverRssMbSubscribed: rssSubscribed,
+            serverCpuPercentDuringRounds: cpu,
+            clientErrors: clients.reduce((k, c) => k + (c?.errors ?? 0), 0),
+            errorSamples: errors,
+        }
+    } finally {
+        await closeClients(clients)
+        await sleep(500)
+    }
+}
+
+/** 1,000 indexerHead subscribers, the real processor running, a transaction per round. */
+async function chainToClient(ctx: RunContext, server: { wsUrl: string }, rounds: number): Promise<Record<string, unknown>> {
+    const s = await ctx.indexedStack()
+    const p = s.startProcessor(await s.processorEnv(processorBuildInfo().env), 'processor-subscriptions')
+    const n = 1_000
+    let target = Number.MAX_SAFE_INTEGER
+    let minedAt = 0
+    const lat: number[] = []
+    const got = new Int32Array(n).fill(-1)
+    let count = 0
+    const { clients, failed } = await connectClients({
+        url: server.wsUrl,
+        count: n,
+        query: 'subscription { indexerHead { height hash } }',
+        onNext: (i, at, payload) => {
+            const h = payload?.data?.indexerHead?.height
+            if (typeof h !== 'number' || h < target || got[i] === target) return
+            got[i] = target
+            lat.push(at - minedAt)
+            count++
+        },
+    })
+    try {
+        if (failed) throw new BenchError(`${failed} indexerHead clients could not connect`)
+        const iface = new Interface(['function emitDeposits(address token, uint256 count, uint256 payers)'])
+        const from = new Wallet(anvilKey(LOCAL_ROLES.deployer)).address
+        const data = iface.encodeFunctionData('emitDeposits', [s.deployment.contracts.MockUSDC, 1, 1])
+        let missed = 0
+        // first tx: wait for the processor to be at the head and the subscriptions to be live
+        for (let r = -1; r < rounds; r++) {
+            count = 0
+            const before = Number(await rpcCall(s.rpcUrl, 'eth_blockNumber'))
+            target = before + 1
+            await rpcCall(s.rpcUrl, 'eth_sendTransaction', [{ from, to: s.loadAddress, data, gas: '0x50000' }])
+            minedAt = performance.now()
+            const until = Date.now() + (r < 0 ? 60_000 : 10_000)
+            while (count < n && Date.now() < until) await sleep(5)
+            if (r < 0) {
+                if (count < n) throw new BenchError(`warm-up: ${count} of ${n} indexerHead subscribers saw block ${target}`)
+                lat.length = 0
+            } else missed += n - count
+            await sleep(300)
+        }
+        return { clients: n, rounds, missed, latencyMs: distribution(lat), processorEnv: { RPC_HEAD_POLL_MS: '200' } }
+    } finally {
+        await closeClients(clients)
+        await p.stop()
+    }
+}

@@ -1,0 +1,247 @@
+/**
+ * Shared helpers of the benchmarks: options, percentiles, the machine description, result files,
+ * /proc sampling of child processes, bounded waiting.
+ */
+import { execFileSync } from 'child_process'
+import * as fs from 'fs'
+import * as os from 'os'
+import * as path from 'path'
+import { projectRoot } from '../../src/paths'
+
+/** the project root (folder of package.json), from bench/lib (ts) and bench/dist/bench/lib (compiled) alike */
+export const ROOT = projectRoot()
+export const BENCH_DIR = path.join(ROOT, 'bench')
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+export interface BenchOptions {
+    quick: boolean
+    /** keep the work dir (Postgres data, anvil state, logs) after the run */
+    keep: boolean
+    /** echo child process output */
+    verbose: boolean
+}
+
+export class BenchError extends Error {}
+
+/** Log a progress line on stderr (stdout carries only the summary lines). */
+export function note(bench: string, msg: string): void {
+    process.stderr.write(`[bench:${bench}] ${msg}\n`)
+}
+
+// ---------------------------------------------------------------------------
+// statistics
+
+/** Nearest-rank percentile of an ascending-sorted array. */
+export function percentile(sorted: number[], p: number): number {
+    if (sorted.length === 0) return NaN
+    const rank = Math.ceil((p / 100) * sorted.length)
+    return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]
+}
+
+export interface Distribution {
+    count: number
+    min: number
+    p50: number
+    p90: number
+    p99: number
+    max: number
+    mean: number
+}
+
+export function distribution(values: number[]): Distribution {
+    const s = [...values].sort((a, b) => a - b)
+    const sum = s.reduce((a, b) => a + b, 0)
+    return {
+        count: s.length,
+        min: round(s[0] ?? NaN),
+        p50: round(percentile(s, 50)),
+        p90: round(percentile(s, 90)),
+        p99: round(percentile(s, 99)),
+        max: round(s[s.length - 1] ?? NaN),
+        mean: round(s.length ? sum / s.length : NaN),
+    }
+}
+
+export function round(v: number, digits = 2): number {
+    if (!Number.isFinite(v)) return v
+    const f = 10 ** digits
+    return Math.round(v * f) / f
+}
+
+export const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6
+export const now = () => process.hrtime.bigint()
+
+// ---------------------------------------------------------------------------
+// the machine
+
+export interface Environment {
+    cpuModel: string
+    cores: number
+    memoryGb: number
+    loadAvg: number[]
+    os: string
+    node: string
+    postgres?: string
+    anvil?: string
+    gitCommit?: string
+    gitDirty?: boolean
+    date: string
+}
+
+export function environment(extra: { postgres?: string; anvil?: string } = {}): Environment {
+    const cpus = os.cpus()
+    let gitCommit: string | undefined
+    let gitDirty: boolean | undefined
+    try {
+        gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+        gitDirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'schema.graphql', 'db'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== ''
+    } catch {
+        // not a git checkout
+    }
+    return {
+        cpuModel: cpus[0]?.model?.trim() ?? 'unknown',
+        cores: cpus.length,
+        memoryGb: round(os.totalmem() / 2 ** 30, 1),
+        loadAvg: os.loadavg().map((l) => round(l)),
+        os: `${os.type()} ${os.release()} ${os.arch()}`,
+        node: process.version,
+        ...extra,
+        gitCommit,
+        gitDirty,
+        date: new Date().toISOString(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// results
+
+export interface BenchResult {
+    name: string
+    quick: boolean
+    inputs: Record<string, unknown>
+    environment: Environment
+    figures: Record<string, unknown>
+    summary: Record<string, number | string | boolean | null>
+    notes?: string[]
+    durationMs?: number
+}
+
+export function resultsDir(quick: boolean): string {
+    return quick ? path.join(BENCH_DIR, 'results', 'quick') : path.join(BENCH_DIR, 'results')
+}
+
+export function writeResult(r: BenchResult): string {
+    const dir = resultsDir(r.quick)
+    fs.mkdirSync(dir, { recursive: true })
+    const file = path.join(dir, `${r.name}.json`)
+    fs.writeFileSync(file, JSON.stringify(r, null, 2) + '\n')
+    return file
+}
+
+/** `name: k=v k=v ...` */
+export function summaryLine(r: BenchResult): string {
+    const parts = Object.entries(r.summary).map(([k, v]) => `${k}=${typeof v === 'number' ? round(v) : v}`)
+    return `bench ${r.name}${r.quick ? ' (quick)' : ''}: ${parts.join(' ')}`
+}
+
+// ---------------------------------------------------------------------------
+// /proc sampling
+
+export interface ProcSample {
+    rssMb: number
+    hwmMb: number
+    /** user+system CPU seconds since start */
+    cpuSec: number
+}
+
+const CLK_TCK = 100
+
+export function procSample(pid: number): ProcSample | undefined {
+    try {
+        const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+        const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+        // fields after the ")" of comm: state is field 3; utime 14, stime 15 (1-based)
+        const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+        const utime = Number(rest[11])
+        const stime = Number(rest[12])
+        return { rssMb: round(kb('VmRSS') / 1024, 1), hwmMb: round(kb('VmHWM') / 1024, 1), cpuSec: (utime + stime) / CLK_TCK }
+    } catch {
+        return undefined
+    }
+}
+
+/** Samples a process every `intervalMs`: peak RSS (max of VmHWM), and CPU between mark() calls. */
+export class ProcMonitor {
+    peakMb = 0
+    lastRssMb = 0
+    private timer: NodeJS.Timeout
+    private markCpu = 0
+    private markAt = Date.now()
+
+    constructor(
+        readonly pid: number,
+        intervalMs = 200,
+    ) {
+        this.sample()
+        this.timer = setInterval(() => this.sample(), intervalMs)
+        this.timer.unref()
+    }
+
+    sample(): ProcSample | undefined {
+        const s = procSample(this.pid)
+        if (s) {
+            this.peakMb = Math.max(this.peakMb, s.hwmMb, s.rssMb)
+            this.lastRssMb = s.rssMb
+        }
+        return s
+    }
+
+    /** Start a CPU measurement window. */
+    mark(): void {
+        this.markCpu = procSample(this.pid)?.cpuSec ?? 0
+        this.markAt = Date.now()
+    }
+
+    /** CPU use since mark(): percent of one core. */
+    cpuPercentSinceMark(): number {
+        const s = procSample(this.pid)
+        if (!s) return NaN
+        const wall = (Date.now() - this.markAt) / 1000
+        return wall > 0 ? round(((s.cpuSec - this.markCpu) / wall) * 100, 1) : NaN
+    }
+
+    stop(): void {
+        this.sample()
+        clearInterval(this.timer)
+    }
+}
+
+/** Poll `fn` until it returns a value other than undefined, bounded by `timeoutMs`. */
+export async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined> | T | undefined, everyMs = 100): Promise<T> {
+    const deadline = Date.now() + timeoutMs
+    let lastError: unknown
+    while (Date.now() < deadline) {
+        try {
+            const v = await fn()
+            if (v !== undefined) return v
+        } catch (e) {
+            lastError = e
+        }
+        await sleep(everyMs)
+    }
+    throw new BenchError(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message ?? lastError})` : ''}`)
+}
+
+/** A small deterministic PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+    let a = seed >>> 0
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0
+        let t = a
+        t = Math.imul(t ^ (t >>> 15), t | 1)
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    }
+}

@@ -1,0 +1,305 @@
+/**
+ * The benchmark stack: embedded Postgres + anvil in a scratch dir, the protocol deployed, a burst of real
+ * settlement activity (the project's simulator: participants, batches with stored leaves, disputes, claims), then
+ * the bulk load (SettlementLoad emitting Escrow `Deposited` events) mined block by block with timestamps spread
+ * over months, so daily rollups and 90-day dashboards have data.
+ *
+ * Two deployments files are written: `real.json` (the protocol as deployed; the API server's mutations use it)
+ * and `index.json` (the same with `Escrow` = the load contract; the processor indexes it, so the load's
+ * events are indexed as escrow deposits and the simulator's batches/claims still come from the real ledger and
+ * distributor).
+ */
+import * as fs from 'fs'
+import * as os from 'os'
+import * as path from 'path'
+import { ContractFactory, Interface, JsonRpcProvider, NonceManager, Wallet, id } from 'ethers'
+import { Client, Pool } from 'pg'
+import { deployAll } from '../../src/deploy/deploy'
+import { Deployment, writeDeployment } from '../../src/deploy/deployments'
+import { anvilKey, LOCAL_ROLES } from '../../src/deploy/local-accounts'
+import { localDeployOptions } from '../../src/deploy/local-options'
+import { applyMigrations } from '../../src/main'
+import { Simulator } from '../../src/simulator/simulator'
+import { Anvil, rpcCall, startAnvil } from '../../src/stack/anvil'
+import { setLogSink } from '../../src/stack/log'
+import { onShutdown } from '../../src/stack/processes'
+import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
+import { freePort } from '../../src/stack/util'
+import { BenchError, note, ROOT, sleep, waitFor } from './common'
+import { NodeChild, spawnNode } from './procs'
+
+export interface LoadPlan {
+    /** settlement events to mine in bulk */
+    events: number
+    /** events per transaction (one emitDeposits call) */
+    eventsPerTx: number
+    /** transactions per block */
+    txsPerBlock: number
+    /** distinct payer addresses of the load */
+    payers: number
+    /** the load's blocks are spread over this many days of chain time */
+    spanDays: number
+    /** seconds of simulator activity before the load */
+    simulateSeconds: number
+}
+
+export interface ChainInfo {
+    startBlock: number
+    head: number
+    headHash: string
+    loadFirstBlock: number
+    loadBlocks: number
+    loadEvents: number
+    mineMs: number
+    simulateMs: number
+    simulator: Record<string, number>
+    firstTimestamp: number
+    lastTimestamp: number
+}
+
+export class BenchStack {
+    pg!: EmbeddedPostgres
+    anvil!: Anvil
+    deployment!: Deployment
+    loadAddress!: string
+    /** deployments file of the protocol as deployed */
+    realDeploymentsFile!: string
+    /** deployments file with Escrow = the load contract (what the processor indexes) */
+    indexDeploymentsFile!: string
+    chain?: ChainInfo
+    postgresVersion = ''
+    anvilVersion = ''
+    readonly logs: string[] = []
+    private unregister: (() => void)[] = []
+
+    constructor(
+        readonly dir: string,
+        readonly verbose: boolean,
+    ) {}
+
+    static async start(opts: { verbose: boolean }): Promise<BenchStack> {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'settlement-bench-'))
+        fs.chmodSync(dir, 0o755) // as root, Postgres runs as "postgres" and must traverse it
+        const s = new BenchStack(dir, opts.verbose)
+        setLogSink((line) => {
+            if (s.logs.length < 5_000) s.logs.push(line)
+            if (opts.verbose) process.stderr.write(line + '\n')
+        })
+        const [pgPort, anvilPort] = [await freePort(), await freePort()]
+        ;[s.pg, s.anvil] = await Promise.all([
+            startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: pgPort, database: 'squid', noFsync: process.env.BENCH_PG_NOFSYNC === '1' }),
+            // interval mining while deploying and simulating (ethers waits for later blocks); the load is mined by hand.
+            // The gas limit leaves room for a few large emitDeposits calls per block.
+            startAnvil({ port: anvilPort, blockTime: 0.5, extraArgs: ['--gas-limit', '1000000000'] }),
+        ])
+        s.unregister.push(onShutdown('bench-postgres', () => s.pg.stop(), () => s.pg.kill()))
+        s.unregister.push(onShutdown('bench-anvil', () => s.anvil.stop(), () => s.anvil.kill()))
+        const c = new Client({ connectionString: s.pg.url })
+        await c.connect()
+        s.postgresVersion = (await c.query('SHOW server_version')).rows[0].server_version
+        await c.end()
+        s.anvilVersion = String(await rpcCall(s.anvil.url, 'web3_clientVersion').catch(() => 'unknown'))
+        return s
+    }
+
+    get dbUrl(): string {
+        return this.pg.url
+    }
+
+    get rpcUrl(): string {
+        return this.anvil.url
+    }
+
+    /** Deploy the protocol and the load contract; write both deployments files; apply the migrations. */
+    async deploy(): Promise<void> {
+        const t0 = Date.now()
+        this.deployment = await deployAll(localDeployOptions(this.anvil.url, { disputeWindow: 4, timelockMinDelay: 2 }))
+        const provider = new JsonRpcProvider(this.anvil.url, 31337, { staticNetwork: true, pollingInterval: 100 })
+        try {
+            const art = JSON.parse(fs.readFileSync(path.join(ROOT, 'contracts/out/SettlementLoad.sol/SettlementLoad.json'), 'utf8'))
+            const deployer = new NonceManager(new Wallet(anvilKey(LOCAL_ROLES.deployer), provider))
+            const factory = new ContractFactory(art.abi, art.bytecode.object, deployer)
+            const c = await factory.deploy()
+            await c.waitForDeployment()
+            this.loadAddress = (await c.getAddress()).toLowerCase()
+        } catch (e: any) {
+            if (e?.code === 'ENOENT') throw new BenchError('contracts/out/SettlementLoad.sol missing: run "npm run build" (forge) first')
+            throw e
+        } finally {
+            provider.destroy()
+        }
+        this.realDeploymentsFile = writeDeployment(this.deployment, path.join(this.dir, 'real.json'))
+        const indexed: Deployment = { ...this.deployment, contracts: { ...this.deployment.contracts, Escrow: this.loadAddress } }
+        this.indexDeploymentsFile = writeDeployment(indexed, path.join(this.dir, 'index.json'))
+        await applyMigrations(this.dbUrl)
+        note('stack', `deployed the protocol and SettlementLoad at ${this.loadAddress} in ${Date.now() - t0} ms`)
+    }
+
+    /** Simulator activity, then the bulk load mined block by block. */
+    async prepareChain(plan: LoadPlan): Promise<ChainInfo> {
+        if (this.chain) return this.chain
+        const url = this.anvil.url
+        // 1. real settlement activity (interval mining)
+        const t0 = Date.now()
+        const pool = new Pool({ connectionString: this.dbUrl, max: 2 })
+        const sim = new Simulator({ rpcUrl: url, deployment: this.deployment, db: pool, seed: 11, payers: 4, publishers: 24, advertisers: 2, recordsPerBatch: [50, 400] })
+        try {
+            await sim.setup()
+            const until = Date.now() + plan.simulateSeconds * 1000
+            while (Date.now() < until) {
+                await sim.tick()
+                await sleep(150)
+            }
+        } finally {
+            await sim.stop()
+            await pool.end()
+        }
+        const simulateMs = Date.now() - t0
+        note('stack', `simulator: ${JSON.stringify(sim.stats)} in ${simulateMs} ms`)
+
+        // 2. the load: manual mining, explicit timestamps
+        await rpcCall(url, 'evm_setIntervalMining', [0])
+        await rpcCall(url, 'evm_setAutomine', [false])
+        const iface = new Interface(['function emitDeposits(address token, uint256 count, uint256 payers)'])
+        const from = new Wallet(anvilKey(LOCAL_ROLES.deployer)).address
+        const token = this.deployment.contracts.MockUSDC
+        let nonce = Number(await rpcCall(url, 'eth_getTransactionCount', [from, 'pending']))
+        const eventsPerBlock = plan.eventsPerTx * plan.txsPerBlock
+        const blocks = Math.ceil(plan.events / eventsPerBlock)
+        const last = await rpcCall(url, 'eth_getBlockByNumber', ['latest', false])
+        const step = Math.max(1, Math.floor((plan.spanDays * 86_400) / blocks))
+        let ts = Number(last.timestamp) + 60
+        const loadFirstBlock = Number(last.number) + 1
+        const t1 = Date.now()
+        const deadline = t1 + 30 * 60_000
+        let remaining = plan.events
+        for (let b = 0; b < blocks; b++) {
+            if (Date.now() > deadline) throw new BenchError(`mining the load took longer than 30 minutes (block ${b} of ${blocks})`)
+            const calls: unknown[] = []
+            for (let t = 0; t < plan.txsPerBlock && remaining > 0; t++) {
+                const n = Math.min(plan.eventsPerTx, remaining)
+                remaining -= n
+                calls.push({
+                    jsonrpc: '2.0',
+                    id: t,
+                    method: 'eth_sendTransaction',
+                    params: [{ from, to: this.loadAddress, data: iface.encodeFunctionData('emitDeposits', [token, n, plan.payers]), gas: '0x' + (n * 4_000 + 150_000).toString(16), nonce: '0x' + (nonce++).toString(16) }],
+                })
+            }
+            const res: any[] = await rpcBatch(url, calls)
+            const bad = res.find((r) => r.error)
+            if (bad) throw new BenchError(`eth_sendTransaction failed: ${JSON.stringify(bad.error)}`)
+            await rpcCall(url, 'evm_setNextBlockTimestamp', [ts])
+            await rpcCall(url, 'evm_mine', [])
+            ts += step
+            if (b % 500 === 0 && b > 0) note('stack', `mined ${b}/${blocks} load blocks (${plan.events - remaining} events)`)
+        }
+        const mineMs = Date.now() - t1
+        // every load transaction must have succeeded
+        const lastLoad = await rpcCall(url, 'eth_getBlockByNumber', ['latest', false])
+        const receipt = await rpcCall(url, 'eth_getTransactionReceipt', [lastLoad.transactions[lastLoad.transactions.length - 1]])
+        if (receipt.status !== '0x1') throw new BenchError('the last load transaction reverted')
+        const emitted = BigInt(await rpcCall(url, 'eth_call', [{ to: this.loadAddress, data: '0x' + keccakSelector('emitted()') }, 'latest']))
+        if (emitted !== BigInt(plan.events)) throw new BenchError(`SettlementLoad emitted ${emitted} events, expected ${plan.events}`)
+        // afterwards a block per transaction (mutations, faults), clock continuing from the load's last block
+        await rpcCall(url, 'evm_setAutomine', [true])
+        const head = await rpcCall(url, 'eth_getBlockByNumber', ['latest', false])
+        const first = await rpcCall(url, 'eth_getBlockByNumber', ['0x' + this.deployment.startBlock.toString(16), false])
+        this.chain = {
+            startBlock: this.deployment.startBlock,
+            head: Number(head.number),
+            headHash: head.hash,
+            loadFirstBlock,
+            loadBlocks: blocks,
+            loadEvents: plan.events,
+            mineMs,
+            simulateMs,
+            simulator: { ...sim.stats },
+            firstTimestamp: Number(first.timestamp),
+            lastTimestamp: Number(head.timestamp),
+        }
+        note('stack', `mined ${plan.events} events in ${blocks} blocks in ${mineMs} ms; head ${this.chain.head}`)
+        return this.chain
+    }
+
+    /** Processor env (compiled lib/main.js) against this stack. */
+    async processorEnv(extra: Record<string, string> = {}): Promise<Record<string, string>> {
+        return {
+            DB_URL: this.dbUrl,
+            RPC_URL: this.rpcUrl,
+            CHAIN_ID: '31337',
+            DEPLOYMENTS_FILE: this.indexDeploymentsFile,
+            FINALITY_CONFIRMATIONS: '10',
+            RPC_HEAD_POLL_MS: '200',
+            PROMETHEUS_PORT: String(await freePort()),
+            ...extra,
+        }
+    }
+
+    startProcessor(env: Record<string, string>, name = 'processor'): NodeChild {
+        return spawnNode(name, 'lib/main.js', env, path.join(this.dir, 'logs', `${name}-${Date.now()}.log`), { echo: this.verbose })
+    }
+
+    /** The API server (compiled lib/server/index.js) on a free port; resolves once /health answers. */
+    async startServer(extra: Record<string, string> = {}, name = 'api'): Promise<{ child: NodeChild; url: string; wsUrl: string; port: number }> {
+        const port = await freePort()
+        const child = spawnNode(
+            name,
+            'lib/server/index.js',
+            {
+                DB_URL: this.dbUrl,
+                RPC_URL: this.rpcUrl,
+                CHAIN_ID: '31337',
+                DEPLOYMENTS_FILE: this.realDeploymentsFile,
+                GQL_PORT: String(port),
+                // every client of a benchmark comes from 127.0.0.1: no per-IP rate limit
+                GQL_ANON_RATE_LIMIT_RPS: '0',
+                GQL_RATE_LIMIT_RPS: '0',
+                ...extra,
+            },
+            path.join(this.dir, 'logs', `${name}-${Date.now()}.log`),
+            { echo: this.verbose },
+        )
+        const url = `http://127.0.0.1:${port}/graphql`
+        await waitFor('the API server', 60_000, async () => {
+            if (!child.running()) throw new BenchError(`the API server exited:\n${child.lines.slice(-20).join('\n')}`)
+            const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) }).catch(() => undefined)
+            return r?.ok ? true : undefined
+        }).catch((e) => {
+            if (!child.running()) throw new BenchError(`the API server exited:\n${child.lines.slice(-20).join('\n')}`)
+            throw e
+        })
+        return { child, url, wsUrl: `ws://127.0.0.1:${port}/graphql`, port }
+    }
+
+    async stop(keep: boolean): Promise<void> {
+        await this.anvil?.stop().catch(() => this.anvil.kill())
+        await this.pg?.stop().catch(() => this.pg.kill())
+        for (const u of this.unregister) u()
+        setLogSink(null)
+        if (!keep) fs.rmSync(this.dir, { recursive: true, force: true })
+        else note('stack', `kept ${this.dir}`)
+    }
+}
+
+export async function rpcBatch(url: string, calls: unknown[], timeoutMs = 60_000): Promise<any[]> {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(calls), signal: AbortSignal.timeout(timeoutMs) })
+    if (!res.ok) throw new BenchError(`RPC batch: HTTP ${res.status}`)
+    return (await res.json()) as any[]
+}
+
+function keccakSelector(sig: string): string {
+    return id(sig).slice(2, 10)
+}
+
+/** Indexed head (top hot block, else the finalized status) of the processor's state schema. */
+export async function indexedHead(db: Client | Pool): Promise<{ height: number; hash: string } | undefined> {
+    const exists = await db.query(`SELECT to_regclass('squid_processor.status') AS t`)
+    if (!exists.rows[0].t) return undefined
+    const hot = await db.query(`SELECT height, hash FROM squid_processor.hot_block ORDER BY height DESC LIMIT 1`)
+    if (hot.rowCount) return { height: Number(hot.rows[0].height), hash: hot.rows[0].hash }
+    const s = await db.query(`SELECT height, hash FROM squid_processor.status WHERE id = 0`)
+    if (!s.rowCount || Number(s.rows[0].height) < 0) return undefined
+    return { height: Number(s.rows[0].height), hash: s.rows[0].hash }
+}
+
