@@ -205,6 +205,8 @@ export const FIELDS = {
         callResultGasUsed: true,
         createFrom: true,
         createValue: true,
+        createGas: true,
+        createResultGasUsed: true,
         createResultAddress: true,
         suicideAddress: true,
         suicideRefundAddress: true,

@@ -220,7 +220,8 @@ interface Acc {
     sandwichBlocks: number
 }
 
-const ratio = (a: bigint, b: bigint): number => (b === 0n ? 0 : Number((a * 1_000_000_000n) / b) / 1e9)
+/** a / b as a double (each side rounded to the nearest double first: deterministic). */
+const ratio = (a: bigint, b: bigint): number => (b === 0n ? 0 : Number(a) / Number(b))
 
 /** Roll up finished epoch `epoch` (called while processing block `closingHeight`, its successor's first). */
 export function closeEpoch(state: MappingState, ctx: EpochContext, epoch: number, closingHeight: number): void {

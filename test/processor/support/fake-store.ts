@@ -1,6 +1,7 @@
 /**
  * In-memory stand-in for @subsquid/typeorm-store's Store, enough for the mappings: find by
- * `id = ANY(:ids)` (see loadByIds), upsert, insert (fails on duplicates, like a primary key).
+ * `id = ANY(:ids)` (see loadByIds) or by the simple conditions of `matches`, upsert, insert (fails on
+ * duplicates, like a primary key).
  */
 import type { Store } from '@subsquid/typeorm-store'
 
@@ -8,6 +9,46 @@ type Row = { id: string } & Record<string, any>
 
 function clone<T extends object>(row: T): T {
     return Object.assign(Object.create(Object.getPrototypeOf(row)), row)
+}
+
+/**
+ * The typeorm `where` shapes the mappings use: equality, Raw `= ANY(:param)` (one array parameter),
+ * Between, In, nested relation conditions ({ validator: { id: ... } }), arrays of conditions (OR).
+ */
+function matches(row: any, where: any): boolean {
+    if (where == null) return true
+    if (Array.isArray(where)) return where.some((w) => matches(row, w))
+    for (const [k, cond] of Object.entries(where)) {
+        const value = row?.[k]
+        if (cond && typeof cond === 'object' && '_type' in (cond as any)) {
+            const op = cond as any
+            switch (op._type) {
+                case 'raw': {
+                    const params = Object.values(op.objectLiteralParameters ?? {})
+                    const list = params.find(Array.isArray) as unknown[] | undefined
+                    if (!list) throw new Error('FakeStore: Raw conditions must be `= ANY(:array)`')
+                    if (!list.includes(value)) return false
+                    break
+                }
+                case 'between':
+                    if (!(value >= op._value[0] && value <= op._value[1])) return false
+                    break
+                case 'in':
+                    if (!op._value.includes(value)) return false
+                    break
+                case 'equal':
+                    if (value !== op._value) return false
+                    break
+                default:
+                    throw new Error(`FakeStore: unsupported operator ${op._type}`)
+            }
+        } else if (cond && typeof cond === 'object' && !(cond instanceof Date)) {
+            if (!matches(value, cond)) return false
+        } else if (value !== cond) {
+            return false
+        }
+    }
+    return true
 }
 
 export class FakeStore {
@@ -20,12 +61,17 @@ export class FakeStore {
         return t
     }
 
-    async find(cls: { name: string }, opts: { where: any }): Promise<Row[]> {
-        const ids: string[] = opts.where?.id?.objectLiteralParameters?.ids
-        if (!Array.isArray(ids)) throw new Error('FakeStore.find supports only loadByIds queries')
-        this.queries.push({ op: 'find', entity: cls.name, count: ids.length })
+    async find(cls: { name: string }, opts: { where?: any } = {}): Promise<Row[]> {
         const t = this.table(cls.name)
-        return ids.filter((id) => t.has(id)).map((id) => clone(t.get(id)!))
+        const ids: string[] | undefined = opts.where?.id?.objectLiteralParameters?.ids
+        if (Array.isArray(ids) && Object.keys(opts.where).length === 1) {
+            // loadByIds: `id = ANY(:ids)`
+            this.queries.push({ op: 'find', entity: cls.name, count: ids.length })
+            return ids.filter((id) => t.has(id)).map((id) => clone(t.get(id)!))
+        }
+        const rows = [...t.values()].filter((r) => matches(r, opts.where)).map(clone)
+        this.queries.push({ op: 'find', entity: cls.name, count: rows.length })
+        return rows
     }
 
     async upsert(rows: Row[]): Promise<void> {
