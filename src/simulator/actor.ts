@@ -38,6 +38,34 @@ export class Actor {
         return this.pending > 0
     }
 
+    /**
+     * Like `run`, but resolves as soon as the node has accepted the transaction (it is in the pool, not mined),
+     * with its hash and the mined status to come: for transactions that must land in a block mined on purpose.
+     */
+    submit(what: string, send: (w: Wallet) => Promise<TransactionResponse>): Promise<{ hash: string; mined: Promise<boolean> }> {
+        this.pending++
+        let release!: () => void
+        const done = new Promise<void>((r) => (release = r))
+        const sent = this.chain.then(() => send(this.wallet))
+        const mined = sent
+            .then(async (tx) => (await tx.wait(1, 60_000))?.status === 1)
+            .catch((e) => {
+                throw new Error(`${this.label} ${what}: ${describeRevert(e)}`)
+            })
+            .finally(() => {
+                this.pending--
+                release()
+            })
+        mined.catch(() => undefined)
+        this.chain = done
+        return sent.then(
+            (tx) => ({ hash: tx.hash, mined }),
+            (e) => {
+                throw new Error(`${this.label} ${what}: ${describeRevert(e)}`)
+            },
+        )
+    }
+
     /** Run `send` after this actor's previous transaction; resolves with the mined receipt's status. */
     run(what: string, send: (w: Wallet) => Promise<TransactionResponse>): Promise<boolean> {
         this.pending++

@@ -106,6 +106,11 @@ export class Simulator {
         }
     }
 
+    /** The timelock proposer (anvil account 0): other simulations schedule governance calls through the same queue. */
+    get governance(): Actor {
+        return this.proposer
+    }
+
     /** Register everyone who is not registered yet and fund the platforms (idempotent: safe after a restart). */
     async setup(): Promise<void> {
         const { registry, usdc, escrow } = this.c

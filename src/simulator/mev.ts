@@ -1,0 +1,359 @@
+import { Contract, JsonRpcProvider, MaxUint256, formatEther, formatUnits, parseUnits } from 'ethers'
+import { loadArtifact } from '../deploy/artifacts'
+import { UNISWAP_TOKENS, UniswapDeployment, UniswapToken, UniswapTokenSymbol, uniswapArtifact } from '../deploy/uniswap'
+import { anvilKey } from '../deploy/local-accounts'
+import { SIM_ACCOUNTS, fundAccounts } from './accounts'
+import { Actor } from './actor'
+import { ArbitragePlan, Pool, SandwichPlan, cyclesFrom, optimiseCycle, otherToken, planSandwich, quote } from './amm'
+import { ProposerRotation } from './proposers'
+import { Random } from './random'
+
+export interface MevSimOptions {
+    rpcUrl: string
+    uniswap: UniswapDeployment
+    /** Needed for sandwiches (their three transactions are mined together, in a block with the scheduled coinbase). */
+    rotation?: ProposerRotation
+    traders?: number
+    /** Chance per tick of an organic swap (default 0.8). */
+    swapChance?: number
+    /** Chance that a profitable organic swap gets sandwiched (default 0.35). */
+    sandwichChance?: number
+    /** Chance per tick that the arbitrage bot looks for a cycle (default 0.8). */
+    arbitrageChance?: number
+    /** Smallest profit, in USD, the arbitrage bot acts on (default 25). */
+    minArbitrageUsd?: number
+    /** Smallest profit, in USD, the sandwich bot acts on (default 10). */
+    minSandwichUsd?: number
+    /** Organic swap sizes in USD: [min, max], log-uniform (default [300, 80,000]). */
+    swapUsd?: [number, number]
+    seed?: number
+    log?: (msg: string) => void
+}
+
+export interface MevStats {
+    ticks: number
+    swaps: number
+    arbitrages: number
+    sandwiches: number
+    /** sandwiches whose three transactions did not land in order in one block */
+    brokenSandwiches: number
+    /** wei paid to block.coinbase by the bots */
+    coinbaseTips: bigint
+    failures: number
+}
+
+const GWEI = 10n ** 9n
+/** What one faucet call hands out per token (MockUSDC allows at most 1M per call). */
+const FAUCET: Record<UniswapTokenSymbol, string> = { WETH: '500', DAI: '1000000', USDC: '1000000' }
+/** Bot inventory is topped up below this much of a token. */
+const BOT_LOW: Record<UniswapTokenSymbol, string> = { WETH: '150', DAI: '400000', USDC: '400000' }
+
+/**
+ * DEX activity on the local Uniswap V2 pairs: traders swap through the SimRouter (the organic flow), an arbitrage
+ * bot closes price gaps between the three pairs with one-transaction cycles, and a sandwich bot wraps some of the
+ * traders' swaps (frontrun, victim, backrun in one block, in that order). Both bots pay priority fees and tip the
+ * block's coinbase in ETH from inside their contract, so the proposer of each block earns MEV.
+ */
+export class MevActivity {
+    readonly stats: MevStats = { ticks: 0, swaps: 0, arbitrages: 0, sandwiches: 0, brokenSandwiches: 0, coinbaseTips: 0n, failures: 0 }
+    readonly traders: Actor[] = []
+    readonly sandwichSearcher: Actor
+    readonly arbSearcher: Actor
+    private readonly provider: JsonRpcProvider
+    private readonly rnd: Random
+    private readonly log: (msg: string) => void
+    private readonly u: UniswapDeployment
+    private readonly tokens: Map<string, UniswapToken>
+    private readonly token: Record<UniswapTokenSymbol, Contract>
+    private readonly router: Contract
+    private readonly sandwichBot: Contract
+    private readonly arbBot: Contract
+    private readonly pairs: Contract[]
+    private timer?: NodeJS.Timeout
+    private ticking = false
+    private stopped = false
+
+    constructor(private readonly opts: MevSimOptions) {
+        this.provider = new JsonRpcProvider(opts.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 200, batchMaxCount: 1 })
+        this.rnd = new Random((opts.seed ?? 42) ^ 0x3e7)
+        this.log = opts.log ?? (() => {})
+        this.u = opts.uniswap
+        const n = Math.min(opts.traders ?? SIM_ACCOUNTS.maxTraders, SIM_ACCOUNTS.maxTraders)
+        for (let i = 0; i < n; i++) this.traders.push(new Actor(anvilKey(SIM_ACCOUNTS.firstTrader + i), this.provider, `trader#${i}`))
+        this.sandwichSearcher = new Actor(anvilKey(SIM_ACCOUNTS.sandwichSearcher), this.provider, 'sandwich searcher')
+        this.arbSearcher = new Actor(anvilKey(SIM_ACCOUNTS.arbSearcher), this.provider, 'arbitrage searcher')
+        this.tokens = new Map(Object.values(this.u.tokens).map((t) => [t.address.toLowerCase(), t]))
+        const erc20 = loadArtifact('MockToken').abi
+        this.token = Object.fromEntries(UNISWAP_TOKENS.map((s) => [s, new Contract(this.u.tokens[s].address, erc20, this.provider)])) as Record<UniswapTokenSymbol, Contract>
+        this.router = new Contract(this.u.router, loadArtifact('SimRouter').abi, this.provider)
+        const bot = loadArtifact('SearcherBot').abi
+        this.sandwichBot = new Contract(this.u.bots.sandwich.address, bot, this.provider)
+        this.arbBot = new Contract(this.u.bots.arbitrage.address, bot, this.provider)
+        const pairAbi = uniswapArtifact('UniswapV2Pair').abi
+        this.pairs = this.u.pairs.map((p) => new Contract(p.address, pairAbi, this.provider))
+    }
+
+    /** Fund traders and searchers, approve the router, stock the bots (idempotent). */
+    async setup(): Promise<void> {
+        await fundAccounts(this.provider, [...this.traders.map((t) => t.address), this.sandwichSearcher.address, this.arbSearcher.address])
+        await Promise.all([
+            ...this.traders.map(async (t) => {
+                for (const s of UNISWAP_TOKENS) {
+                    if ((await this.token[s].balanceOf(t.address)) < this.units(s, FAUCET[s]) / 4n) await this.faucet(t, s, t.address)
+                    if ((await this.token[s].allowance(t.address, this.u.router)) < MaxUint256 / 2n) {
+                        await t.run(`approve ${s}`, (w) => (this.token[s].connect(w) as Contract).approve(this.u.router, MaxUint256))
+                    }
+                }
+            }),
+            this.restock(),
+        ])
+        const pools = await this.readPools()
+        this.log(
+            `DEX ready: ${this.traders.length} traders, sandwich bot ${this.u.bots.sandwich.address}, arbitrage bot ${this.u.bots.arbitrage.address}; ` +
+                pools.map((p) => `${p.name} at ${this.priceLine(p)}`).join(', '),
+        )
+    }
+
+    start(tickMs = 2000): void {
+        this.timer = setInterval(() => void this.tick(), tickMs)
+    }
+
+    async stop(): Promise<void> {
+        this.stopped = true
+        if (this.timer) clearInterval(this.timer)
+        while (this.ticking) await new Promise((r) => setTimeout(r, 50))
+        this.provider.destroy()
+    }
+
+    /** One round: maybe an arbitrage, maybe an organic swap (sandwiched or not), then restock the bots. */
+    async tick(): Promise<void> {
+        if (this.ticking || this.stopped) return
+        this.ticking = true
+        this.stats.ticks++
+        try {
+            if (this.rnd.chance(this.opts.arbitrageChance ?? 0.8)) await this.arbitrage().catch((e) => this.fail(e))
+            if (this.rnd.chance(this.opts.swapChance ?? 0.8)) await this.organicSwap().catch((e) => this.fail(e))
+            await this.restock().catch((e) => this.fail(e))
+        } finally {
+            this.ticking = false
+        }
+    }
+
+    private fail(e: any) {
+        this.stats.failures++
+        this.log(`action failed: ${e?.message ?? e}`)
+    }
+
+    // ------------------------------------------------------------------ arbitrage
+
+    private async arbitrage(): Promise<void> {
+        if (this.arbSearcher.busy) return
+        const pools = await this.readPools()
+        const found: { plan: ArbitragePlan; usd: number }[] = []
+        for (const sym of UNISWAP_TOKENS) {
+            const start = this.u.tokens[sym].address
+            const cap = (await this.token[sym].balanceOf(this.u.bots.arbitrage.address)) as bigint
+            for (const cycle of cyclesFrom(pools, start)) {
+                const plan = optimiseCycle(cycle, cap)
+                if (plan) found.push({ plan, usd: this.usd(start, plan.profit, pools) })
+            }
+        }
+        const bestUsd = Math.max(0, ...found.map((f) => f.usd))
+        if (bestUsd < (this.opts.minArbitrageUsd ?? 25)) return
+        // the same cycle pays about as much from any of its tokens: start from one of the near-best at random
+        const { plan, usd } = this.rnd.pick(found.filter((f) => f.usd >= bestUsd * 0.8))
+        const start = plan.cycle.tokens[0]
+        const tip = this.tipWei(usd * (0.3 + 0.4 * this.rnd.next()), pools)
+        const fees = await this.fees(BigInt(this.rnd.int(2, 5)) * GWEI)
+        const ok = await this.arbSearcher.run('arbitrage', (w) =>
+            (this.arbBot.connect(w) as Contract).arbitrage(
+                plan.cycle.pools.map((p) => p.address),
+                start,
+                plan.amountIn,
+                plan.profit / 2n,
+                { value: tip, gasLimit: 700_000n, ...fees },
+            ),
+        )
+        if (!ok) return
+        this.stats.arbitrages++
+        this.stats.coinbaseTips += tip
+        const route = plan.cycle.tokens.map((t) => this.sym(t)).join(' → ')
+        this.log(
+            `arbitrage ${route}: ${this.fmt(start, plan.amountIn)} in, +${this.fmt(start, plan.profit)} ($${usd.toFixed(0)}), coinbase tip ${fmtEth(tip)} ETH`,
+        )
+    }
+
+    // ------------------------------------------------------------------ organic swaps and sandwiches
+
+    private async organicSwap(): Promise<void> {
+        const idle = this.traders.filter((t) => !t.busy)
+        if (idle.length === 0) return
+        const trader = this.rnd.pick(idle)
+        const pools = await this.readPools()
+        const pool = this.rnd.pick(pools)
+        const tokenIn = this.rnd.chance(0.5) ? pool.token0 : pool.token1
+        const sym = this.sym(tokenIn)
+        const [minUsd, maxUsd] = this.opts.swapUsd ?? [300, 80_000]
+        const usd = Math.exp(Math.log(minUsd) + this.rnd.next() * (Math.log(maxUsd) - Math.log(minUsd)))
+        const amountIn = this.fromUsd(tokenIn, usd, pools)
+        if (amountIn <= 0n) return
+        if ((await this.token[sym].balanceOf(trader.address)) < amountIn) {
+            await this.faucet(trader, sym, trader.address)
+            return
+        }
+        const slippageBps = BigInt(this.rnd.int(50, 500))
+        const expected = quote(pool, tokenIn, amountIn)
+        const minOut = (expected * (10_000n - slippageBps)) / 10_000n
+        const tokenOut = otherToken(pool, tokenIn)
+
+        if (this.opts.rotation?.canMineNow && !this.sandwichSearcher.busy) {
+            const cap = (await this.token[sym].balanceOf(this.u.bots.sandwich.address)) as bigint
+            const plan = planSandwich(pool, tokenIn, amountIn, minOut, cap)
+            if (plan && this.usd(tokenIn, plan.profit, pools) >= (this.opts.minSandwichUsd ?? 10) && this.rnd.chance(this.opts.sandwichChance ?? 0.35)) {
+                await this.sandwich(trader, pool, tokenIn, amountIn, minOut, Number(slippageBps), plan, pools)
+                return
+            }
+        }
+        const fees = await this.fees(BigInt(this.rnd.int(1, 3)) * GWEI)
+        const ok = await trader.run('swap', (w) =>
+            (this.router.connect(w) as Contract).swapExactIn(pool.address, tokenIn, amountIn, minOut, trader.address, { gasLimit: 250_000n, ...fees }),
+        )
+        if (ok) {
+            this.stats.swaps++
+            this.log(`swap: ${trader.label} sold ${this.fmt(tokenIn, amountIn)} for ~${this.fmt(tokenOut, expected)} on ${pool.name}`)
+        }
+    }
+
+    /**
+     * Frontrun, victim, backrun in one block: mining pauses, the three transactions enter the pool with decreasing
+     * priority fees (anvil orders a block by fee; the backrun also follows the frontrun by nonce), one block is mined.
+     */
+    private async sandwich(trader: Actor, pool: Pool, tokenIn: string, amountIn: bigint, minOut: bigint, slippageBps: number, plan: SandwichPlan, pools: Pool[]): Promise<void> {
+        const tokenOut = otherToken(pool, tokenIn)
+        const profitUsd = this.usd(tokenIn, plan.profit, pools)
+        const tip = this.tipWei(profitUsd * (0.4 + 0.4 * this.rnd.next()), pools)
+        const wallet = this.sandwichSearcher.wallet
+        const bot = this.sandwichBot.connect(wallet) as Contract
+        const { result: hashes, block } = await this.opts.rotation!.mineNow(async () => {
+            const front = await this.fees(BigInt(this.rnd.int(8, 15)) * GWEI)
+            const victim = await this.fees(BigInt(this.rnd.int(3, 6)) * GWEI)
+            const back = await this.fees(GWEI)
+            const nonce = await this.provider.getTransactionCount(wallet.address, 'pending')
+            const f = await bot.swapExactIn(pool.address, tokenIn, plan.frontIn, (plan.frontOut * 99n) / 100n, { nonce, gasLimit: 250_000n, ...front })
+            const v = await trader.submit('swap (sandwiched)', (w) =>
+                (this.router.connect(w) as Contract).swapExactIn(pool.address, tokenIn, amountIn, minOut, trader.address, { gasLimit: 250_000n, ...victim }),
+            )
+            const b = await bot.swapExactIn(pool.address, tokenOut, plan.frontOut, (plan.backOut * 99n) / 100n, { nonce: nonce + 1, value: tip, gasLimit: 250_000n, ...back })
+            return { front: f.hash as string, victim: v.hash, back: b.hash as string, victimMined: v.mined }
+        })
+        await hashes.victimMined.catch(() => false)
+        const receipts = await Promise.all([hashes.front, hashes.victim, hashes.back].map((h) => this.provider.waitForTransaction(h, 1, 30_000)))
+        const [fr, vr, br] = receipts
+        const inOrder =
+            receipts.every((r) => r && r.status === 1 && r.blockNumber === block) && fr!.index < vr!.index && vr!.index < br!.index
+        if (!inOrder) {
+            this.stats.brokenSandwiches++
+            const where = receipts.map((r) => (r ? `${r.blockNumber}:${r.index}${r.status === 1 ? '' : ' reverted'}` : 'missing')).join(', ')
+            this.log(`sandwich on ${pool.name} did not land as planned (block:index of frontrun, victim, backrun: ${where})`)
+            return
+        }
+        this.stats.sandwiches++
+        this.stats.swaps++
+        this.stats.coinbaseTips += tip
+        this.log(
+            `sandwich in block ${block} on ${pool.name}: frontrun ${this.fmt(tokenIn, plan.frontIn)}, ${trader.label} swapped ${this.fmt(tokenIn, amountIn)} ` +
+                `(${slippageBps / 100}% slippage allowed), backrun → +${this.fmt(tokenIn, plan.profit)} ($${profitUsd.toFixed(0)}), coinbase tip ${fmtEth(tip)} ETH`,
+        )
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    async readPools(): Promise<Pool[]> {
+        return Promise.all(
+            this.u.pairs.map(async (p, i) => {
+                const [r0, r1] = await this.pairs[i].getReserves()
+                return { address: p.address.toLowerCase(), name: p.name, token0: p.token0.toLowerCase(), token1: p.token1.toLowerCase(), reserve0: r0, reserve1: r1 }
+            }),
+        )
+    }
+
+    /** Keep the bots' token inventory stocked from the faucets. */
+    private async restock(): Promise<void> {
+        const jobs: Promise<unknown>[] = []
+        for (const [actor, bot] of [
+            [this.sandwichSearcher, this.u.bots.sandwich.address],
+            [this.arbSearcher, this.u.bots.arbitrage.address],
+        ] as const) {
+            if (actor.busy) continue
+            for (const s of UNISWAP_TOKENS) {
+                const bal = (await this.token[s].balanceOf(bot)) as bigint
+                if (bal < this.units(s, BOT_LOW[s])) jobs.push(this.faucet(actor, s, bot))
+            }
+        }
+        await Promise.all(jobs)
+    }
+
+    private faucet(actor: Actor, s: UniswapTokenSymbol, to: string): Promise<boolean> {
+        return actor.run(`faucet ${s}`, (w) => (this.token[s].connect(w) as Contract).faucet(to, this.units(s, FAUCET[s])))
+    }
+
+    private async fees(tip: bigint): Promise<{ maxPriorityFeePerGas: bigint; maxFeePerGas: bigint }> {
+        const block = await this.provider.getBlock('latest')
+        const base = block?.baseFeePerGas ?? GWEI
+        return { maxPriorityFeePerGas: tip, maxFeePerGas: base * 2n + tip }
+    }
+
+    private units(s: UniswapTokenSymbol, whole: string): bigint {
+        return parseUnits(whole, this.u.tokens[s].decimals)
+    }
+
+    private sym(token: string): UniswapTokenSymbol {
+        return this.tokens.get(token.toLowerCase())!.symbol
+    }
+
+    private fmt(token: string, amount: bigint): string {
+        const t = this.tokens.get(token.toLowerCase())!
+        const n = Number(formatUnits(amount, t.decimals))
+        return `${n.toLocaleString('en-US', { maximumFractionDigits: t.symbol === 'WETH' ? 4 : 2 })} ${t.symbol}`
+    }
+
+    /** USDC per WETH on the WETH/USDC pair. */
+    private ethPrice(pools: Pool[]): number {
+        const weth = this.u.tokens.WETH.address.toLowerCase()
+        const usdc = this.u.tokens.USDC.address.toLowerCase()
+        const p = pools.find((x) => (x.token0 === weth && x.token1 === usdc) || (x.token0 === usdc && x.token1 === weth))
+        if (!p) return 3000
+        const [rw, ru] = p.token0 === weth ? [p.reserve0, p.reserve1] : [p.reserve1, p.reserve0]
+        return Number(formatUnits(ru, 6)) / Number(formatUnits(rw, 18))
+    }
+
+    private usd(token: string, amount: bigint, pools: Pool[]): number {
+        const t = this.tokens.get(token.toLowerCase())!
+        const n = Number(formatUnits(amount, t.decimals))
+        return t.symbol === 'WETH' ? n * this.ethPrice(pools) : n
+    }
+
+    private fromUsd(token: string, usd: number, pools: Pool[]): bigint {
+        const t = this.tokens.get(token.toLowerCase())!
+        const n = t.symbol === 'WETH' ? usd / this.ethPrice(pools) : usd
+        return parseUnits(n.toFixed(t.decimals === 6 ? 6 : 12), t.decimals)
+    }
+
+    /** An amount of USD as wei at the pair's ETH price. */
+    private tipWei(usd: number, pools: Pool[]): bigint {
+        const eth = usd / this.ethPrice(pools)
+        return eth > 0 ? parseUnits(eth.toFixed(12), 18) : 0n
+    }
+
+    private priceLine(p: Pool): string {
+        const a = this.tokens.get(p.token0)!
+        const b = this.tokens.get(p.token1)!
+        const price = Number(formatUnits(p.reserve1, b.decimals)) / Number(formatUnits(p.reserve0, a.decimals))
+        const [base, quoteSym, px] = price >= 1 ? [a.symbol, b.symbol, price] : [b.symbol, a.symbol, 1 / price]
+        return `1 ${base} = ${px.toFixed(px < 10 ? 4 : 2)} ${quoteSym}`
+    }
+}
+
+function fmtEth(wei: bigint): string {
+    return Number(formatEther(wei)).toFixed(4)
+}
