@@ -229,6 +229,8 @@ export class MevActivity {
      * priority fees (anvil orders a block by fee; the backrun also follows the frontrun by nonce), one block is mined.
      */
     private async sandwich(trader: Actor, pool: Pool, tokenIn: string, amountIn: bigint, minOut: bigint, slippageBps: number, plan: SandwichPlan, pools: Pool[]): Promise<void> {
+        // a queued transaction of the victim or the searcher could not be mined while mining is paused
+        if (trader.busy || this.sandwichSearcher.busy) return
         const tokenOut = otherToken(pool, tokenIn)
         const profitUsd = this.usd(tokenIn, plan.profit, pools)
         const tip = this.tipWei(profitUsd * (0.4 + 0.4 * this.rnd.next()), pools)

@@ -125,12 +125,10 @@ export class ProposerRotation {
             await this.pauseMining()
             try {
                 await this.step()
-                const head = this.lastHead
                 const result = await submit()
                 await this.provider.send('evm_mine', [])
-                const block = head + 1
                 await this.step()
-                return { result, block }
+                return { result, block: this.lastHead }
             } finally {
                 await this.resumeMining()
             }

@@ -131,11 +131,12 @@ export class ValidatorActivity {
             }),
         )
         // One validator gets the first eight delegators (about 40% of the stake), the others share the rest.
+        const amounts = this.delegators.map(() => BigInt(this.rnd.int(10, 60)) * 1000n * STK)
         await Promise.all(
             this.delegators.map(async (d, i) => {
                 const target = i < 8 ? this.validators[0] : this.validators[1 + ((i - 8) % (this.validators.length - 1))]
                 if (!target || (await this.registry.delegationOf(d.address, target.address)) > 0n) return
-                const amount = BigInt(this.rnd.int(10, 60)) * 1000n * STK
+                const amount = amounts[i]
                 await this.topUp(d, amount)
                 if ((await this.stake.allowance(d.address, registryAddr)) < amount) {
                     await d.run('approve', (w) => (this.stake.connect(w) as Contract).approve(registryAddr, MaxUint256))
