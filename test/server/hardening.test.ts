@@ -207,6 +207,31 @@ describe('auth and rate limits', () => {
     })
 })
 
+test('graphql-ws: subscribe messages are rate limited, operations per connection capped', async () => {
+    const { createClient } = await import('graphql-ws')
+    const WebSocket = (await import('ws')).default
+    const s = await extraServer({ rateLimit: { anonymous: { burst: 3, perSecond: 0.01 } }, subscriptions: { maxPerConnection: 2 } })
+    const c = createClient({ url: s.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 })
+    const outcome = (query: string) =>
+        new Promise<string>((resolve) => {
+            c.subscribe({ query }, { next: () => resolve('next'), error: (e: any) => resolve(Array.isArray(e) ? e[0]?.extensions?.code : String(e)), complete: () => resolve('complete') })
+            setTimeout(() => resolve('open'), 500)
+        })
+    try {
+        const results = []
+        results.push(await outcome(`subscription { indexerHead { height } }`))
+        results.push(await outcome(`subscription { batchUpdated { id } }`))
+        // third operation on the connection: over the per-connection cap
+        results.push(await outcome(`subscription { payoutClaimed { id } }`))
+        // fourth subscribe message: over the bucket
+        results.push(await outcome(`subscription { escrowBalanceChanged { id } }`))
+        expect(results).toEqual(['open', 'open', 'RATE_LIMITED', 'RATE_LIMITED'])
+    } finally {
+        await c.dispose()
+    }
+    await alive(s).catch(() => undefined)
+})
+
 test('unknown routes and methods', async () => {
     const base = new URL(server.url)
     expect((await fetch(new URL('/nope', base))).status).toBe(404)

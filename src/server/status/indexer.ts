@@ -14,8 +14,17 @@ export interface IndexerHead {
     finalizedHash: string
 }
 
+/** databases where the processor's tables were seen (they are never dropped while we run) */
+const tablesSeen = new WeakSet<object>()
+
 export async function readIndexerHead(db: Pool | PoolClient, schema = 'squid_processor'): Promise<IndexerHead | undefined> {
     const s = `"${schema.replace(/"/g, '""')}"`
+    if (!tablesSeen.has(db)) {
+        // ask first instead of failing (a failed query leaves an ERROR line in the Postgres log)
+        const r = await db.query(`SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ok`, [`${s}.status`, `${s}.hot_block`])
+        if (!r.rows[0]?.ok) return undefined
+        tablesSeen.add(db)
+    }
     try {
         const r = await db.query(
             `SELECT s.height, s.hash, h.height AS hot_height, h.hash AS hot_hash
