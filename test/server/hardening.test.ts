@@ -53,6 +53,13 @@ describe('query limits (validation rules)', () => {
         await alive(server)
     })
 
+    test('the full introspection query (GraphiQL) is not limited', async () => {
+        const { getIntrospectionQuery } = await import('graphql')
+        const d = data(await gql(server.url, getIntrospectionQuery()))
+        expect(d.__schema.queryType.name).toBe('Query')
+        expect(d.__schema.subscriptionType.name).toBe('Subscription')
+    })
+
     test('complexity: page sizes multiply', async () => {
         const e = firstError(await gql(server.url, `{ batches(limit: 1000) { id claims(limit: 1000) { id payee } } }`))
         expect(e.code).toBe('QUERY_TOO_COMPLEX')

@@ -8,6 +8,7 @@
  *   its selection by its page size (`limit` / `first` argument, literal or variable, else `defaultListSize`),
  *   and Relay connections (`...Connection`) count their `edges`/`node` selection with `first`.
  *
+ * Introspection fields are not counted (their size is bounded by the schema).
  * All of them report `extensions.code = QUERY_TOO_COMPLEX`. OpenReader's own response-size estimate
  * (`maxResponseNodes`) runs again at execution time with the real `where`/`limit`.
  */
@@ -131,7 +132,9 @@ export function measureOperation(
         for (const sel of set.selections) {
             if (sel.kind === Kind.FIELD) {
                 if (sel.alias) aliases++
-                if (sel.name.value === '__typename') continue
+                // introspection (__schema, __type, __typename) is bounded by the schema itself: GraphiQL's
+                // introspection query is deeper than any data query needs to be
+                if (sel.name.value.startsWith('__')) continue
                 const d = depth + 1
                 if (d > maxDepth) maxDepth = d
                 const def = fieldOf(schema, parent, sel.name.value)
@@ -181,7 +184,7 @@ export function measureOperation(
                 const edgeType = getNamedType(conn.getFields().edges.type)
                 cost += 1 + first * walk(sel.selectionSet, edgeType, depth + 1)
             } else if (sel.kind === Kind.FIELD) {
-                if (sel.name.value === '__typename') continue
+                if (sel.name.value.startsWith('__')) continue
                 const def = conn.getFields()[sel.name.value]
                 cost += 1 + (sel.selectionSet ? walk(sel.selectionSet, def ? getNamedType(def.type) : undefined, depth + 1) : 0)
             } else {
