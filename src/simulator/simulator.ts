@@ -258,8 +258,10 @@ export class Simulator {
                     (timelock.connect(w) as Contract).schedule(ledgerAddr, 0, data, ZeroHash, b.id, delay),
                 )
                 if (ok) {
+                    // The timelock knows when the operation becomes ready (the schedule block's time + delay).
+                    const opId = await timelock.hashOperation(ledgerAddr, 0, data, ZeroHash, b.id)
                     b.status = 'resolving'
-                    b.resolution = { uphold, data, salt: b.id, readyAt: now + delay + 1 }
+                    b.resolution = { uphold, data, salt: b.id, readyAt: Number(await timelock.getTimestamp(opId)) }
                 }
                 return
             }
