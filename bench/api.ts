@@ -11,7 +11,7 @@
  *   validatorRankings     latest validator scores (only when the schema has them)
  */
 import { Client } from 'pg'
-import { BenchError, BenchResult, environment, note, rng } from './support/common'
+import { BenchError, BenchResult, cpuMeter, environment, note, rng, selfCpuMeter } from './support/common'
 import { RunContext } from './support/context'
 import { closedLoop, gqlPost, LoadRequest, LoadResult } from './support/http-load'
 
@@ -30,9 +30,8 @@ export async function runApi(ctx: RunContext): Promise<BenchResult> {
     for (const l of leaves) for (const [payee] of l.leaves as [string, string][]) proofs.push({ batchId: l.batch_id, payee })
     const lastDay = await q(`SELECT max(day) AS d FROM token_day_stat`)
     const token = s.deployment.contracts.MockUSDC.toLowerCase()
-    const rows = Object.fromEntries(
-        await Promise.all(['escrow_movement', 'batch', 'participant_day_stat', 'token_day_stat', 'claim'].map(async (t) => [t, Number((await q(`SELECT count(*) AS n FROM ${t}`))[0].n)])),
-    )
+    const rows: Record<string, number> = {}
+    for (const t of ['escrow_movement', 'escrow_account', 'batch', 'claim', 'participant_day_stat', 'token_day_stat', 'token_hour_stat']) rows[t] = Number((await q(`SELECT count(*) AS n FROM ${t}`))[0].n)
     await db.end()
     if (!payers.length || !proofs.length || !movementPayers.length) throw new BenchError(`the database lacks dashboard data (payers ${payers.length}, proofs ${proofs.length}, accounts ${movementPayers.length})`)
     const to = new Date(Math.floor((new Date(lastDay[0].d ?? Date.now()).getTime() + DAY) / DAY) * DAY)
@@ -92,14 +91,17 @@ export async function runApi(ctx: RunContext): Promise<BenchResult> {
         const durationMs = ctx.opts.quick ? 5_000 : 20_000
         // warm-up: connection pools, JIT, Postgres caches
         await closedLoop(server.url, { concurrency: 10, durationMs: ctx.opts.quick ? 1_000 : 3_000, next })
-        const levels: Record<string, LoadResult & { serverCpuPercent: number; serverRssMb: number }> = {}
+        const levels: Record<string, LoadResult & { serverCpuPercent: number; postgresCpuPercent: number; loadGeneratorCpuPercent: number; serverRssMb: number }> = {}
         for (const concurrency of [1, 50, 200]) {
             server.child.monitor.mark()
+            const pgCpu = cpuMeter(s.pg.pid)
+            const selfCpu = selfCpuMeter()
             const r = await closedLoop(server.url, { concurrency, durationMs, next })
             const cpu = server.child.monitor.cpuPercentSinceMark()
             server.child.monitor.sample()
-            levels[`c${concurrency}`] = { ...r, serverCpuPercent: cpu, serverRssMb: server.child.monitor.lastRssMb }
-            note('api', `${concurrency} clients: ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.errors} errors`)
+            levels[`c${concurrency}`] = { ...r, serverCpuPercent: cpu, postgresCpuPercent: pgCpu.stop(), loadGeneratorCpuPercent: selfCpu.stop(), serverRssMb: server.child.monitor.lastRssMb }
+            const l = levels[`c${concurrency}`]
+            note('api', `${concurrency} clients: ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.errors} errors; CPU server ${l.serverCpuPercent}% postgres ${l.postgresCpuPercent}% load generator ${l.loadGeneratorCpuPercent}%`)
             if (r.errors) note('api', `errors: ${r.errorSamples.join(' | ')}`)
         }
         const c50 = levels.c50
@@ -115,10 +117,14 @@ export async function runApi(ctx: RunContext): Promise<BenchResult> {
                 argumentPools: { payers: payers.length, movementPayers: movementPayers.length, proofs: proofs.length },
                 rows,
                 rateLimits: 'disabled (GQL_ANON_RATE_LIMIT_RPS=0): every client is 127.0.0.1',
-                loadGenerator: 'bench/lib/http-load.ts (closed loop, keep-alive, one socket per client)',
+                loadGenerator: 'bench/support/http-load.ts (closed loop, keep-alive, one socket per client)',
             },
             environment: environment({ postgres: s.postgresVersion }),
-            figures: { levels, serverPeakRssMb: server.child.monitor.peakMb },
+            figures: {
+                levels,
+                serverPeakRssMb: server.child.monitor.peakMb,
+                slowestAt1: Object.entries(levels.c1.perKind).sort((a, b) => b[1].latencyMs.p50 - a[1].latencyMs.p50).map(([k, v]) => `${k} p50 ${v.latencyMs.p50} ms`),
+            },
             summary: {
                 p99Ms50: c50.latencyMs.p99,
                 rps50: c50.rps,

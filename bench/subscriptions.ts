@@ -74,7 +74,7 @@ export async function runSubscriptions(ctx: RunContext): Promise<BenchResult> {
             subscription: 'subscription { batchUpdated { id status totalAmount claimedAmount updatedAtBlock } }',
             method: "pg_notify('squid_batch', <processor-format notice with the indexed head and one batch id>) from a pg client; latency = client arrival − time before the NOTIFY; rounds sequential",
             serverEnv: { GQL_MAX_WS_CONNECTIONS: '12000 (default 5,000)' },
-            clients: 'bench/lib/ws-clients.ts: one graphql-transport-ws connection per client, all in the benchmark process',
+            clients: 'bench/support/ws-clients.ts: one graphql-transport-ws connection per client, all in the benchmark process',
         },
         environment: environment({ postgres: s.postgresVersion }),
         figures: { ...results, chainToClient: e2e ?? null, serverPeakRssMb },

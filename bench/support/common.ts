@@ -172,6 +172,53 @@ export function procSample(pid: number): ProcSample | undefined {
     }
 }
 
+/**
+ * CPU seconds of a process and its live children (e.g. the postmaster and its backends), plus what its
+ * reaped children used (cutime/cstime of the parent).
+ */
+export function treeCpuSec(pid: number): number {
+    const read = (p: string) => {
+        const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8')
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    }
+    let total = 0
+    try {
+        const f = read(String(pid))
+        total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / CLK_TCK
+    } catch {
+        return NaN
+    }
+    for (const p of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(p) || p === String(pid)) continue
+        try {
+            const f = read(p)
+            if (Number(f[1]) === pid) total += (Number(f[11]) + Number(f[12])) / CLK_TCK
+        } catch {
+            // exited meanwhile
+        }
+    }
+    return total
+}
+
+/** CPU % (of one core) of a process tree between start() and stop(). */
+export function cpuMeter(pid: number): { stop(): number } {
+    const c0 = treeCpuSec(pid)
+    const t0 = Date.now()
+    return { stop: () => round(((treeCpuSec(pid) - c0) / ((Date.now() - t0) / 1000)) * 100, 1) }
+}
+
+/** CPU % (of one core) of this process between start and stop(). */
+export function selfCpuMeter(): { stop(): number } {
+    const c0 = process.cpuUsage()
+    const t0 = Date.now()
+    return {
+        stop: () => {
+            const c = process.cpuUsage(c0)
+            return round(((c.user + c.system) / 1e6 / ((Date.now() - t0) / 1000)) * 100, 1)
+        },
+    }
+}
+
 /** Samples a process every `intervalMs`: peak RSS (max of VmHWM), and CPU between mark() calls. */
 export class ProcMonitor {
     peakMb = 0

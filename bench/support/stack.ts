@@ -144,7 +144,17 @@ export class BenchStack {
         const pool = new Pool({ connectionString: this.dbUrl, max: 2 })
         const sim = new Simulator({ rpcUrl: url, deployment: this.deployment, db: pool, seed: 11, payers: 4, publishers: 24, advertisers: 2, recordsPerBatch: [50, 400] })
         try {
-            await sim.setup()
+            // setup is idempotent; a transient nonce race of the node under interval mining is retried
+            for (let attempt = 1; ; attempt++) {
+                try {
+                    await sim.setup()
+                    break
+                } catch (e: any) {
+                    if (attempt >= 3) throw e
+                    note('stack', `simulator setup failed (${e?.message ?? e}); retrying`)
+                    await sleep(1_000)
+                }
+            }
             const until = Date.now() + plan.simulateSeconds * 1000
             while (Date.now() < until) {
                 await sim.tick()
@@ -237,7 +247,9 @@ export class BenchStack {
     }
 
     startProcessor(env: Record<string, string>, name = 'processor'): NodeChild {
-        return spawnNode(name, 'lib/main.js', env, path.join(this.dir, 'logs', `${name}-${Date.now()}.log`), { echo: this.verbose })
+        // BENCH_PROCESSOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the processor
+        const nodeArgs = (process.env.BENCH_PROCESSOR_NODE_ARGS ?? '').split(' ').filter(Boolean)
+        return spawnNode(name, 'lib/main.js', env, path.join(this.dir, 'logs', `${name}-${Date.now()}.log`), { echo: this.verbose, nodeArgs })
     }
 
     /** The API server (compiled lib/server/index.js) on a free port; resolves once /health answers. */
