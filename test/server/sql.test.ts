@@ -145,6 +145,7 @@ test('the read-only role itself cannot write, escalate or notify', async () => {
     u.username = READONLY_ROLE
     u.password = encodeURIComponent(password)
     const c = new Client({ connectionString: u.toString() })
+    c.on('error', () => undefined)
     await c.connect()
     const code = async (q: string) => {
         try {
