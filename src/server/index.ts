@@ -171,10 +171,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         cleanups.push(() => pool.end())
         await pool.query('SELECT 1')
 
-        // the claimableBalance lookup (payee inside the stored leaves) needs a GIN index; TODO: move into a migration
-        await pool
-            .query(`CREATE INDEX IF NOT EXISTS batch_leaves_leaves_gin ON api.batch_leaves USING gin (leaves jsonb_path_ops)`)
-            .catch((e) => log('warn', 'cannot create the api.batch_leaves GIN index (claimableBalance scans all stored batches)', { message: e.message }))
+        // the GIN index of the claimableBalance lookup (api.batch_leaves) comes from db/migrations/1700000000001-ApiIndexes.js
 
         const hub = new Hub({ queueCapacity: subs.queueCapacity ?? 1_000, maxSubscribers: subs.maxSubscribers ?? 20_000 })
         cleanups.push(() => hub.close())
