@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     let progress: ProgressReporter | undefined
     let lastHead: { height: number; hash: string } | undefined
 
-    const handler = async (ctx: ProcessorContext): Promise<void> => {
+    const run = async (ctx: ProcessorContext): Promise<void> => {
         const started = process.hrtime.bigint()
         if (ctx.blocks.length === 0) return
         const first = ctx.blocks[0].header
@@ -111,6 +111,18 @@ async function main(): Promise<void> {
             metrics,
         )
         progress.record({ height: last.height, blocks: ctx.blocks.length, events: decoded.all.length, isHead: ctx.isHead })
+    }
+
+    // squid's fatal log line serialises the error object, which fails (and hides the cause) when a failed
+    // query's parameters hold e.g. an invalid Date: log the cause as plain text first
+    const handler = async (ctx: ProcessorContext): Promise<void> => {
+        try {
+            await run(ctx)
+        } catch (e: any) {
+            const range = ctx.blocks.length ? `${ctx.blocks[0].header.height}..${ctx.blocks[ctx.blocks.length - 1].header.height}` : '(none)'
+            ctx.log.error(`handler failed on blocks ${range}: ${String(e?.stack ?? e)}${e?.query ? `\nquery: ${String(e.query).slice(0, 2000)}` : ''}`)
+            throw e
+        }
     }
 
     processor.run(

@@ -6,7 +6,12 @@
  * indexed accounts), batches (getBatch), payouts (getPayout), claims (isClaimed), payees of batches whose
  * leaves the API stored (api.batch_leaves: isClaimed must match "a claim is indexed"), participants
  * (getParticipant), role holders (hasRole), pause flags (paused), parameters (disputeWindow, feeBps,
- * treasury, getMinDelay) and timelock operations (getTimestamp).
+ * treasury, getMinDelay) and timelock operations (getTimestamp); ValidatorRegistry: validators (getValidator:
+ * fee recipient, commission and pending change, jailed, stake, shares, slash count, metadata;
+ * validatorOfFeeRecipient), the validator count, totalStaked / totalUnbonding against the indexed sums,
+ * delegations (sharesOf exactly; delegationOf = shares × stake / totalShares of the indexed validator exactly;
+ * the stored `amount` never above it, see schema.graphql Delegation), unbonding requests (unbonding,
+ * unbondingCount) and the registry configuration; blocks: the head's Block row (hash, coinbase) and no gaps.
  *
  * Output: `reconcile: N checked, M mismatches at block H`, then one line per mismatch. Exit 0 when
  * clean, 1 on mismatches, 2 (one line) when the database or the RPC cannot be reached (or nothing is
@@ -121,8 +126,19 @@ async function readIndexed(db: Client, stateSchema: string) {
             contractStates: await q(`SELECT id, contract, paused FROM contract_state`),
             params: await q(`SELECT dispute_window, fee_bps, treasury, timelock_min_delay FROM protocol_params WHERE id = 'protocol'`),
             timelockOps: await q(`SELECT id, status, ready_at FROM timelock_operation`),
+            validators: await q(
+                `SELECT id, fee_recipient, commission_bps, pending_commission_bps, pending_commission_effective_at, jailed, stake, total_shares, slash_count, metadata_uri, registered_at FROM validator`,
+            ),
+            delegations: await q(`SELECT id, delegator, validator_id, shares, amount FROM delegation`),
+            unbondings: await q(`SELECT id, delegator, validator_id, amount, unlock_at, withdrawn FROM unbonding_request`),
+            registryParams: await q(
+                `SELECT staking_token, validator_treasury, unbonding_period, commission_change_delay, max_commission_bps FROM protocol_params WHERE id = 'protocol'`,
+            ),
+            blocks: (await q(`SELECT count(*)::int AS n, min(height) AS lo, max(height) AS hi FROM block`))[0],
+            headBlock: undefined as any,
             leaves: [] as { batch_id: string; leaves: [string, string][] }[],
         }
+        if (head) data.headBlock = (await q(`SELECT height, hash, fee_recipient FROM block WHERE height = ${Number(head.height)}`))[0]
         const hasLeaves = await db.query(`SELECT to_regclass('api.batch_leaves') AS t`)
         if (hasLeaves.rows[0]?.t) {
             data.leaves = await q(
@@ -218,6 +234,7 @@ export async function reconcile(opts: ReconcileOptions = {}): Promise<ReconcileR
         const distributor = c('Distributor')
         const registry = c('ParticipantRegistry')
         const timelock = c('PlatformTimelock')
+        const validatorRegistry = contracts!.ValidatorRegistry ? c('ValidatorRegistry') : undefined
         const byAddress = new Map<string, Contract>([
             [addr('Escrow'), escrow],
             [addr('TokenRegistry'), tokenRegistry],
@@ -226,6 +243,7 @@ export async function reconcile(opts: ReconcileOptions = {}): Promise<ReconcileR
             [addr('ParticipantRegistry'), registry],
             [addr('PlatformTimelock'), timelock],
         ])
+        if (validatorRegistry) byAddress.set(addr('ValidatorRegistry'), validatorRegistry)
         const limit = opts.concurrency ?? 16
         const call = async (fn: () => Promise<any>) => {
             checked++
@@ -354,6 +372,20 @@ export async function reconcile(opts: ReconcileOptions = {}): Promise<ReconcileR
             const expected = op.status === 'EXECUTED' ? '1' : op.status === 'CANCELLED' ? '0' : op.ready_at ? str(op.ready_at) : 'null'
             mismatch('TimelockOperation', op.id, 'getTimestamp', expected, ts)
         })
+
+        if (validatorRegistry) {
+            await reconcileValidators(validatorRegistry, indexed, blockTag, limit, call, mismatch)
+        } else {
+            notes.push('no ValidatorRegistry address: validators not checked')
+        }
+
+        // blocks: the head block is indexed with the chain's hash and coinbase, and no height is missing
+        checked++
+        const hb = indexed.headBlock
+        mismatch('Block', String(height), 'hash', hb?.hash ?? 'null', block.hash)
+        mismatch('Block', String(height), 'feeRecipient', hb?.fee_recipient ?? 'null', block.miner.toLowerCase())
+        const bs = indexed.blocks
+        if (bs && bs.n > 0) mismatch('Block', `${bs.lo}..${bs.hi}`, 'count', bs.n, Number(bs.hi) - Number(bs.lo) + 1)
     } catch (e: any) {
         if (e instanceof ReconcileConnectionError) throw e
         if (e?.code === 'ECONNREFUSED' || e?.cause?.code === 'ECONNREFUSED' || /ECONNREFUSED|fetch failed/.test(String(e?.message))) {
@@ -365,6 +397,92 @@ export async function reconcile(opts: ReconcileOptions = {}): Promise<ReconcileR
     }
     mismatches.sort((a, b) => (a.entity + a.id + a.field).localeCompare(b.entity + b.id + b.field))
     return { height, hash, checked, mismatches, notes }
+}
+
+type Indexed = Awaited<ReturnType<typeof readIndexed>>
+type MismatchFn = (entity: string, id: string, field: string, indexedValue: unknown, chainValue: unknown) => void
+
+/** ValidatorRegistry views vs the indexed validators, delegations, unbonding requests and configuration. */
+async function reconcileValidators(
+    vr: Contract,
+    indexed: Indexed,
+    blockTag: number,
+    limit: number,
+    call: (fn: () => Promise<any>) => Promise<any>,
+    mismatch: MismatchFn,
+): Promise<void> {
+    const byId = new Map(indexed.validators.map((v) => [v.id, v]))
+    const [count, totalStaked, totalUnbonding, unbondingCount] = await Promise.all([
+        call(() => vr.validatorCount({ blockTag })),
+        call(() => vr.totalStaked({ blockTag })),
+        call(() => vr.totalUnbonding({ blockTag })),
+        call(() => vr.unbondingCount({ blockTag })),
+    ])
+    mismatch('ValidatorRegistry', 'registry', 'validatorCount', indexed.validators.length, count)
+    mismatch('ValidatorRegistry', 'registry', 'totalStaked (sum of indexed stakes)', indexed.validators.reduce((s, v) => s + BigInt(v.stake), 0n), totalStaked)
+    const pending = indexed.unbondings.filter((u) => !u.withdrawn).reduce((s, u) => s + BigInt(u.amount), 0n)
+    mismatch('ValidatorRegistry', 'registry', 'totalUnbonding (sum of pending requests)', pending, totalUnbonding)
+    mismatch('ValidatorRegistry', 'registry', 'unbondingCount', indexed.unbondings.length, unbondingCount)
+
+    await mapLimit(indexed.validators, limit, async (v) => {
+        const hasRecipient = /^0x[0-9a-f]{40}$/.test(v.fee_recipient) // (a stub created for an unknown validator has none)
+        const [r, owner] = await Promise.all([
+            call(() => vr.getValidator(v.id, { blockTag })),
+            hasRecipient ? call(() => vr.validatorOfFeeRecipient(v.fee_recipient, { blockTag })) : Promise.resolve('(none)'),
+        ])
+        const pendingAt = BigInt(r.commissionEffectiveAt)
+        mismatch('Validator', v.id, 'registered', true, r.registered)
+        mismatch('Validator', v.id, 'feeRecipient', v.fee_recipient, r.feeRecipient.toLowerCase())
+        mismatch('Validator', v.id, 'validatorOfFeeRecipient', v.id, owner.toLowerCase())
+        mismatch('Validator', v.id, 'commissionBps', v.commission_bps, Number(r.commissionBps))
+        mismatch('Validator', v.id, 'pendingCommissionBps', v.pending_commission_bps, pendingAt === 0n ? null : Number(r.pendingCommissionBps))
+        mismatch('Validator', v.id, 'pendingCommissionEffectiveAt', v.pending_commission_effective_at, pendingAt === 0n ? null : pendingAt)
+        mismatch('Validator', v.id, 'jailed', v.jailed, r.jailed)
+        mismatch('Validator', v.id, 'stake', v.stake, r.stake)
+        mismatch('Validator', v.id, 'totalShares', v.total_shares, r.totalShares)
+        mismatch('Validator', v.id, 'slashCount', v.slash_count, Number(r.slashCount))
+        mismatch('Validator', v.id, 'metadataURI', v.metadata_uri, r.metadataURI)
+        mismatch('Validator', v.id, 'registeredAt', v.registered_at, r.registeredAt)
+    })
+
+    await mapLimit(indexed.delegations, limit, async (d) => {
+        const [shares, value] = await Promise.all([
+            call(() => vr.sharesOf(d.delegator, d.validator_id, { blockTag })),
+            call(() => vr.delegationOf(d.delegator, d.validator_id, { blockTag })),
+        ])
+        mismatch('Delegation', d.id, 'shares', d.shares, shares)
+        const v = byId.get(d.validator_id)
+        const total = v ? BigInt(v.total_shares) : 0n
+        const derived = total === 0n ? 0n : (BigInt(d.shares) * BigInt(v!.stake)) / total
+        mismatch('Delegation', d.id, 'value (shares × stake / totalShares)', derived, value)
+        // amount is the value as of amountAtBlock; the share price only rises (by rounding) until a slash revalues it
+        if (BigInt(d.amount) > BigInt(value)) mismatch('Delegation', d.id, 'amount (at most the value)', d.amount, value)
+    })
+
+    await mapLimit(indexed.unbondings, limit, async (u) => {
+        const r = await call(() => vr.unbonding(BigInt(u.id), { blockTag }))
+        mismatch('UnbondingRequest', u.id, 'delegator', u.delegator, r.delegator.toLowerCase())
+        mismatch('UnbondingRequest', u.id, 'validator', u.validator_id, r.validator.toLowerCase())
+        mismatch('UnbondingRequest', u.id, 'amount', u.amount, r.amount)
+        mismatch('UnbondingRequest', u.id, 'unlockAt', u.unlock_at, r.unlockAt)
+        mismatch('UnbondingRequest', u.id, 'withdrawn', u.withdrawn, r.withdrawn)
+    })
+
+    const p = indexed.registryParams[0]
+    if (p && p.staking_token != null) {
+        const [token, treasury, period, delay, maxBps] = await Promise.all([
+            call(() => vr.stakingToken({ blockTag })),
+            call(() => vr.treasury({ blockTag })),
+            call(() => vr.unbondingPeriod({ blockTag })),
+            call(() => vr.commissionChangeDelay({ blockTag })),
+            call(() => vr.maxCommissionBps({ blockTag })),
+        ])
+        mismatch('ProtocolParams', 'protocol', 'stakingToken', p.staking_token, token.toLowerCase())
+        mismatch('ProtocolParams', 'protocol', 'validatorTreasury', p.validator_treasury, treasury.toLowerCase())
+        mismatch('ProtocolParams', 'protocol', 'unbondingPeriod', p.unbonding_period, period)
+        mismatch('ProtocolParams', 'protocol', 'commissionChangeDelay', p.commission_change_delay, delay)
+        mismatch('ProtocolParams', 'protocol', 'maxCommissionBps', p.max_commission_bps, Number(maxBps))
+    }
 }
 
 async function cli(): Promise<number> {
