@@ -11,7 +11,10 @@
  * another, an undelegation, a redelegation and a withdrawal. Checks Block rows (proposer, schedule, missed
  * slots, priority fees against the receipts, coinbase transfers), ValidatorEpochStat against the test's own
  * tallies, ValidatorScore (total = Σ weight × component from the row), NOTIFY payloads, reconcile = 0, and a
- * reorg across an epoch boundary followed by equality with a fresh index of the same chain.
+ * reorg across an epoch boundary followed by equality with a fresh index of the same chain. In between, real
+ * Uniswap V2 pairs (published bytecode, src/deploy/uniswap.ts) get an arbitrage and a sandwich from searcher bots
+ * that tip the coinbase: Swap rows against the pairs' Swap events, Arbitrage / Sandwich / MevEvent rows with the
+ * proposer, the tips as the block's MEV revenue.
  *
  * Set E2E_LOGS=1 to echo the stack's log lines.
  */
@@ -21,10 +24,12 @@ import * as path from 'path'
 import { Interface, Wallet, ZeroHash, parseEther } from 'ethers'
 import { Client } from 'pg'
 import { abiOf } from '../../src/contracts'
+import { loadArtifact } from '../../src/deploy/artifacts'
 import { deployAll } from '../../src/deploy/deploy'
 import { Deployment, writeDeployment } from '../../src/deploy/deployments'
 import { LOCAL_ROLES, anvilKey } from '../../src/deploy/local-accounts'
 import { localDeployOptions } from '../../src/deploy/local-options'
+import { deployUniswap, uniswapArtifact } from '../../src/deploy/uniswap'
 import { reconcile } from '../../src/reconcile'
 import { Anvil, rpcCall, startAnvil } from '../../src/stack/anvil'
 import { setLogSink } from '../../src/stack/log'
@@ -386,6 +391,119 @@ test('validators through four epochs: proposers, missed slots, revenue, rollups,
             `priority fees ${feesChecked} wei checked against receipts, ${stats.length} epoch stats, ${scores.length} scores; ` +
             `reconcile ${r.checked} checked, ${r.mismatches.length} mismatches; ranks at epoch ${e1 + 3}: ` +
             last.map((s) => `${s.validator_id.slice(0, 6)}=${Number(s.total).toFixed(4)}`).join(' '),
+    )
+})
+
+test('real Uniswap V2 MEV: an arbitrage and a sandwich with coinbase tips, stored with the proposer', async () => {
+    const p = processors[0]
+    // (ethers' waitForTransaction in the deployment wants later blocks: interval mining meanwhile)
+    await rpcCall(anvil.url, 'evm_setIntervalMining', [1])
+    const u = await deployUniswap(anvil.url, deployment)
+    await rpcCall(anvil.url, 'evm_setIntervalMining', [0])
+    await rpcCall(anvil.url, 'evm_setAutomine', [true])
+    const pairOf = (name: string) => u.pairs.find((x) => x.name === name)!.address
+    const weth = u.tokens.WETH.address
+    const usdc = u.tokens.USDC.address
+    const botIface = new Interface(loadArtifact('SearcherBot').abi)
+    const routerIface = new Interface(loadArtifact('SimRouter').abi)
+    const pairIface = new Interface(uniswapArtifact('UniswapV2Pair').abi)
+    const sandwichBot = u.bots.sandwich
+    const arbBot = u.bots.arbitrage
+    for (const b of [sandwichBot, arbBot]) await rpcCall(anvil.url, 'anvil_impersonateAccount', [b.owner])
+    // inventories: bots hold WETH; the victim (SENDER) has WETH approved to the router
+    for (const to of [sandwichBot.address, arbBot.address, SENDER]) await send(SENDER, weth, tokenIface.encodeFunctionData('faucet', [to, parseEther('100')]))
+    await send(SENDER, weth, tokenIface.encodeFunctionData('approve', [u.router, parseEther('100')]))
+
+    // block 1: a WETH → DAI → USDC → WETH cycle (DAI is priced inconsistently), tipping 0.002 ETH
+    const cycle = [pairOf('WETH/DAI'), pairOf('DAI/USDC'), pairOf('WETH/USDC')]
+    const arbBlock = await produce('scheduled', () =>
+        send(arbBot.owner, arbBot.address, botIface.encodeFunctionData('arbitrage', [cycle, weth, parseEther('1'), 0]), parseEther('0.002')),
+    )
+
+    // block 2: frontrun (bot sells WETH), victim (same direction, through the router), backrun (bot sells the USDC back)
+    const pair = pairOf('WETH/USDC')
+    const [r0, r1] = pairIface.decodeFunctionResult('getReserves', await rpcCall(anvil.url, 'eth_call', [{ to: pair, data: pairIface.encodeFunctionData('getReserves', []) }, 'latest']))
+    const [rWeth, rUsdc] = weth < usdc ? [r0 as bigint, r1 as bigint] : [r1 as bigint, r0 as bigint]
+    const frontIn = parseEther('5')
+    const frontOut = (frontIn * 997n * rUsdc) / (rWeth * 1000n + frontIn * 997n)
+    await rpcCall(anvil.url, 'evm_setAutomine', [false])
+    const submit = (from: string, to: string, data: string, value: bigint, tip: bigint) =>
+        rpcCall<string>(anvil.url, 'eth_sendTransaction', [
+            { from, to, data, value: hex(value), gas: hex(600_000), maxPriorityFeePerGas: hex(tip), maxFeePerGas: hex(200n * GWEI) },
+        ])
+    // anvil orders a block by tip: front (5 gwei), victim (3 gwei), back (1 gwei, the bot's next nonce)
+    const hashes = [
+        await submit(sandwichBot.owner, sandwichBot.address, botIface.encodeFunctionData('swapExactIn', [pair, weth, frontIn, 0]), parseEther('0.001'), 5n * GWEI),
+        await submit(SENDER, u.router, routerIface.encodeFunctionData('swapExactIn', [pair, weth, parseEther('2'), 0, SENDER]), 0n, 3n * GWEI),
+        await submit(sandwichBot.owner, sandwichBot.address, botIface.encodeFunctionData('swapExactIn', [pair, usdc, frontOut, 0]), parseEther('0.0005'), 1n * GWEI),
+    ]
+    const sandwichBlock = await produce('scheduled')
+    await rpcCall(anvil.url, 'evm_setAutomine', [true])
+    for (const h of hashes) expect((await rpcCall(anvil.url, 'eth_getTransactionReceipt', [h])).status).toBe('0x1')
+    // run to the epoch's end so the proposer's epoch stat counts the sandwich block
+    while (((await head()) + 1) % E !== 0) await produce('scheduled', tipTx())
+    await produce('scheduled', tipTx())
+    await waitCaughtUp(dbUrl, anvil.url, 60_000, p)
+
+    // swaps against the pairs' own Swap events (independent of the traces)
+    const swapTopic = pairIface.getEvent('Swap')!.topicHash
+    const logs = await rpcCall<any[]>(anvil.url, 'eth_getLogs', [{ fromBlock: hex(arbBlock), toBlock: hex(sandwichBlock), topics: [swapTopic] }])
+    const swaps = await q(`SELECT transaction_hash, pool, token_in, amount_in, token_out, amount_out, validator_id, arbitrage_id FROM swap WHERE block_number BETWEEN $1 AND $2 ORDER BY id`, [arbBlock, sandwichBlock])
+    expect(swaps).toHaveLength(logs.length)
+    expect(logs.length).toBe(6)
+    for (const l of logs) {
+        const ev = pairIface.parseLog(l)!
+        const amountIn = (ev.args.amount0In as bigint) + (ev.args.amount1In as bigint)
+        const amountOut = (ev.args.amount0Out as bigint) + (ev.args.amount1Out as bigint)
+        const row = swaps.find((s) => s.transaction_hash === l.transactionHash && s.pool === l.address.toLowerCase() && s.amount_in === amountIn.toString())
+        expect(row).toBeDefined()
+        expect(row!.amount_out).toBe(amountOut.toString())
+    }
+    const proposerOf = async (h: number) => (await q(`SELECT proposer_id FROM block WHERE height = $1`, [h]))[0].proposer_id
+    const arbProposer = await proposerOf(arbBlock)
+    const sandwichProposer = await proposerOf(sandwichBlock)
+    expect(arbProposer).toBe(plan.get(arbBlock)!.scheduled)
+
+    const arbs = await q(`SELECT * FROM arbitrage WHERE block_number = $1`, [arbBlock])
+    expect(arbs).toHaveLength(1)
+    expect(arbs[0]).toMatchObject({ account: arbBot.owner, profit_token: weth, swap_count: 3, error: null, validator_id: arbProposer })
+    expect(BigInt(arbs[0].profit_amount)).toBeGreaterThan(0n)
+    expect(swaps.filter((s) => s.arbitrage_id === arbs[0].id)).toHaveLength(3)
+
+    const sandwiches = await q(`SELECT * FROM sandwich WHERE block_number = $1`, [sandwichBlock])
+    expect(sandwiches).toHaveLength(1)
+    const sw = sandwiches[0]
+    expect(sw).toMatchObject({ sandwicher: sandwichBot.address, pool: pair, victim_count: 1, profit_token: weth, validator_id: sandwichProposer })
+    const byId = async (id: string) => (await q(`SELECT * FROM swap WHERE id = $1`, [id]))[0]
+    const [front, back] = [await byId(sw.frontrun_swap_id), await byId(sw.backrun_swap_id)]
+    expect(front).toMatchObject({ transaction_hash: hashes[0], token_in: weth, amount_in: frontIn.toString() })
+    expect(back).toMatchObject({ transaction_hash: hashes[2], token_in: usdc, amount_in: frontOut.toString() })
+    expect(sw.profit_amount).toBe((BigInt(back.amount_out) - BigInt(front.amount_in)).toString())
+
+    // the bots' tips are direct coinbase transfers made from inside the bot contract
+    const tips = await q(`SELECT height, coinbase_transfers, coinbase_transfer_count, mev_revenue, swap_count, arbitrage_count, sandwich_count FROM block WHERE height = ANY($1) ORDER BY height`, [[arbBlock, sandwichBlock]])
+    expect(tips).toEqual([
+        { height: arbBlock, coinbase_transfers: parseEther('0.002').toString(), coinbase_transfer_count: 1, mev_revenue: parseEther('0.002').toString(), swap_count: 3, arbitrage_count: 1, sandwich_count: 0 },
+        { height: sandwichBlock, coinbase_transfers: parseEther('0.0015').toString(), coinbase_transfer_count: 2, mev_revenue: parseEther('0.0015').toString(), swap_count: 3, arbitrage_count: 0, sandwich_count: 1 },
+    ])
+    const feed = await q(`SELECT kind, count(*)::int AS n FROM mev_event WHERE block_number = ANY($1) AND validator_id IS NOT NULL GROUP BY kind ORDER BY kind`, [[arbBlock, sandwichBlock]])
+    expect(feed).toEqual([
+        { kind: 'ARBITRAGE', n: 1 },
+        { kind: 'COINBASE_TRANSFER', n: 3 },
+        { kind: 'SANDWICH', n: 1 },
+        { kind: 'SWAP', n: 6 },
+    ])
+    const epoch = Math.floor(sandwichBlock / E)
+    const stat = (await q(`SELECT sandwich_blocks, mev_revenue FROM validator_epoch_stat WHERE epoch = $1 AND validator_id = $2`, [epoch, sandwichProposer]))[0]
+    expect(stat.sandwich_blocks).toBe(1)
+    expect(BigInt(stat.mev_revenue)).toBeGreaterThanOrEqual(parseEther('0.0015'))
+    await new Promise((r) => setTimeout(r, 300))
+    const announced = notifications.flatMap((n) => n.changed?.mev ?? [])
+    expect(announced).toEqual(expect.arrayContaining([`${blockId(arbBlock)}-arb-${arbs[0].id.slice(11)}`, `${blockId(sandwichBlock)}-sandwich-${sw.id.slice(11)}`]))
+    expect(notifications.flatMap((n) => n.changed?.mevBlocks ?? [])).toEqual(expect.arrayContaining([String(arbBlock), String(sandwichBlock)]))
+    console.log(
+        `validators e2e MEV: arbitrage at ${arbBlock} profit ${arbs[0].profit_amount} wei WETH, sandwich at ${sandwichBlock} profit ${sw.profit_amount} wei WETH ` +
+            `(victim 2 WETH), tips 0.002 + 0.0015 ETH; ${logs.length} swaps match the pairs' Swap events`,
     )
 })
 
