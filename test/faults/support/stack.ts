@@ -4,7 +4,7 @@
  * fault test finishes with: reconcile at 0 mismatches, and (where the scenario could have lost or duplicated
  * rows) equality with a fresh, undisturbed index of the same chain.
  */
-import { spawnSync } from 'child_process'
+import { spawn, spawnSync } from 'child_process'
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
@@ -134,6 +134,7 @@ export async function startFaultStack(name: string, opts: { blockTime?: number }
 export async function simulate(s: FaultStack, ms: number, seed: number, opts: { tickMs?: number; stop?: () => boolean } = {}): Promise<SimulatorStats> {
     const pool = new Pool({ connectionString: s.dbUrl, max: 2 })
     pool.on('error', () => undefined)
+    let tickErrors = 0
     const sim = new Simulator({ rpcUrl: s.anvil.url, deployment: s.deployment, db: pool, seed, payers: 3, publishers: 8, advertisers: 1, recordsPerBatch: [20, 80] })
     try {
         for (let attempt = 1; ; attempt++) {
@@ -148,14 +149,19 @@ export async function simulate(s: FaultStack, ms: number, seed: number, opts: { 
         }
         const until = Date.now() + ms
         while (Date.now() < until && !opts.stop?.()) {
-            await sim.tick()
+            try {
+                await sim.tick()
+            } catch {
+                // e.g. storing leaves while Postgres restarts: the simulator goes on
+                tickErrors++
+            }
             await sleep(opts.tickMs ?? 200)
         }
     } finally {
         await sim.stop()
         await pool.end().catch(() => undefined)
     }
-    return { ...sim.stats }
+    return { ...sim.stats, failures: sim.stats.failures + tickErrors }
 }
 
 /** Stop interval mining (a block only per transaction from now on), so "caught up" is a fixed target. */
@@ -190,6 +196,64 @@ export async function expectSameAsFreshIndex(s: FaultStack, timeoutMs = 180_000)
     expect(Object.keys(a)).toEqual(Object.keys(b))
     for (const table of Object.keys(a)) expect({ table, rows: a[table] }).toEqual({ table, rows: b[table] })
     return { tables: Object.keys(a).length, rows: Object.values(a).reduce((n, r) => n + r.length, 0) }
+}
+
+/** A compiled Node entry (e.g. lib/server/index.js) as a child, output to `logFile`; same handle shape as the processor's. */
+export function startNodeChild(script: string, env: Record<string, string>, logFile: string): ProcessorHandle {
+    const out = fs.openSync(logFile, 'a')
+    const proc = spawn(process.execPath, [path.join(ROOT, script)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', out, out] })
+    fs.closeSync(out)
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+    return { proc, logFile, exited, output: () => fs.readFileSync(logFile, 'utf8') }
+}
+
+export interface ApiServer {
+    handle: ProcessorHandle
+    url: string
+    wsUrl: string
+    port: number
+}
+
+/** The compiled API server (`node lib/server/index.js`) against the stack; resolves when it answers. */
+export async function startApiServer(s: FaultStack, name: string, env: Record<string, string> = {}): Promise<ApiServer> {
+    const port = await freePort()
+    const handle = startNodeChild(
+        'lib/server/index.js',
+        { DB_URL: s.dbUrl, RPC_URL: s.anvil.url, CHAIN_ID: '31337', DEPLOYMENTS_FILE: s.deploymentsFile, GQL_PORT: String(port), ...env },
+        path.join(s.tmp, `${name}.log`),
+    )
+    s.processors.push(handle)
+    const url = `http://127.0.0.1:${port}/graphql`
+    const deadline = Date.now() + 60_000
+    for (;;) {
+        if (handle.proc.exitCode != null) throw new Error(`the API server exited:\n${handle.output().slice(-3000)}`)
+        const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })
+            .then((r) => r.ok)
+            .catch(() => false)
+        if (ok) break
+        if (Date.now() > deadline) throw new Error(`the API server did not answer within 60 s:\n${handle.output().slice(-3000)}`)
+        await sleep(200)
+    }
+    return { handle, url, wsUrl: `ws://127.0.0.1:${port}/graphql`, port }
+}
+
+/** POST a GraphQL query; returns status and parsed body (never throws on GraphQL errors). */
+export async function gql(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}, timeoutMs = 20_000): Promise<{ status: number; body: any; text: string }> {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }), signal: AbortSignal.timeout(timeoutMs) })
+    const text = await res.text()
+    let body: any
+    try {
+        body = JSON.parse(text)
+    } catch {
+        body = undefined
+    }
+    return { status: res.status, body, text }
+}
+
+/** CPU-independent memory figure of a child: resident set size in MB (from /proc). */
+export function rssMb(pid: number): number {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) / 1024 : NaN
 }
 
 /** Log lines of a processor at level ≥ warn (squid's JSON logs: level 3 = warn, 4 = error, 5 = fatal). */
