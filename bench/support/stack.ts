@@ -90,7 +90,7 @@ export class BenchStack {
             startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: pgPort, database: 'squid', noFsync: process.env.BENCH_PG_NOFSYNC === '1' }),
             // interval mining while deploying and simulating (ethers waits for later blocks); the load is mined by hand.
             // The gas limit leaves room for a few large emitDeposits calls per block.
-            startAnvil({ port: anvilPort, blockTime: 0.5, extraArgs: ['--gas-limit', '1000000000'] }),
+            startAnvil({ port: anvilPort, blockTime: 1, extraArgs: ['--gas-limit', '1000000000'] }),
         ])
         s.unregister.push(onShutdown('bench-postgres', () => s.pg.stop(), () => s.pg.kill()))
         s.unregister.push(onShutdown('bench-anvil', () => s.anvil.stop(), () => s.anvil.kill()))
@@ -142,30 +142,36 @@ export class BenchStack {
         // 1. real settlement activity (interval mining)
         const t0 = Date.now()
         const pool = new Pool({ connectionString: this.dbUrl, max: 2 })
-        const sim = new Simulator({ rpcUrl: url, deployment: this.deployment, db: pool, seed: 11, payers: 4, publishers: 24, advertisers: 2, recordsPerBatch: [50, 400] })
+        let stats: Record<string, number> = {}
         try {
-            // setup is idempotent; a transient nonce race of the node under interval mining is retried
+            // setup is idempotent, but a simulator whose setup failed (a nonce race of the node under interval
+            // mining) keeps a bad nonce state: a fresh instance per attempt
+            let sim: Simulator | undefined
             for (let attempt = 1; ; attempt++) {
+                sim = new Simulator({ rpcUrl: url, deployment: this.deployment, db: pool, seed: 10 + attempt, payers: 4, publishers: 24, advertisers: 2, recordsPerBatch: [50, 400] })
                 try {
                     await sim.setup()
                     break
                 } catch (e: any) {
-                    if (attempt >= 3) throw e
-                    note('stack', `simulator setup failed (${e?.message ?? e}); retrying`)
-                    await sleep(1_000)
+                    await sim.stop().catch(() => undefined)
+                    if (attempt >= 4) throw e
+                    note('stack', `simulator setup failed (${e?.message ?? e}); retrying with a fresh simulator`)
+                    await sleep(2_000)
                 }
             }
             const until = Date.now() + plan.simulateSeconds * 1000
             while (Date.now() < until) {
-                await sim.tick()
+                await sim.tick().catch(() => undefined)
                 await sleep(150)
             }
-        } finally {
             await sim.stop()
+            stats = { ...sim.stats }
+        } finally {
             await pool.end()
         }
         const simulateMs = Date.now() - t0
-        note('stack', `simulator: ${JSON.stringify(sim.stats)} in ${simulateMs} ms`)
+        note('stack', `simulator: ${JSON.stringify(stats)} in ${simulateMs} ms`)
+        if (!stats.committed || !stats.claims) throw new BenchError(`the simulator committed ${stats.committed} batches and made ${stats.claims} claims: the dashboards would have no settlement data`)
 
         // 2. the load: manual mining, explicit timestamps
         await rpcCall(url, 'evm_setIntervalMining', [0])
@@ -224,7 +230,7 @@ export class BenchStack {
             loadEvents: plan.events,
             mineMs,
             simulateMs,
-            simulator: { ...sim.stats },
+            simulator: stats,
             firstTimestamp: Number(first.timestamp),
             lastTimestamp: Number(head.timestamp),
         }

@@ -135,16 +135,19 @@ export async function simulate(s: FaultStack, ms: number, seed: number, opts: { 
     const pool = new Pool({ connectionString: s.dbUrl, max: 2 })
     pool.on('error', () => undefined)
     let tickErrors = 0
-    const sim = new Simulator({ rpcUrl: s.anvil.url, deployment: s.deployment, db: pool, seed, payers: 3, publishers: 8, advertisers: 1, recordsPerBatch: [20, 80] })
+    let sim!: Simulator
     try {
+        // setup is idempotent, but a simulator whose setup failed (a nonce race of the node under interval mining)
+        // keeps a bad nonce state: a fresh instance per attempt
         for (let attempt = 1; ; attempt++) {
+            sim = new Simulator({ rpcUrl: s.anvil.url, deployment: s.deployment, db: pool, seed: seed + attempt * 1000, payers: 3, publishers: 8, advertisers: 1, recordsPerBatch: [20, 80] })
             try {
                 await sim.setup()
                 break
             } catch (e) {
-                // setup is idempotent; a nonce race of the node under interval mining is retried
-                if (attempt >= 3) throw e
-                await sleep(1_000)
+                await sim.stop().catch(() => undefined)
+                if (attempt >= 4) throw e
+                await sleep(1_500)
             }
         }
         const until = Date.now() + ms
@@ -158,7 +161,7 @@ export async function simulate(s: FaultStack, ms: number, seed: number, opts: { 
             await sleep(opts.tickMs ?? 200)
         }
     } finally {
-        await sim.stop()
+        await sim?.stop()
         await pool.end().catch(() => undefined)
     }
     return { ...sim.stats, failures: sim.stats.failures + tickErrors }
