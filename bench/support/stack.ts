@@ -26,6 +26,7 @@ import { onShutdown } from '../../src/stack/processes'
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
 import { freePort } from '../../src/stack/util'
 import { BenchError, note, ROOT, sleep, waitFor } from './common'
+import { prepareParticipants } from './chain'
 import { NodeChild, spawnNode } from './procs'
 
 export interface LoadPlan {
@@ -147,16 +148,33 @@ export class BenchStack {
             // setup is idempotent, but a simulator whose setup failed (a nonce race of the node under interval
             // mining) keeps a bad nonce state: a fresh instance per attempt
             let sim: Simulator | undefined
+            await prepareParticipants(url, this.deployment, { payers: 4, publishers: 24, advertisers: 2 })
             for (let attempt = 1; ; attempt++) {
-                sim = new Simulator({ rpcUrl: url, deployment: this.deployment, db: pool, seed: 10 + attempt, payers: 4, publishers: 24, advertisers: 2, recordsPerBatch: [50, 400] })
+                let logged = 0
+                sim = new Simulator({
+                    rpcUrl: url,
+                    deployment: this.deployment,
+                    db: pool,
+                    seed: 10 + attempt,
+                    payers: 4,
+                    publishers: 24,
+                    advertisers: 2,
+                    recordsPerBatch: [50, 400],
+                    log: (m) => {
+                        if (/fail/i.test(m) && logged++ < 5) note('stack', `simulator: ${m.slice(0, 300)}`)
+                    },
+                })
                 try {
                     await sim.setup()
                     break
                 } catch (e: any) {
                     await sim.stop().catch(() => undefined)
                     if (attempt >= 4) throw e
-                    note('stack', `simulator setup failed (${e?.message ?? e}); retrying with a fresh simulator`)
-                    await sleep(2_000)
+                    note('stack', `simulator setup failed (${e?.message ?? e}); dropping its queued transactions, retrying with a fresh simulator`)
+                    // a failed setup can leave transactions queued behind a nonce gap: every later one would wait behind them
+                    await sleep(1_500)
+                    await rpcCall(url, 'anvil_dropAllTransactions', [])
+                    await sleep(1_500)
                 }
             }
             const until = Date.now() + plan.simulateSeconds * 1000

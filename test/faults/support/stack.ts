@@ -19,6 +19,7 @@ import { Anvil, rpcCall, startAnvil } from '../../../src/stack/anvil'
 import { setLogSink } from '../../../src/stack/log'
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/stack/postgres'
 import { freePort } from '../../../src/stack/util'
+import { prepareParticipants } from '../../../bench/support/chain'
 import { dumpEntities, ProcessorHandle, ROOT, startProcessor, stopProcessor, waitCaughtUp, withClient } from '../../processor/support/e2e'
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
@@ -137,6 +138,7 @@ export async function simulate(s: FaultStack, ms: number, seed: number, opts: { 
     let tickErrors = 0
     let sim!: Simulator
     try {
+        await prepareParticipants(s.anvil.url, s.deployment, { payers: 3, publishers: 8, advertisers: 1 })
         // setup is idempotent, but a simulator whose setup failed (a nonce race of the node under interval mining)
         // keeps a bad nonce state: a fresh instance per attempt
         for (let attempt = 1; ; attempt++) {
@@ -147,6 +149,9 @@ export async function simulate(s: FaultStack, ms: number, seed: number, opts: { 
             } catch (e) {
                 await sim.stop().catch(() => undefined)
                 if (attempt >= 4) throw e
+                // a failed setup can leave transactions queued behind a nonce gap: every later one would wait behind them
+                await sleep(1_500)
+                await rpcCall(s.anvil.url, 'anvil_dropAllTransactions', [])
                 await sleep(1_500)
             }
         }
