@@ -74,8 +74,11 @@ async function main(): Promise<void> {
             lastHead != null &&
             (first.height <= lastHead.height || (first.height === lastHead.height + 1 && first.parentHash !== lastHead.hash))
 
-        const decoded = decoder.decodeBlocks(ctx.blocks)
-        const { state, epochs, writes } = await processBatch({ blocks: ctx.blocks, events: decoded.all }, ctx.store, {
+        // Hot-block ingestion can hand over blocks below the start block (e.g. block 1 when the start block is 2
+        // and the whole chain is still unfinalized) with only height/hash/parentHash: they are not indexed.
+        const blocks = ctx.blocks[0].header.height >= settings.startBlock ? ctx.blocks : ctx.blocks.filter((b) => b.header.height >= settings.startBlock)
+        const decoded = decoder.decodeBlocks(blocks)
+        const { state, epochs, writes } = await processBatch({ blocks, events: decoded.all }, ctx.store, {
             epochBlocks: settings.epochBlocks,
             scoring,
         })

@@ -143,9 +143,9 @@ export class EpochContext {
         for (const row of await loadByIds(store, EpochSnapshot, ids)) this.snapshots.set(row.epoch, parseSnapshot(row))
         const first = heights[0]
         const needAllValidators = plan.boundaries.length > 0 || !this.snapshots.has(epochOf(first, this.epochBlocks))
-        const closing = plan.closing.filter((e) => this.snapshots.has(e))
-        if (closing.length) {
-            const minClose = Math.min(...closing)
+        // (an epoch can only be finished if its snapshot exists, but the history to load is the same either way)
+        if (plan.closing.length) {
+            const minClose = Math.min(...plan.closing)
             const from = epochStart(minClose, this.epochBlocks)
             if (from < first) {
                 this.storedBlocks = await store.find(BlockEntity, {
