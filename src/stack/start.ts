@@ -14,7 +14,8 @@ import { applyMigrations } from '../main'
 import { blockHashAt, startAnvil, rpcCall } from './anvil'
 import { log } from './log'
 import { startEmbeddedPostgres } from './postgres'
-import { installSignalHandlers, onShutdown, registerProcess, runNodeProcess, shutdownAndExit } from './processes'
+import { installSignalHandlers, onShutdown, shutdownAndExit } from './processes'
+import { supervise } from './supervise'
 import { indexedFinalizedBlock, resetIndex } from './reset'
 import { sleep } from './util'
 
@@ -93,10 +94,12 @@ async function main(): Promise<void> {
     log('stack', applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date')
 
     const childEnv = { SKIP_MIGRATIONS: 'true', RPC_HEAD_POLL_MS: process.env.RPC_HEAD_POLL_MS ?? (chain.local ? '250' : '') }
-    registerProcess(runNodeProcess('processor', 'lib/main.js', { env: childEnv }))
-    registerProcess(runNodeProcess('api', 'lib/server/index.js', { env: childEnv }))
+    // Supervised: a crash (Postgres restarting, an RPC error squid does not retry) restarts the piece with
+    // backoff instead of taking the stack down; the processor resumes from its last committed block.
+    supervise('processor', 'lib/main.js', { env: childEnv })
+    supervise('api', 'lib/server/index.js', { env: childEnv })
     if (chain.local && process.env.SIMULATE !== 'false') {
-        registerProcess(runNodeProcess('simulator', 'lib/cli/simulate.js', { critical: false }))
+        supervise('simulator', 'lib/cli/simulate.js', {})
     }
 
     const port = gqlPort()
