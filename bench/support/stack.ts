@@ -82,6 +82,8 @@ export class BenchStack {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'settlement-bench-'))
         fs.chmodSync(dir, 0o755) // as root, Postgres runs as "postgres" and must traverse it
         const s = new BenchStack(dir, opts.verbose)
+        // registered first, so on Ctrl-C it runs last (after Postgres and anvil stopped): no scratch dir left behind
+        s.unregister.push(onShutdown('bench-scratch', () => (process.env.BENCH_KEEP_ON_SIGNAL ? undefined : fs.rmSync(dir, { recursive: true, force: true }))))
         setLogSink((line) => {
             if (s.logs.length < 5_000) s.logs.push(line)
             if (opts.verbose) process.stderr.write(line + '\n')
