@@ -1,13 +1,17 @@
 /**
  * Turns the processor's notices into subscription events: for each notice, ONE query per topic that has
  * subscribers (rows by id, or by block range when the id list was truncated), then an in-process fan-out
- * through the Hub. Notices that arrive while one is being processed are merged, so a burst costs one
- * round of queries, and events are published in notice order.
+ * through the Hub. Topics: batches, claims, escrow accounts, MEV events (arbitrages, sandwiches, coinbase
+ * transfers with their details, one statement) and validator scores (the rows of the epochs just scored).
+ * Notices that arrive while one is being processed are merged, so a burst costs one round of queries, and
+ * events are published in notice order.
  */
 import type { Pool } from 'pg'
 import { Hub, Topic } from './hub'
 import { ALL_CHANGE_TOPICS, ChangeTopic, emptyNotice, mergeNotices, Notice, parseNotice } from './notice'
 import { readIndexerHead } from '../status/indexer'
+import { mevItemFromRow, mevItemsSql } from '../resolvers/mev.type'
+import { SCORE_ENTRY_SQL, scoreEntryFromRow } from '../resolvers/validator.type'
 
 export interface BatchUpdatePayload {
     id: string
@@ -70,33 +74,88 @@ const HUB_TOPIC: Record<ChangeTopic, Topic> = {
     batches: 'batchUpdated',
     claims: 'payoutClaimed',
     escrowAccounts: 'escrowBalanceChanged',
+    mev: 'mevDetected',
+    scores: 'validatorScoreUpdated',
 }
 
-const SELECT: Record<ChangeTopic, { columns: string; table: string; block: string; key: (row: any) => string }> = {
-    batches: {
-        table: 'batch',
-        block: 'updated_at_block',
-        columns: `id, status, payer, token_id AS "token", root, total_amount::text AS "totalAmount", record_count AS "recordCount",
+/** Hub keys of a `mevDetected` event: subscribers filter by validator or by pool (one key each). */
+export const mevValidatorKey = (validator: string) => `validator:${validator.toLowerCase()}`
+export const mevPoolKey = (pool: string) => `pool:${pool.toLowerCase()}`
+
+interface Query {
+    sql: string
+    params: unknown[]
+}
+
+interface TopicSpec {
+    /** rows changed by id (ids from the notice); `cap` bounds the rows */
+    byIds(ids: string[], cap: number): Query | undefined
+    /** rows changed in blocks [lo, to] */
+    byRange(lo: number, to: number, cap: number): Query
+    /** hub key(s) the row is published under */
+    key(row: any): string | string[] | undefined
+    /** the payload subscribers receive (default: the row) */
+    map?(row: any): unknown
+}
+
+/** The simple topics: one table, rows by id or by a block column. */
+function tableSpec(table: string, block: string, columns: string, key: (row: any) => string): TopicSpec {
+    return {
+        byIds: (ids, cap) => ({ sql: `SELECT ${columns} FROM ${table} WHERE id = ANY($1::text[]) ORDER BY ${block}, id LIMIT ${cap}`, params: [ids] }),
+        byRange: (lo, to, cap) => ({ sql: `SELECT ${columns} FROM ${table} WHERE ${block} BETWEEN $1 AND $2 ORDER BY ${block}, id LIMIT ${cap}`, params: [lo, to] }),
+        key,
+    }
+}
+
+const SPECS: Record<ChangeTopic, TopicSpec> = {
+    batches: tableSpec(
+        'batch',
+        'updated_at_block',
+        `id, status, payer, token_id AS "token", root, total_amount::text AS "totalAmount", record_count AS "recordCount",
             data_uri AS "dataURI", operator, disputed, committed_at AS "committedAt", committed_at_block AS "committedAtBlock",
             dispute_deadline AS "disputeDeadline", finalized_at AS "finalizedAt", finalized_at_block AS "finalizedAtBlock",
             rejected_at AS "rejectedAt", rejected_at_block AS "rejectedAtBlock", claimed_amount::text AS "claimedAmount",
             claim_count AS "claimCount", updated_at_block AS "updatedAtBlock"`,
-        key: (r) => r.id,
-    },
-    claims: {
-        table: 'claim',
-        block: 'block_number',
-        columns: `id, batch_id AS "batchId", payee, token_id AS "token", amount::text AS amount, fee::text AS fee, net::text AS net,
+        (r) => r.id,
+    ),
+    claims: tableSpec(
+        'claim',
+        'block_number',
+        `id, batch_id AS "batchId", payee, token_id AS "token", amount::text AS amount, fee::text AS fee, net::text AS net,
             claimer, relayed, block_number AS "blockNumber", tx_hash AS "txHash", timestamp`,
-        key: (r) => r.payee,
-    },
-    escrowAccounts: {
-        table: 'escrow_account',
-        block: 'updated_at_block',
-        columns: `id, payer, token_id AS "token", available::text AS available, locked::text AS locked,
+        (r) => r.payee,
+    ),
+    escrowAccounts: tableSpec(
+        'escrow_account',
+        'updated_at_block',
+        `id, payer, token_id AS "token", available::text AS available, locked::text AS locked,
             total_deposited::text AS "totalDeposited", total_withdrawn::text AS "totalWithdrawn",
             updated_at AS "updatedAt", updated_at_block AS "updatedAtBlock"`,
-        key: (r) => r.payer,
+        (r) => r.payer,
+    ),
+    // arbitrages, sandwiches and coinbase transfers (never swaps), each with its details, in chain order
+    mev: {
+        byIds: (ids, cap) => ({
+            sql: mevItemsSql(`(SELECT * FROM mev_event WHERE id = ANY($1::text[]) AND kind <> 'SWAP' ORDER BY block_number, id LIMIT ${cap})`, 'ASC'),
+            params: [ids],
+        }),
+        byRange: (lo, to, cap) => ({
+            sql: mevItemsSql(`(SELECT * FROM mev_event WHERE block_number BETWEEN $1 AND $2 AND kind <> 'SWAP' ORDER BY block_number, id LIMIT ${cap})`, 'ASC'),
+            params: [lo, to],
+        }),
+        key: (r) => [r.validator_id ? mevValidatorKey(r.validator_id) : undefined, r.pool ? mevPoolKey(r.pool) : undefined].filter((k): k is string => !!k),
+        map: mevItemFromRow,
+    },
+    // the notice lists the epochs just scored: every score row of those epochs
+    scores: {
+        byIds: (ids, cap) => {
+            const epochs = ids.filter((id) => /^\d{1,9}$/.test(id)).map(Number)
+            if (epochs.length === 0) return undefined
+            return { sql: `${SCORE_ENTRY_SQL} WHERE s.epoch = ANY($1::int[]) ORDER BY s.epoch, s.rank LIMIT ${cap}`, params: [epochs] }
+        },
+        byRange: (lo, to, cap) => ({ sql: `${SCORE_ENTRY_SQL} WHERE s.computed_at_block BETWEEN $1 AND $2 ORDER BY s.epoch, s.rank LIMIT ${cap}`, params: [lo, to] }),
+        key: (r) => r.v_address,
+        map: scoreEntryFromRow,
     },
 }
 
@@ -220,29 +279,27 @@ export class ChangeFeed {
                 const hubTopic = HUB_TOPIC[topic]
                 if (this.hub.count(hubTopic) === 0) return
                 const rows = await this.fetch(topic, n, from, to)
-                const spec = SELECT[topic]
-                for (const row of rows) this.stats.published += this.hub.publish(hubTopic, spec.key(row), row)
+                const spec = SPECS[topic]
+                for (const row of rows) this.stats.published += this.hub.publish(hubTopic, spec.key(row), spec.map ? spec.map(row) : row)
             }),
         )
         if (to !== undefined && (this.lastHeight === undefined || to > this.lastHeight || n.reorg)) this.lastHeight = to
     }
 
     private async fetch(topic: ChangeTopic, n: Notice, from: number | undefined, to: number | undefined): Promise<any[]> {
-        const spec = SELECT[topic]
+        const spec = SPECS[topic]
         const cap = this.options.maxRowsPerTopic ?? 5_000
-        let res
+        let q: Query | undefined
         if (n.byRange.has(topic)) {
             if (to === undefined) return []
-            const lo = Math.min(from ?? to, to)
-            res = await this.db.query(
-                `SELECT ${spec.columns} FROM ${spec.table} WHERE ${spec.block} BETWEEN $1 AND $2 ORDER BY ${spec.block}, id LIMIT ${cap}`,
-                [lo, to],
-            )
+            q = spec.byRange(Math.min(from ?? to, to), to, cap)
         } else {
             const ids = [...n.ids[topic]]
             if (ids.length === 0) return []
-            res = await this.db.query(`SELECT ${spec.columns} FROM ${spec.table} WHERE id = ANY($1::text[]) ORDER BY ${spec.block}, id LIMIT ${cap}`, [ids])
+            q = spec.byIds(ids, cap)
         }
+        if (!q) return []
+        const res = await this.db.query(q.sql, q.params as any[])
         this.stats.queries++
         return res.rows
     }

@@ -1,12 +1,14 @@
 /**
  * The processor's change notice (NOTIFY squid_batch, see src/mappings/notify.ts):
- *   { height, hash, head, reorg?, changed: { batches?, claims?, escrowAccounts?, payouts?, disputes?, ... }, truncated? }
+ *   { height, hash, head, reorg?, changed: { batches?, claims?, escrowAccounts?, payouts?, disputes?, mev?, scores?, ... }, truncated? }
+ * (`mev`: MevEvent ids of arbitrages, sandwiches and coinbase transfers; `scores`: epochs just scored, as
+ * decimal strings.)
  * Lists are present only when non-empty. Parsing is tolerant: unknown fields are ignored, key spelling
  * variants are accepted (batch/batches/Batch, escrow_accounts...), and when the id lists cannot be
  * trusted (`truncated`, no `changed` at all, or a list that is not an array of strings) the topic is
  * marked for a refetch by block range instead.
  */
-export type ChangeTopic = 'batches' | 'claims' | 'escrowAccounts'
+export type ChangeTopic = 'batches' | 'claims' | 'escrowAccounts' | 'mev' | 'scores'
 
 export interface Notice {
     height?: number
@@ -35,12 +37,16 @@ const TOPIC_OF: Record<string, ChangeTopic> = {
     escrowaccount: 'escrowAccounts',
     escrowaccounts: 'escrowAccounts',
     accounts: 'escrowAccounts',
+    mev: 'mev',
+    mevevents: 'mev',
+    scores: 'scores',
+    validatorscores: 'scores',
 }
 
-export const ALL_CHANGE_TOPICS: ChangeTopic[] = ['batches', 'claims', 'escrowAccounts']
+export const ALL_CHANGE_TOPICS: ChangeTopic[] = ['batches', 'claims', 'escrowAccounts', 'mev', 'scores']
 
 export function emptyNotice(): Notice {
-    return { ids: { batches: new Set(), claims: new Set(), escrowAccounts: new Set() }, byRange: new Set() }
+    return { ids: { batches: new Set(), claims: new Set(), escrowAccounts: new Set(), mev: new Set(), scores: new Set() }, byRange: new Set() }
 }
 
 function int(v: unknown): number | undefined {

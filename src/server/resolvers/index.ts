@@ -3,9 +3,21 @@
  * classes here; type-graphql needs at least one @Query among them.
  */
 import { AnalyticsResolver } from './analytics.resolver'
+import { ArbitrageDetailResolver, MevResolver, SandwichDetailResolver } from './mev.resolver'
 import { MutationResolver } from './mutation.resolver'
 import { SettlementResolver } from './settlement.resolver'
 import { StatusResolver } from './status.resolver'
 import { SubscriptionResolver } from './subscription.resolver'
+import { ValidatorResolver } from './validator.resolver'
 
-export const resolvers = [SettlementResolver, AnalyticsResolver, StatusResolver, SubscriptionResolver, MutationResolver] as const
+export const resolvers = [
+    SettlementResolver,
+    AnalyticsResolver,
+    StatusResolver,
+    SubscriptionResolver,
+    MutationResolver,
+    ValidatorResolver,
+    MevResolver,
+    ArbitrageDetailResolver,
+    SandwichDetailResolver,
+] as const
