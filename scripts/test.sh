@@ -1,15 +1,44 @@
 #!/usr/bin/env bash
 # npm test: compile everything, run the contracts' forge suite (CI profile: fixed seed, more fuzz runs),
-# then the TypeScript suites (jest) against the real stack: embedded Postgres, anvil, processor, API.
-set -euo pipefail
+# the TypeScript suites (jest) against the real stack (embedded Postgres, anvil, processor, API), then the
+# benchmarks at CI size (--quick; results in bench/results/quick/). Ends with one line:
+#   tests: N passed, M failed
+set -uo pipefail
 cd "$(dirname "$0")/.."
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
 
-echo "== build: contracts (forge) and TypeScript (tsc)"
-node scripts/forge.js build
-npx tsc -p tsconfig.json
+step() { echo; echo "== $*"; }
 
-echo "== forge test (FOUNDRY_PROFILE=ci)"
-FOUNDRY_PROFILE=ci node scripts/forge.js test
+step "build: contracts (forge) and TypeScript (tsc)"
+node scripts/forge.js build || { echo "tests: 0 passed, 1 failed (build)"; exit 1; }
+npx tsc -p tsconfig.json || { echo "tests: 0 passed, 1 failed (tsc)"; exit 1; }
 
-echo "== jest"
-npx jest --ci "$@"
+step "forge test (FOUNDRY_PROFILE=ci)"
+FOUNDRY_PROFILE=ci node scripts/forge.js test 2>&1 | tee "$tmp/forge.log"
+forge_rc=${PIPESTATUS[0]}
+forge_passed=$(grep -Eo '[0-9]+ tests passed' "$tmp/forge.log" | tail -1 | grep -Eo '^[0-9]+' || echo 0)
+forge_failed=$(grep -Eo '[0-9]+ failed' "$tmp/forge.log" | tail -1 | grep -Eo '^[0-9]+' || echo 0)
+
+step "jest"
+npx jest --ci --json --outputFile="$tmp/jest.json" "$@"
+jest_rc=$?
+read -r jest_passed jest_failed < <(node -e '
+  try { const r = require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests + (r.numRuntimeErrorTestSuites || 0)) }
+  catch { console.log("0 1") }' "$tmp/jest.json")
+
+bench_rc=0
+if [ "${SKIP_BENCH:-}" != "1" ] && [ "$#" -eq 0 ]; then
+  step "benchmarks (--quick)"
+  npm run --silent bench -- --quick
+  bench_rc=$?
+fi
+
+passed=$((forge_passed + jest_passed))
+failed=$((forge_failed + jest_failed))
+if [ "$forge_rc" -ne 0 ] && [ "$forge_failed" -eq 0 ]; then failed=$((failed + 1)); fi
+if [ "$bench_rc" -ne 0 ]; then failed=$((failed + 1)); echo "benchmarks failed (exit $bench_rc)"; fi
+echo
+echo "forge: $forge_passed passed, $forge_failed failed; jest: $jest_passed passed, $jest_failed failed; bench --quick: $([ $bench_rc -eq 0 ] && echo ok || echo failed)"
+echo "tests: $passed passed, $failed failed"
+[ "$forge_rc" -eq 0 ] && [ "$jest_rc" -eq 0 ] && [ "$bench_rc" -eq 0 ]
