@@ -8,9 +8,10 @@
  *   queries answer again without any restart, and its LISTEN connection comes back by itself: the subscription
  *   opened before the outage receives new heads indexed after it;
  * - the processor: either it survives or it exits and a supervisor restarts it (which one is printed; in
- *   production the supervisor is SQD Cloud / docker `restart:` / systemd; `npm start` treats a processor exit as
- *   fatal for the whole stack). Either way, after catching up the index reconciles at 0 mismatches and equals a
- *   fresh index of the same chain.
+ *   production the supervisor is SQD Cloud / docker `restart:` / systemd; `npm start` restarts it with backoff,
+ *   src/stack/supervise.ts). Today it exits (squid's typeorm-store does not reconnect) and the restart resumes from
+ *   the last committed batch. Either way, after catching up the index reconciles at 0 mismatches and equals a fresh
+ *   index of the same chain.
  */
 import WebSocket from 'ws'
 import { startEmbeddedPostgres } from '../../src/stack/postgres'

@@ -11,7 +11,8 @@
  *
  * Known gap (squid 1.27 rpc-client): an HTTP 500 or a truncated JSON body is not a "connection error" for squid, so
  * the request is not retried and the processor exits (fatal). Here, as in production, a supervisor restarts it
- * (SQD Cloud / docker `restart:` / systemd), and the index stays exact across the restart. FAULT_RPC_STRICT=1 makes
+ * (SQD Cloud / docker `restart:` / systemd / `npm start`'s supervise.ts), and the index stays exact across the
+ * restart. FAULT_RPC_STRICT=1 makes
  * any exit a failure (for when the processor retries those too).
  */
 import { FAULT_KINDS, FaultKind, RpcFaultProxy } from './support/rpc-proxy'
