@@ -661,12 +661,14 @@ describe('delegationRecommendations', () => {
         allocations { validator { address stake jailed } amount adjustedScore stakeShareAfter }
         weightsUsed { mevPotential reliability commission decentralization consistency risk }`
 
-    function candidates() {
+    /** What the resolver hands the library: every validator, those at the cap after `stake` marked like jailed ones. */
+    function candidates(stake: bigint) {
+        const capStake = (BigInt(Math.floor(config.params.concentrationCap * 1e6)) * (10_000n + stake)) / 1_000_000n
         return [...VALIDATORS, V5].map((v) => ({
             validator: v,
             components: EPOCH2[v] ?? { mevPotential: 0, reliability: 0, commission: 0, decentralization: 0, consistency: 0, risk: 0 },
             stake: STAKE[v],
-            jailed: v === V3,
+            jailed: v === V3 || STAKE[v] >= capStake,
         }))
     }
 
@@ -674,7 +676,7 @@ describe('delegationRecommendations', () => {
         for (const tolerance of ['LOW', 'MEDIUM', 'HIGH'] as const) {
             const stake = 5000n
             const { delegationRecommendations: r } = await q(`{ delegationRecommendations(stake: "${stake}", riskTolerance: ${tolerance}) { ${FIELDS} } }`)
-            const want = recommendDelegation(candidates(), stake, tolerance, config, 3)
+            const want = recommendDelegation(candidates(stake), stake, tolerance, config, 3)
             expect(r.epoch).toBe(2)
             expect(r.riskTolerance).toBe(tolerance)
             expect(r.allocations.map((a: any) => [a.validator.address, a.amount])).toEqual(want.map((w) => [w.validator, w.amount.toString()]))
@@ -704,6 +706,16 @@ describe('delegationRecommendations', () => {
         for (const a of r.allocations) expect(Number(BigInt(a.validator.stake) + BigInt(a.amount)) / Number(10_000n + stake)).toBeLessThanOrEqual(cap + 1e-9)
         expect(BigInt(r.unallocated)).toBeGreaterThan(0n)
         expect(BigInt(r.allocated) + BigInt(r.unallocated)).toBe(stake)
+    })
+
+    test('a validator already at the cap is no candidate: the next one takes its place', async () => {
+        // V1 holds 40% (> 33%): with 100 more tokens it cannot take anything, V2 is the best that can
+        const { delegationRecommendations: r } = await q(`{ delegationRecommendations(stake: 100, maxValidators: 1) { ${FIELDS} } }`)
+        expect(r.allocations.map((a: any) => [a.validator.address, a.amount])).toEqual([[V2, '100']])
+        expect(r.unallocated).toBe('0')
+        // the library alone would spend the single pick on V1 and allocate nothing
+        const raw = recommendDelegation(candidates(100n).map((c) => ({ ...c, jailed: c.validator === V3 })), 100n, 'MEDIUM', config, 1)
+        expect(raw).toEqual([])
     })
 
     test('stake ≤ 0 or not an integer: BAD_USER_INPUT', async () => {

@@ -211,7 +211,7 @@ export class ValidatorResolver {
 
     @Query(() => DelegationRecommendation, {
         description:
-            "How to split `stake` (token base units) over up to `maxValidators` validators: the latest scores re-weighted by risk tolerance, jailed validators excluded, in proportion to the adjusted scores, never pushing a validator's stake share above the concentration cap.",
+            "How to split `stake` (token base units) over up to `maxValidators` validators: the latest scores re-weighted by risk tolerance, jailed validators and those already at the concentration cap excluded, in proportion to the adjusted scores, never pushing a validator's stake share above the cap.",
     })
     async delegationRecommendations(
         @Arg('stake', () => BigIntScalar) stake: bigint,
@@ -235,12 +235,16 @@ export class ValidatorResolver {
         const info = new Map(res.rows.map((r) => [r.v_address as string, validatorInfoFromRow(r)]))
         const epoch = res.rows.find((r) => r.epoch != null)?.epoch ?? null
         const zero = { mevPotential: 0, reliability: 0, commission: 0, decentralization: 0, consistency: 0, risk: 0 }
+        // A validator already at the concentration cap after this delegation could take nothing: it is no
+        // candidate (the library would spend one of the maxValidators picks on it and leave its part unallocated).
+        const totalAfter = res.rows.reduce((s, r) => s + BigInt(r.v_stake), 0n) + stake
+        const capStake = (BigInt(Math.floor(config.params.concentrationCap * 1e6)) * totalAfter) / 1_000_000n
         const candidates = res.rows.map((r) => ({
             validator: r.v_address as string,
             // unscored validators only count towards the total stake (score 0: never picked)
             components: r.epoch == null ? zero : componentsOf(r, 'c_'),
             stake: BigInt(r.v_stake),
-            jailed: r.v_jailed as boolean,
+            jailed: (r.v_jailed as boolean) || BigInt(r.v_stake) >= capStake,
         }))
         const recs = recommendDelegation(candidates, stake, riskTolerance, config, maxValidators)
         const allocated = recs.reduce((s, r) => s + r.amount, 0n)
