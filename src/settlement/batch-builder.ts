@@ -1,5 +1,6 @@
-import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
-import { getAddress, isAddress, keccak256, toUtf8Bytes } from 'ethers'
+import { keccak256, toUtf8Bytes } from 'ethers'
+import { keccak256Into } from './keccak'
+import { PayoutTree } from './merkle'
 
 /** One usage record: `payee` earned `amount` (token base units) from one use of its content. */
 export interface UsageRecord {
@@ -16,12 +17,14 @@ export interface PayoutLeaf {
 /** A batch ready to commit: its aggregated leaves, Merkle root and totals. */
 export interface BuiltBatch {
     root: string
+    /** one per payee, sorted by payee; leaf i of `tree` */
     leaves: PayoutLeaf[]
     totalAmount: bigint
     recordCount: number
-    tree: StandardMerkleTree<[string, bigint]>
+    tree: PayoutTree
 }
 
+/** The leaf encoding, as StandardMerkleTree and the Distributor contract see it. */
 export const LEAF_ENCODING = ['address', 'uint256']
 const UINT256_MAX = (1n << 256n) - 1n
 const UINT32_MAX = 2 ** 32 - 1
@@ -37,11 +40,13 @@ export class BatchInputError extends Error {
     }
 }
 
+const DIGITS_RE = /^\d+$/
+
 export function parseAmount(value: bigint | string | number, field: string): bigint {
     let amount: bigint
     try {
         if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new Error()
-        if (typeof value === 'string' && !/^\d+$/.test(value.trim())) throw new Error()
+        if (typeof value === 'string' && !DIGITS_RE.test(value.trim())) throw new Error()
         amount = BigInt(value)
     } catch {
         throw new BatchInputError(`${field} must be a non-negative integer in token base units, got "${value}"`, field)
@@ -51,44 +56,103 @@ export function parseAmount(value: bigint | string | number, field: string): big
     return amount
 }
 
+const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/
+const HAS_UPPER_RE = /[A-F]/
+const HAS_LOWER_RE = /[a-f]/
+
+/**
+ * An address as `0x` + 40 hex digits, returned lowercase. Like ethers' isAddress/getAddress: all-lowercase and
+ * all-uppercase digits are accepted as they are; a mixed-case address must carry a valid EIP-55 checksum.
+ */
 export function parseAddress(value: string, field: string): string {
-    if (typeof value !== 'string' || !isAddress(value) || !/^0x[0-9a-fA-F]{40}$/.test(value)) {
-        throw new BatchInputError(`${field} is not a 0x-prefixed 20-byte address: "${value}"`, field)
+    const lower = addressOrUndefined(value)
+    if (lower === undefined) throw new BatchInputError(`${field} is not a 0x-prefixed 20-byte address: "${value}"`, field)
+    return lower
+}
+
+function addressOrUndefined(value: unknown): string | undefined {
+    if (typeof value !== 'string' || value.length !== 42 || !ADDRESS_RE.test(value)) return undefined
+    const lower = value.toLowerCase()
+    if (lower === value) return lower
+    if (HAS_LOWER_RE.test(value) && HAS_UPPER_RE.test(value) && !hasValidChecksum(value, lower)) return undefined
+    return lower
+}
+
+const checksumBuf = new Uint8Array(40)
+const checksumHash = new Uint8Array(32)
+
+/** EIP-55: hex letter i is uppercase iff nibble i of keccak256(lowercase hex digits as ASCII) is ≥ 8. */
+function hasValidChecksum(value: string, lower: string): boolean {
+    for (let i = 0; i < 40; i++) checksumBuf[i] = lower.charCodeAt(i + 2)
+    keccak256Into(checksumBuf, 0, 40, checksumHash, 0)
+    for (let i = 0; i < 40; i++) {
+        const c = value.charCodeAt(i + 2)
+        if (c < 65) continue // a digit
+        const nibble = i & 1 ? checksumHash[i >> 1] & 0x0f : checksumHash[i >> 1] >> 4
+        const upper = c < 97
+        if (upper !== nibble >= 8) return false
     }
-    return getAddress(value).toLowerCase()
+    return true
 }
 
 /**
- * Aggregate usage records per payee and build the OpenZeppelin StandardMerkleTree over (payee, amount).
- * Leaves are sorted by payee so the same records always give the same root, whatever their order.
+ * Aggregate usage records per payee and build the OpenZeppelin StandardMerkleTree over (payee, amount) (the same
+ * tree, built by ./merkle.ts). Leaves are sorted by payee so the same records always give the same root, whatever
+ * their order. Each distinct payee spelling is validated once; the tree hashes each payee once.
  */
 export function buildBatch(records: UsageRecord[]): BuiltBatch {
     if (!Array.isArray(records) || records.length === 0) throw new BatchInputError('a batch needs at least one record', 'records')
     if (records.length > UINT32_MAX) throw new BatchInputError('too many records for one batch', 'records')
+    // spelling as sent → lowercase address (validated once per distinct spelling)
+    const spellings = new Map<unknown, string>()
     const perPayee = new Map<string, bigint>()
-    records.forEach((r, i) => {
-        const payee = parseAddress(r.payee, `records[${i}].payee`)
-        const amount = parseAmount(r.amount, `records[${i}].amount`)
-        perPayee.set(payee, (perPayee.get(payee) ?? 0n) + amount)
-    })
-    const leaves = [...perPayee.entries()]
-        .filter(([, amount]) => amount > 0n)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([payee, amount]) => ({ payee, amount }))
+    for (let i = 0; i < records.length; i++) {
+        const r = records[i]
+        const raw = r.payee
+        let payee = spellings.get(raw)
+        if (payee === undefined) {
+            payee = addressOrUndefined(raw)
+            if (payee === undefined) parseAddress(raw, `records[${i}].payee`) // throws the error
+            spellings.set(raw, payee!)
+        }
+        const amount = recordAmount(r.amount, i)
+        const sum = perPayee.get(payee!)
+        perPayee.set(payee!, sum === undefined ? amount : sum + amount)
+    }
+    const leaves: PayoutLeaf[] = []
+    let totalAmount = 0n
+    for (const [payee, amount] of perPayee) {
+        if (amount === 0n) continue
+        leaves.push({ payee, amount })
+        totalAmount += amount
+    }
     if (leaves.length === 0) throw new BatchInputError('every record has amount 0: nothing to pay', 'records')
-    const totalAmount = leaves.reduce((s, l) => s + l.amount, 0n)
     if (totalAmount > UINT256_MAX) throw new BatchInputError('batch total overflows uint256', 'records')
-    const tree = StandardMerkleTree.of(
-        leaves.map((l) => [l.payee, l.amount] as [string, bigint]),
-        LEAF_ENCODING,
-    )
+    leaves.sort((a, b) => (a.payee < b.payee ? -1 : a.payee > b.payee ? 1 : 0))
+    const tree = PayoutTree.build(leaves)
     return { root: tree.root, leaves, totalAmount, recordCount: records.length, tree }
+}
+
+/** parseAmount with a fast path for the usual case: a short decimal string. */
+function recordAmount(value: bigint | string | number, i: number): bigint {
+    if (typeof value === 'string' && value.length > 0 && value.length <= 15) {
+        let ok = true
+        for (let k = 0; k < value.length; k++) {
+            const c = value.charCodeAt(k)
+            if (c < 48 || c > 57) {
+                ok = false
+                break
+            }
+        }
+        if (ok) return BigInt(Number(value))
+    }
+    return parseAmount(value, `records[${i}].amount`)
 }
 
 /** The proof of each leaf, keyed by lowercase payee. */
 export function proofsOf(batch: BuiltBatch): Map<string, string[]> {
     const out = new Map<string, string[]>()
-    for (const [i, [payee]] of batch.tree.entries()) out.set(payee.toLowerCase(), batch.tree.getProof(i))
+    batch.leaves.forEach((l, i) => out.set(l.payee, batch.tree.proof(i)))
     return out
 }
 

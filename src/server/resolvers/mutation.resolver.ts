@@ -300,9 +300,9 @@ export class MutationResolver {
             const tree = await loadTree(ctx.db, batchId)
             if (!tree) throw apiError('NOT_FOUND', `no leaves stored for batch ${batchId}: it was not built by this API`, { field: 'batchId' })
             const leaves = payees.map((payee) => {
-                const i = tree.index.get(payee)
+                const i = tree.indexOf(payee)
                 if (i === undefined) throw apiError('NOT_FOUND', `payee ${payee} has no leaf in batch ${batchId}`, { field: `payees[${payeesArg.findIndex((p) => p.toLowerCase() === payee)}]` })
-                return { payee, amount: BigInt(tree.tree.at(i)![1]), proof: tree.tree.getProof(i) }
+                return { payee, amount: tree.amount(i), proof: tree.proof(i) }
             })
             return (await runTxMutation(deps(ctx), {
                 kind: 'claimPayouts',

@@ -1,0 +1,94 @@
+import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
+import { getAddress, hexlify, randomBytes } from 'ethers'
+import { LEAF_ENCODING } from '../../src/settlement/batch-builder'
+import { PayoutTree, verifyPayoutProof } from '../../src/settlement/merkle'
+
+/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
+function rng(seed: number) {
+    return () => {
+        seed |= 0
+        seed = (seed + 0x6d2b79f5) | 0
+        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    }
+}
+
+const MAX = (1n << 256n) - 1n
+
+function randomLeaves(n: number, rand: () => number): { payee: string; amount: bigint }[] {
+    return Array.from({ length: n }, (_, i) => {
+        const bytes = Uint8Array.from({ length: 20 }, () => Math.floor(rand() * 256))
+        let payee = hexlify(bytes)
+        if (i % 3 === 1) payee = getAddress(payee) // checksummed (mixed case)
+        if (i % 7 === 2) payee = '0x' + payee.slice(2).toUpperCase()
+        const kind = i % 5
+        const amount =
+            kind === 0 ? BigInt(Math.floor(rand() * 1e6))
+            : kind === 1 ? 0n
+            : kind === 2 ? MAX - BigInt(Math.floor(rand() * 1000))
+            : kind === 3 ? BigInt(hexlify(randomBytes(1 + Math.floor(rand() * 31))))
+            : 2n ** 53n + BigInt(Math.floor(rand() * 1000)) - 500n // around the double/bigint switch
+        return { payee, amount }
+    })
+}
+
+function expectSameAsOpenZeppelin(leaves: { payee: string; amount: bigint }[]) {
+    const mine = PayoutTree.build(leaves)
+    const oz = StandardMerkleTree.of(
+        leaves.map((l) => [l.payee, l.amount] as [string, bigint]),
+        LEAF_ENCODING,
+    )
+    expect(mine.root).toBe(oz.root)
+    expect(mine.length).toBe(oz.length)
+    // the whole node array, not only the root
+    const nodes = Array.from({ length: 2 * leaves.length - 1 }, (_, i) => '0x' + Buffer.from(mine.nodes.subarray(i * 32, i * 32 + 32)).toString('hex'))
+    expect(nodes).toEqual((oz as any).tree)
+    for (let i = 0; i < leaves.length; i++) {
+        const proof = mine.proof(i)
+        expect(proof).toEqual(oz.getProof(i))
+        expect(mine.leafHash(i)).toBe(oz.leafHash([leaves[i].payee, leaves[i].amount]))
+        expect(verifyPayoutProof(mine.root, leaves[i].payee, leaves[i].amount, proof)).toBe(true)
+    }
+}
+
+describe('PayoutTree equals StandardMerkleTree.of(values, ["address", "uint256"])', () => {
+    const rand = rng(20240601)
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 100, 255, 256, 257, 1000]) {
+        it(`${n} random leaves: root, every node, every proof, every leaf hash`, () => {
+            expectSameAsOpenZeppelin(randomLeaves(n, rand))
+        })
+    }
+
+    it('repeated identical leaves keep the input order among equal hashes (stable sort)', () => {
+        const a = { payee: '0x' + '11'.repeat(20), amount: 5n }
+        const b = { payee: '0x' + '22'.repeat(20), amount: 7n }
+        expectSameAsOpenZeppelin([a, b, a, a, b])
+    })
+
+    it('3,000 leaves (three runs with different seeds)', () => {
+        for (const seed of [1, 2, 3]) expectSameAsOpenZeppelin(randomLeaves(1000 + seed * 333, rng(seed)))
+    })
+
+    it('proofs verify with StandardMerkleTree.verify; tampered proofs and amounts do not', () => {
+        const leaves = randomLeaves(50, rng(9))
+        const t = PayoutTree.build(leaves)
+        for (let i = 0; i < leaves.length; i++) {
+            const p = t.proof(i)
+            expect(StandardMerkleTree.verify(t.root, LEAF_ENCODING, [leaves[i].payee, leaves[i].amount], p)).toBe(true)
+            expect(verifyPayoutProof(t.root, leaves[i].payee, leaves[i].amount + 1n, p)).toBe(false)
+            const bad = [...p]
+            bad[0] = '0x' + (bad[0][2] === '0' ? '1' : '0') + bad[0].slice(3)
+            expect(verifyPayoutProof(t.root, leaves[i].payee, leaves[i].amount, bad)).toBe(false)
+        }
+    })
+
+    it('rejects what StandardMerkleTree cannot encode', () => {
+        expect(() => PayoutTree.build([])).toThrow()
+        expect(() => PayoutTree.build([{ payee: '0x1234', amount: 1n }])).toThrow()
+        expect(() => PayoutTree.build([{ payee: '0x' + 'zz'.repeat(20), amount: 1n }])).toThrow()
+        expect(() => PayoutTree.build([{ payee: '0x' + '11'.repeat(20), amount: -1n }])).toThrow()
+        expect(() => PayoutTree.build([{ payee: '0x' + '11'.repeat(20), amount: MAX + 1n }])).toThrow()
+        expect(() => PayoutTree.build([{ payee: '0x' + '11'.repeat(20), amount: 1n }]).proof(1)).toThrow(RangeError)
+    })
+})
