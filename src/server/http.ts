@@ -18,7 +18,7 @@ import * as path from 'path'
 import { execute as graphqlExecute, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema, ValidationRule } from 'graphql'
 import { createHandler, Handler, Request as GqlRequest } from 'graphql-http'
 import type { Pool } from 'pg'
-import { PoolOpenreaderContext } from '@subsquid/openreader/lib/db'
+import { DocumentCache } from './document-cache'
 import { CappedOpenreaderContext } from './openreader-context'
 import { resolveCaller } from './api-keys'
 import type { Caller } from './context'
@@ -44,6 +44,8 @@ export interface HttpDeps {
     services: Services
     limits: HttpLimits
     limiter: RateLimiter
+    /** parsed + validated documents (shared with graphql-ws); default: one for this listener */
+    documents?: DocumentCache
     sql?: { endpoint?: SqlEndpoint; unavailableReason?: string; allowAnonymous: boolean }
     graphiql: boolean
     corsOrigin?: string
@@ -95,11 +97,12 @@ export function makeContext(deps: { pool: Pool; services: Services; limits: Http
 }
 
 /** graphql `execute` that releases the OpenReader transaction (a pooled connection) afterwards. */
-export async function executeAndRelease(args: ExecutionArgs): Promise<ExecutionResult> {
+export async function executeAndRelease(args: ExecutionArgs, documents?: DocumentCache): Promise<ExecutionResult> {
+    const or = (args.contextValue as ServerCtx | undefined)?.openreader as CappedOpenreaderContext | undefined
+    if (documents && or instanceof CappedOpenreaderContext) or.singleStatement = documents.plan(args.document, args.operationName).singleStatement
     try {
         return await graphqlExecute(args)
     } finally {
-        const or = (args.contextValue as ServerCtx | undefined)?.openreader as PoolOpenreaderContext | undefined
         await or?.close().catch(() => {})
     }
 }
@@ -161,12 +164,15 @@ function serveConsoleFile(res: ServerResponse, urlPath: string) {
 
 export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
     const { schema, limits, log } = deps
+    const documents = deps.documents ?? new DocumentCache(schema)
 
     const handler: Handler<IncomingMessage, RequestContext> = createHandler<IncomingMessage, RequestContext, any>({
         schema,
         context: (req: GqlRequest<IncomingMessage, RequestContext>) => makeContext(deps, req.context.caller, req.context.requestId),
+        parse: documents.parse as any,
+        validate: documents.validate as any,
         validationRules: (_req: unknown, args: { variableValues?: unknown }, specified: readonly ValidationRule[]) => [...specified, queryLimitsRule(limits, args.variableValues as Record<string, unknown> | undefined)],
-        execute: executeAndRelease as any,
+        execute: ((args: ExecutionArgs) => executeAndRelease(args, documents)) as any,
         onOperation: (req: { context: RequestContext }, _args: unknown, result: unknown) => maskResult(result as ExecutionResult, req.context.requestId, log),
     })
 

@@ -21,6 +21,7 @@ import { Hub } from './pubsub/hub'
 import { NotifyListener } from './pubsub/listener'
 import type { SharedSubscriptions } from './pubsub/shared'
 import { closeMutations, configureMutations, MutationConfig } from './resolvers/mutation.resolver'
+import { DocumentCache } from './document-cache'
 import { buildApiSchema } from './schema'
 import type { Services } from './services'
 import { SqlEndpoint } from './sql/endpoint'
@@ -235,9 +236,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             listening: () => listener.connected,
         }
 
+        const documents = new DocumentCache(schema)
         const server = http.createServer(
             createRequestListener({
                 schema,
+                documents,
                 pool,
                 services,
                 limits,
@@ -257,7 +260,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         })
         const ws = attachGraphqlWs(
             server,
-            { schema, pool, services, limits, limiter, log },
+            { schema, pool, services, limits, limiter, log, documents },
             {
                 queueCapacity: subs.queueCapacity ?? 1_000,
                 maxConnections: subs.maxConnections ?? 5_000,

@@ -1,33 +1,102 @@
 /**
- * OpenReader's per-request database context with a row cap on list queries: the generated
- * `entities(...)` SQL runs as `SELECT * FROM (<sql>) LIMIT cap+1`, and more than `cap` rows is a
- * QUERY_TOO_COMPLEX error instead of an unbounded result (`limit` is optional in the generated API).
- * Nested lists are bounded by the complexity rule, the statement timeout and the response byte cap.
+ * OpenReader's per-operation database context (what its generated resolvers call through
+ * `context.openreader.executeQuery`), with a row cap on list queries: the generated `entities(...)` SQL runs as
+ * `SELECT * FROM (<sql>) LIMIT cap+1`, and more than `cap` rows is a QUERY_TOO_COMPLEX error instead of an
+ * unbounded result (`limit` is optional in the generated API). Nested lists are bounded by the complexity rule,
+ * the statement timeout and the response byte cap.
+ *
+ * Snapshot: OpenReader's own PoolOpenreaderContext runs every operation in a SERIALIZABLE READ ONLY transaction
+ * (checkout, START TRANSACTION, the query, COMMIT: three round trips, plus the predicate locks of serializable
+ * transactions). Here:
+ * - an operation that runs at most one statement (`singleStatement`, decided from the document by
+ *   document-cache.ts: one root field, not a connection) sends it alone through the pool: one statement reads
+ *   one consistent snapshot by itself;
+ * - any other operation gets one REPEATABLE READ READ ONLY transaction on one connection, opened at its first
+ *   statement and closed by `close()`: all its statements see the same snapshot (what a read-only serializable
+ *   transaction guarantees too, short of its read-only anomaly checks against concurrent serializable writers).
+ * The pool's statement_timeout applies either way.
  */
-import type { Pool } from 'pg'
-import { PoolOpenreaderContext } from '@subsquid/openreader/lib/db'
+import type { Pool, PoolClient } from 'pg'
+import type { OpenreaderContext } from '@subsquid/openreader/lib/context'
 import { ListQuery, Query } from '@subsquid/openreader/lib/sql/query'
 import { apiError } from './errors'
 
-export class CappedOpenreaderContext extends PoolOpenreaderContext {
+let CTX_COUNTER = 0
+
+export class CappedOpenreaderContext implements OpenreaderContext {
+    readonly id = (CTX_COUNTER = (CTX_COUNTER + 1) % Number.MAX_SAFE_INTEGER)
+    readonly dbType = 'postgres' as const
+    /** set before execution when the operation runs at most one statement */
+    singleStatement = false
+    private tx?: Promise<PoolClient>
+    private closed = false
+    private statements = 0
+
     constructor(
-        pool: Pool,
+        private readonly pool: Pool,
         readonly maxRows: number,
-    ) {
-        super('postgres', pool)
-    }
+    ) {}
 
     async executeQuery<T>(query: Query<T>): Promise<T> {
-        if (!(query instanceof ListQuery)) return super.executeQuery(query)
-        // same query object (map() keeps its private state through the prototype), capped SQL
-        const capped = Object.create(query, { sql: { value: `SELECT * FROM (\n${query.sql}\n) AS _capped LIMIT ${this.maxRows + 1}` } }) as Query<T>
-        const out = await super.executeQuery(capped)
-        if (Array.isArray(out) && out.length > this.maxRows) {
+        if (this.closed) throw new Error('the operation is over: too late for a query')
+        const list = query instanceof ListQuery
+        const sql = list ? `SELECT * FROM (\n${query.sql}\n) AS _capped LIMIT ${this.maxRows + 1}` : query.sql
+        const config = { text: sql, values: query.params, rowMode: 'array' as const }
+        this.statements++
+        let rows: unknown[][]
+        if (this.singleStatement && this.statements === 1) rows = (await this.pool.query(config)).rows
+        else rows = (await (await this.transaction()).query(config)).rows
+        if (list && rows.length > this.maxRows) {
             throw apiError('QUERY_TOO_COMPLEX', `the list has more than ${this.maxRows} rows: pass a smaller limit (and page with offset) or a narrower where`, {
                 limit: 'listRows',
                 max: this.maxRows,
             })
         }
-        return out
+        return query.map(rows as any)
+    }
+
+    subscription<T>(_query: Query<T>): AsyncIterable<T> {
+        // the schema is built with OpenReader subscriptions off: live updates come from pubsub/
+        throw apiError('BAD_USER_INPUT', 'OpenReader subscriptions are not served by this API')
+    }
+
+    private transaction(): Promise<PoolClient> {
+        if (!this.tx) {
+            const tx = (async () => {
+                const client = await this.pool.connect()
+                try {
+                    await client.query('START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY')
+                } catch (e) {
+                    client.release(e as Error)
+                    throw e
+                }
+                return client
+            })()
+            this.tx = tx
+            // a failed start is reported by the statement that awaited it; close() must not throw it again
+            tx.catch(() => undefined)
+        }
+        return this.tx
+    }
+
+    /** End the operation: commit and release its connection, if it opened one. Never throws. */
+    async close(): Promise<void> {
+        this.closed = true
+        const tx = this.tx
+        this.tx = undefined
+        if (!tx) return
+        let client: PoolClient
+        try {
+            client = await tx
+        } catch {
+            return
+        }
+        try {
+            await client.query('COMMIT')
+            client.release()
+        } catch (e) {
+            // a broken connection is not returned to the pool
+            client.release(e as Error)
+        }
     }
 }

@@ -11,10 +11,11 @@
  */
 import type { IncomingMessage, Server } from 'http'
 import type { Duplex } from 'stream'
-import { GraphQLError, GraphQLSchema, parse, specifiedRules, validate, ExecutionResult } from 'graphql'
+import { ExecutionArgs, GraphQLError, GraphQLSchema, specifiedRules, ExecutionResult } from 'graphql'
 import { useServer } from 'graphql-ws/lib/use/ws'
 import { WebSocketServer } from 'ws'
 import type { Caller } from './context'
+import { DocumentCache } from './document-cache'
 import { apiError } from './errors'
 import { authenticate, clientIp, executeAndRelease, HttpLimits, LogFn, makeContext, maskResult, newRequestId } from './http'
 import { RateLimiter } from './limits/rate-limit'
@@ -38,11 +39,12 @@ type Extra = {
 
 export function attachGraphqlWs(
     server: Server,
-    deps: { schema: GraphQLSchema; pool: Pool; services: Services; limits: HttpLimits; limiter: RateLimiter; log: LogFn },
+    deps: { schema: GraphQLSchema; pool: Pool; services: Services; limits: HttpLimits; limiter: RateLimiter; log: LogFn; documents?: DocumentCache },
     options: WsOptions,
 ): { close(): Promise<void>; wss: WebSocketServer; shared: SharedSubscriptions } {
     const wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxBodyBytes })
     const shared = new SharedSubscriptions(deps.schema, options.queueCapacity)
+    const documents = deps.documents ?? new DocumentCache(deps.schema)
 
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         const pathname = new URL(req.url ?? '/', 'http://localhost').pathname
@@ -87,12 +89,12 @@ export function attachGraphqlWs(
                 }
                 let document
                 try {
-                    document = parse(msg.payload.query)
+                    document = documents.parse(msg.payload.query)
                 } catch (e) {
                     return [e instanceof GraphQLError ? e : new GraphQLError('invalid query')]
                 }
                 const variables = (msg.payload.variables ?? undefined) as Record<string, unknown> | undefined
-                const errors = validate(deps.schema, document, [...specifiedRules, queryLimitsRule(deps.limits, variables)])
+                const errors = documents.validate(deps.schema, document, [...specifiedRules, queryLimitsRule(deps.limits, variables)])
                 if (errors.length) return errors
                 return {
                     schema: deps.schema,
@@ -102,7 +104,7 @@ export function attachGraphqlWs(
                     contextValue: makeContext(deps, caller, newRequestId()),
                 }
             },
-            execute: executeAndRelease as any,
+            execute: ((args: ExecutionArgs) => executeAndRelease(args, documents)) as any,
             subscribe: shared.subscribe as any,
             onNext: (_ctx, _msg, args, result) => maskResult(result as ExecutionResult, (args.contextValue as ServerCtx).requestId, deps.log),
         },

@@ -28,6 +28,14 @@ import * as v from './validate'
 
 const DAY_MS = 86_400_000
 const HOUR_MS = 3_600_000
+/**
+ * participant_day_stat rows that carry claim figures (received, fees, net, claim count) / batch figures (committed,
+ * records, batches, paid): every other row holds 0 in those columns, so the rankings sum only these rows. The
+ * expressions must stay identical to the predicates of the partial indexes in db/migrations/*-ApiPerf.js.
+ */
+const CLAIM_ROWS = '(claim_count <> 0 OR received_amount <> 0 OR fees_amount <> 0 OR net_received_amount <> 0)'
+const BATCH_ROWS = '(batch_count <> 0 OR paid_amount <> 0 OR committed_amount <> 0 OR record_count <> 0)'
+
 /** rows a series query may return (all tokens together) */
 const MAX_SERIES_ROWS = 20_000
 
@@ -203,16 +211,23 @@ export class AnalyticsResolver {
         v.range(from, to)
         const token = v.optionalAddress(tokenArg, 'token')
         const limit = v.limit(limitArg, 10, 100)
+        // only the rows a claim touched (CLAIM_ROWS, partial index participant_day_stat_claim_rows): the other rows
+        // add 0 to every sum here; the participant's kind is joined to the `limit` ranked rows only
         const res = await services(ctx).db.query(
             `SELECT s.account, s.token_id AS token, p.kind,
-                    sum(s.received_amount)::text AS "receivedAmount", sum(s.net_received_amount)::text AS "netReceivedAmount",
-                    sum(s.fees_amount)::text AS "feesAmount", sum(s.claim_count)::int AS "claimCount"
-             FROM participant_day_stat s LEFT JOIN participant p ON p.id = s.account
-             WHERE s.date >= $1 AND s.date < $2 AND ($3::text IS NULL OR s.token_id = $3)
-             GROUP BY s.account, s.token_id, p.kind
-             HAVING sum(s.received_amount) > 0
-             ORDER BY sum(s.received_amount) DESC, s.account
-             LIMIT ${limit}`,
+                    s.received::text AS "receivedAmount", s.net::text AS "netReceivedAmount",
+                    s.fees::text AS "feesAmount", s.claims::int AS "claimCount"
+             FROM (
+                SELECT account, token_id, sum(received_amount) AS received, sum(net_received_amount) AS net,
+                       sum(fees_amount) AS fees, sum(claim_count) AS claims
+                FROM participant_day_stat
+                WHERE date >= $1 AND date < $2 AND ($3::text IS NULL OR token_id = $3) AND ${CLAIM_ROWS}
+                GROUP BY account, token_id
+                HAVING sum(received_amount) > 0
+                ORDER BY sum(received_amount) DESC, account, token_id
+                LIMIT ${limit}
+             ) s LEFT JOIN participant p ON p.id = s.account
+             ORDER BY s.received DESC, s.account, s.token_id`,
             [ceilDate(from), ceilDate(to), token ?? null],
         )
         return res.rows.map((r, i) => ({ rank: i + 1, ...r }))
@@ -231,16 +246,22 @@ export class AnalyticsResolver {
         v.range(from, to)
         const token = v.optionalAddress(tokenArg, 'token')
         const limit = v.limit(limitArg, 10, 100)
+        // only the rows a batch touched (BATCH_ROWS, partial index participant_day_stat_batch_rows), see topPublishers
         const res = await services(ctx).db.query(
             `SELECT s.account, s.token_id AS token, p.kind,
-                    sum(s.paid_amount)::text AS "paidAmount", sum(s.committed_amount)::text AS "committedAmount",
-                    sum(s.batch_count)::int AS "batchCount", sum(s.record_count)::text AS "recordCount"
-             FROM participant_day_stat s LEFT JOIN participant p ON p.id = s.account
-             WHERE s.date >= $1 AND s.date < $2 AND ($3::text IS NULL OR s.token_id = $3)
-             GROUP BY s.account, s.token_id, p.kind
-             HAVING sum(s.paid_amount) > 0 OR sum(s.committed_amount) > 0
-             ORDER BY sum(s.paid_amount) DESC, sum(s.committed_amount) DESC, s.account
-             LIMIT ${limit}`,
+                    s.paid::text AS "paidAmount", s.committed::text AS "committedAmount",
+                    s.batches::int AS "batchCount", s.records::text AS "recordCount"
+             FROM (
+                SELECT account, token_id, sum(paid_amount) AS paid, sum(committed_amount) AS committed,
+                       sum(batch_count) AS batches, sum(record_count) AS records
+                FROM participant_day_stat
+                WHERE date >= $1 AND date < $2 AND ($3::text IS NULL OR token_id = $3) AND ${BATCH_ROWS}
+                GROUP BY account, token_id
+                HAVING sum(paid_amount) > 0 OR sum(committed_amount) > 0
+                ORDER BY sum(paid_amount) DESC, sum(committed_amount) DESC, account, token_id
+                LIMIT ${limit}
+             ) s LEFT JOIN participant p ON p.id = s.account
+             ORDER BY s.paid DESC, s.committed DESC, s.account, s.token_id`,
             [ceilDate(from), ceilDate(to), token ?? null],
         )
         return res.rows.map((r, i) => ({ rank: i + 1, ...r }))
