@@ -36,9 +36,10 @@ export function tiltedWeights(weights: Weights, tolerance: RiskTolerance): Weigh
 }
 
 /**
- * Split `stake` over the best `maxValidators` unjailed validators under the tilted weights, in proportion to
- * their adjusted scores, never pushing a validator's stake share above the concentration cap (what a
- * validator cannot take is passed on to the next).
+ * Split `stake` over the best `maxValidators` unjailed validators that still have room under the concentration
+ * cap, in proportion to their risk-adjusted scores ("water-filling": a validator that hits the cap keeps what
+ * fits and the rest is shared among the others in the same proportions). What no chosen validator can take is
+ * left unallocated (the caller reports it).
  */
 export function recommendDelegation(
     candidates: Candidate[],
@@ -47,30 +48,41 @@ export function recommendDelegation(
     config: ScoringConfig,
     maxValidators = 3,
 ): Recommendation[] {
-    if (stake <= 0n) return []
+    if (stake <= 0n || maxValidators < 1) return []
     const weights = tiltedWeights(config.weights, tolerance)
-    const ranked = candidates
-        .filter((c) => !c.jailed)
-        .map((c) => ({ c, score: combine(c.components, weights).total }))
+    const totalAfter = candidates.reduce((s, c) => s + c.stake, 0n) + stake
+    const capStake = (BigInt(Math.floor(config.params.concentrationCap * 1e6)) * totalAfter) / 1_000_000n
+    const chosen = candidates
+        .filter((c) => !c.jailed && c.stake < capStake)
+        .map((c) => ({ c, score: combine(c.components, weights).total, room: capStake - c.stake, amount: 0n }))
         .filter((x) => x.score > 0)
         .sort((a, b) => b.score - a.score || (a.c.validator < b.c.validator ? -1 : 1))
-    const totalAfter = candidates.reduce((s, c) => s + c.stake, 0n) + stake
-    const cap = config.params.concentrationCap
-    const out: Recommendation[] = []
+        .slice(0, maxValidators)
+
     let remaining = stake
-    const pool = ranked.slice(0, maxValidators)
-    let scoreLeft = pool.reduce((s, x) => s + x.score, 0)
-    for (const { c, score } of pool) {
-        if (remaining === 0n) break
-        const share = BigInt(Math.floor((score / scoreLeft) * 1e6))
-        let amount = (remaining * share) / 1_000_000n
-        if (pool[pool.length - 1].c === c || out.length === maxValidators - 1) amount = remaining
-        const room = BigInt(Math.floor(cap * 1e6)) * totalAfter / 1_000_000n - c.stake
-        if (amount > room) amount = room > 0n ? room : 0n
-        scoreLeft -= score
-        if (amount === 0n) continue
-        remaining -= amount
-        out.push({ validator: c.validator, amount, adjustedScore: score, stakeShareAfter: Number(((c.stake + amount) * 1_000_000n) / totalAfter) / 1e6 })
+    // Each round shares what is left among validators with room; at least one fills up or all is placed.
+    for (let round = 0; round < chosen.length && remaining > 0n; round++) {
+        const open = chosen.filter((x) => x.room > x.amount)
+        if (open.length === 0) break
+        const scoreSum = open.reduce((s, x) => s + x.score, 0)
+        const wants = open.map((x) => (remaining * BigInt(Math.floor((x.score / scoreSum) * 1e9))) / 1_000_000_000n)
+        // Rounding dust goes to the best-scored open validator.
+        wants[0] += remaining - wants.reduce((s, w) => s + w, 0n)
+        let placed = 0n
+        open.forEach((x, i) => {
+            const give = wants[i] < x.room - x.amount ? wants[i] : x.room - x.amount
+            x.amount += give
+            placed += give
+        })
+        remaining -= placed
+        if (placed === 0n) break
     }
-    return out
+    return chosen
+        .filter((x) => x.amount > 0n)
+        .map((x) => ({
+            validator: x.c.validator,
+            amount: x.amount,
+            adjustedScore: x.score,
+            stakeShareAfter: Number(((x.c.stake + x.amount) * 1_000_000n) / totalAfter) / 1e6,
+        }))
 }

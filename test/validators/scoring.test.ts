@@ -166,3 +166,23 @@ describe('proposer schedule', () => {
         expect(scheduledProposer(1, [{ validator: '0xaa', stake: 0n }])).toBeUndefined()
     })
 })
+
+describe('delegation recommendations: water-filling under the cap', () => {
+    const comps = (x: number) => Object.fromEntries(COMPONENTS.map((c) => [c, x])) as any
+    it('passes what a capped validator cannot take to the others, and leaves out validators already at the cap', () => {
+        const candidates = [
+            { validator: 'big', components: comps(1), stake: 400n, jailed: false }, // 40% of the 1000 after: over a 0.33 cap
+            { validator: 'a', components: comps(0.9), stake: 300n, jailed: false },
+            { validator: 'b', components: comps(0.5), stake: 100n, jailed: false },
+            { validator: 'c', components: comps(0.4), stake: 100n, jailed: false },
+        ]
+        const cfg = { ...config, params: { ...config.params, concentrationCap: 0.33 } }
+        const recs = recommendDelegation(candidates, 100n, 'MEDIUM', cfg)
+        expect(recs.map((r) => r.validator)).not.toContain('big')
+        // a's share of the scores would be 50, but it has room for only 30 (cap 330 of 1000); b and c take the rest
+        expect(recs.find((r) => r.validator === 'a')!.amount).toBe(30n)
+        expect(recs.find((r) => r.validator === 'b')!.amount).toBeGreaterThan(recs.find((r) => r.validator === 'c')!.amount)
+        expect(recs.reduce((s, r) => s + r.amount, 0n)).toBe(100n)
+        for (const r of recs) expect(r.stakeShareAfter).toBeLessThanOrEqual(0.33 + 1e-6)
+    })
+})
