@@ -95,35 +95,61 @@ function hasValidChecksum(value: string, lower: string): boolean {
     return true
 }
 
+/** A payee's running sum: `small` holds short decimal amounts as a double while exact, `big` the rest. */
+interface Sum {
+    payee: string
+    small: number
+    big: bigint
+}
+
+/** Above this, `small` is folded into `big` before adding another short amount (< 10^15) so it stays exact. */
+const SMALL_LIMIT = Number.MAX_SAFE_INTEGER - 1e15
+
 /**
  * Aggregate usage records per payee and build the OpenZeppelin StandardMerkleTree over (payee, amount) (the same
  * tree, built by ./merkle.ts). Leaves are sorted by payee so the same records always give the same root, whatever
- * their order. Each distinct payee spelling is validated once; the tree hashes each payee once.
+ * their order. Each distinct payee spelling is validated once (one map lookup per record after that); short decimal
+ * amounts are summed as doubles while exact, so a record costs no BigInt.
  */
 export function buildBatch(records: UsageRecord[]): BuiltBatch {
     if (!Array.isArray(records) || records.length === 0) throw new BatchInputError('a batch needs at least one record', 'records')
     if (records.length > UINT32_MAX) throw new BatchInputError('too many records for one batch', 'records')
-    // spelling as sent → lowercase address (validated once per distinct spelling)
-    const spellings = new Map<unknown, string>()
-    const perPayee = new Map<string, bigint>()
+    // payee as sent (and its lowercase form) → its sum
+    const sums = new Map<unknown, Sum>()
+    const order: Sum[] = []
     for (let i = 0; i < records.length; i++) {
         const r = records[i]
         const raw = r.payee
-        let payee = spellings.get(raw)
-        if (payee === undefined) {
-            payee = addressOrUndefined(raw)
-            if (payee === undefined) parseAddress(raw, `records[${i}].payee`) // throws the error
-            spellings.set(raw, payee!)
+        let sum = sums.get(raw)
+        if (sum === undefined) {
+            const payee = addressOrUndefined(raw)
+            if (payee === undefined) throw parseAddressError(raw, i)
+            sum = payee === raw ? undefined : sums.get(payee)
+            if (sum === undefined) {
+                sum = { payee, small: 0, big: 0n }
+                order.push(sum)
+                sums.set(payee, sum)
+            }
+            sums.set(raw, sum)
         }
-        const amount = recordAmount(r.amount, i)
-        const sum = perPayee.get(payee!)
-        perPayee.set(payee!, sum === undefined ? amount : sum + amount)
+        const value = r.amount
+        const small = typeof value === 'string' ? shortDecimal(value) : -1
+        if (small >= 0) {
+            if (sum.small > SMALL_LIMIT) {
+                sum.big += BigInt(sum.small)
+                sum.small = 0
+            }
+            sum.small += small
+        } else {
+            sum.big += parseAmount(value, `records[${i}].amount`)
+        }
     }
     const leaves: PayoutLeaf[] = []
     let totalAmount = 0n
-    for (const [payee, amount] of perPayee) {
+    for (const s of order) {
+        const amount = s.big + BigInt(s.small)
         if (amount === 0n) continue
-        leaves.push({ payee, amount })
+        leaves.push({ payee: s.payee, amount })
         totalAmount += amount
     }
     if (leaves.length === 0) throw new BatchInputError('every record has amount 0: nothing to pay', 'records')
@@ -133,20 +159,22 @@ export function buildBatch(records: UsageRecord[]): BuiltBatch {
     return { root: tree.root, leaves, totalAmount, recordCount: records.length, tree }
 }
 
-/** parseAmount with a fast path for the usual case: a short decimal string. */
-function recordAmount(value: bigint | string | number, i: number): bigint {
-    if (typeof value === 'string' && value.length > 0 && value.length <= 15) {
-        let ok = true
-        for (let k = 0; k < value.length; k++) {
-            const c = value.charCodeAt(k)
-            if (c < 48 || c > 57) {
-                ok = false
-                break
-            }
-        }
-        if (ok) return BigInt(Number(value))
+function parseAddressError(raw: unknown, i: number): BatchInputError {
+    const field = `records[${i}].payee`
+    return new BatchInputError(`${field} is not a 0x-prefixed 20-byte address: "${raw}"`, field)
+}
+
+/** The value of a string of 1 to 15 decimal digits (exact as a double), else -1. */
+function shortDecimal(value: string): number {
+    const n = value.length
+    if (n === 0 || n > 15) return -1
+    let v = 0
+    for (let k = 0; k < n; k++) {
+        const c = value.charCodeAt(k) - 48
+        if (c < 0 || c > 9) return -1
+        v = v * 10 + c
     }
-    return parseAmount(value, `records[${i}].amount`)
+    return v
 }
 
 /** The proof of each leaf, keyed by lowercase payee. */

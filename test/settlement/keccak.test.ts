@@ -1,10 +1,22 @@
 import { randomBytes } from 'crypto'
 import { keccak256 } from 'ethers'
-import { keccak256Bytes, keccak256Into } from '../../src/settlement/keccak'
+import { keccak256Bytes, keccak256Into, keccakBackend, useKeccakBackend } from '../../src/settlement/keccak'
 
 const hex = (b: Uint8Array) => '0x' + Buffer.from(b).toString('hex')
 
-describe('keccak256 (settlement/keccak)', () => {
+afterAll(() => {
+    useKeccakBackend('wasm')
+})
+
+test('the WebAssembly permutation is the default', () => {
+    expect(keccakBackend()).toBe('wasm')
+})
+
+describe.each(['wasm', 'js'] as const)('keccak256 (settlement/keccak, %s permutation)', (backend) => {
+    beforeAll(() => {
+        expect(useKeccakBackend(backend)).toBe(true)
+    })
+
     it('equals ethers keccak256 for every length 0..600 (one to five blocks, every padding position)', () => {
         for (let len = 0; len <= 600; len++) {
             const data = randomBytes(len)
@@ -15,6 +27,7 @@ describe('keccak256 (settlement/keccak)', () => {
     it('known vectors', () => {
         expect(hex(keccak256Bytes(new Uint8Array(0)))).toBe('0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470')
         expect(hex(keccak256Bytes(Buffer.from('abc')))).toBe('0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45')
+        expect(hex(keccak256Bytes(new Uint8Array(64).fill(0xff)))).toBe(keccak256(new Uint8Array(64).fill(0xff)))
     })
 
     it('reads at an offset and writes at an offset, also in place', () => {
