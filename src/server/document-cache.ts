@@ -8,7 +8,7 @@
  *   queries evicts entries instead of growing memory. Syntax errors are not cached (they throw each time).
  * - validate: the spec rules' result depends only on (schema, document): it is computed once per cached
  *   document. Rules that depend on the request (the depth/complexity limits read `limit: $n` from the
- *   variables) run on every request. When the spec rules found errors the whole rule set runs again, so
+ *   variables) run on every request; those with a direct `check` (limits/validation.ts) without a visitor pass. When the spec rules found errors the whole rule set runs again, so
  *   invalid documents answer exactly as without the cache.
  * - plan: whether an operation can run its OpenReader SQL outside a transaction (see openreader-context.ts).
  */
@@ -25,6 +25,7 @@ import {
     validate,
     ValidationRule,
 } from 'graphql'
+import type { DirectValidationRule } from './limits/validation'
 
 export interface DocumentCacheOptions {
     /** documents kept (default 500) */
@@ -102,8 +103,15 @@ export class DocumentCache {
             this.specErrors.set(document, spec)
         }
         if (spec.length) return validate(schema, document, rules)
-        const others = rules.filter((r) => !SPECIFIED.has(r))
-        return others.length ? validate(schema, document, others) : []
+        let errors: GraphQLError[] = []
+        const visiting: ValidationRule[] = []
+        for (const r of rules) {
+            if (SPECIFIED.has(r)) continue
+            const check = (r as Partial<DirectValidationRule>).check
+            if (typeof check === 'function') errors = errors.concat(check(schema, document))
+            else visiting.push(r)
+        }
+        return visiting.length ? errors.concat(validate(schema, document, visiting)) : errors
     }
 
     /** How the operation `operationName` of a (valid) document may run; cached per document. */

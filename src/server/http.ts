@@ -162,6 +162,19 @@ function serveConsoleFile(res: ServerResponse, urlPath: string) {
     fs.createReadStream(file).pipe(res)
 }
 
+/** The response media type graphql-http picks for this `Accept` header (null: it answers 406). */
+export function acceptedMediaType(headers: GqlRequest<unknown, unknown>['headers']): 'application/graphql-response+json' | 'application/json' | null {
+    const h = typeof (headers as any).get === 'function' ? (headers as any).get('accept') : (headers as Record<string, string | string[] | undefined>).accept
+    const accept = (Array.isArray(h) ? h[0] : h) || '*/*'
+    for (const item of accept.replace(/\s/g, '').toLowerCase().split(',')) {
+        const [mediaType, ...params] = item.split(';')
+        const charset = params.find((p: string) => p.includes('charset=')) || 'charset=utf-8'
+        if (mediaType === 'application/graphql-response+json' && charset === 'charset=utf-8') return 'application/graphql-response+json'
+        if ((mediaType === 'application/json' || mediaType === 'application/*' || mediaType === '*/*') && (charset === 'charset=utf-8' || charset === 'charset=utf8')) return 'application/json'
+    }
+    return null
+}
+
 export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
     const { schema, limits, log } = deps
     const documents = deps.documents ?? new DocumentCache(schema)
@@ -173,7 +186,16 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
         validate: documents.validate as any,
         validationRules: (_req: unknown, args: { variableValues?: unknown }, specified: readonly ValidationRule[]) => [...specified, queryLimitsRule(limits, args.variableValues as Record<string, unknown> | undefined)],
         execute: ((args: ExecutionArgs) => executeAndRelease(args, documents)) as any,
-        onOperation: (req: { context: RequestContext }, _args: unknown, result: unknown) => maskResult(result as ExecutionResult, req.context.requestId, log),
+        onOperation: (req: GqlRequest<IncomingMessage, RequestContext>, _args: unknown, result: unknown) => {
+            const masked = maskResult(result as ExecutionResult, req.context.requestId, log)
+            // a result without errors: serialized here with plain JSON.stringify (graphql-http's serializer runs a
+            // replacer function on every value, for Error objects that such a result does not hold)
+            if (!masked.errors?.length && masked.data !== undefined) {
+                const type = acceptedMediaType(req.headers)
+                if (type) return [JSON.stringify(masked), { status: 200, statusText: 'OK', headers: { 'content-type': `${type}; charset=utf-8` } }] as const
+            }
+            return masked
+        },
     })
 
     async function handleGraphql(req: IncomingMessage, res: ServerResponse, requestId: string) {

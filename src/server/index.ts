@@ -7,6 +7,7 @@
  *
  * Run: `node lib/server/index.js` (env: see `serverOptionsFromEnv`).
  */
+import './production-env'
 import 'reflect-metadata'
 import * as http from 'http'
 import type { AddressInfo } from 'net'

@@ -14,6 +14,7 @@
  */
 import {
     ASTVisitor,
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     getNamedType,
@@ -205,32 +206,66 @@ export function measureOperation(
     return { depth: maxDepth, aliases, rootFields, complexity }
 }
 
+/** The limit an operation exceeds (the first of depth, aliases, root fields, complexity), as a QUERY_TOO_COMPLEX error. */
+export function operationLimitError(
+    schema: GraphQLSchema,
+    node: OperationDefinitionNode,
+    fragments: Record<string, FragmentDefinitionNode>,
+    limits: QueryLimits,
+    variables?: Record<string, unknown> | null,
+): GraphQLError | undefined {
+    const c = measureOperation(schema, node, fragments, variables, limits.defaultListSize)
+    if (c.depth > limits.maxDepth) {
+        return tooComplex(`query depth ${c.depth} exceeds the limit of ${limits.maxDepth}`, node, { limit: 'depth', max: limits.maxDepth, actual: c.depth })
+    } else if (c.aliases > limits.maxAliases) {
+        return tooComplex(`query uses ${c.aliases} aliases, the limit is ${limits.maxAliases}`, node, { limit: 'aliases', max: limits.maxAliases, actual: c.aliases })
+    } else if (node.operation !== 'subscription' && c.rootFields > limits.maxRootFields) {
+        return tooComplex(`query has ${c.rootFields} root fields, the limit is ${limits.maxRootFields}`, node, { limit: 'rootFields', max: limits.maxRootFields, actual: c.rootFields })
+    } else if (c.complexity > limits.maxComplexity) {
+        return tooComplex(`query complexity ${c.complexity} exceeds the limit of ${limits.maxComplexity} (lower limit/first or select fewer nested lists)`, node, {
+            limit: 'complexity',
+            max: limits.maxComplexity,
+            actual: c.complexity,
+        })
+    }
+    return undefined
+}
+
+function fragmentsOf(doc: DocumentNode): Record<string, FragmentDefinitionNode> {
+    const fragments: Record<string, FragmentDefinitionNode> = {}
+    for (const def of doc.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def
+    return fragments
+}
+
+/** What `validate(schema, document, [queryLimitsRule(limits, variables)])` reports, without a validation pass. */
+export function checkQueryLimits(schema: GraphQLSchema, document: DocumentNode, limits: QueryLimits, variables?: Record<string, unknown> | null): GraphQLError[] {
+    const fragments = fragmentsOf(document)
+    const errors: GraphQLError[] = []
+    for (const def of document.definitions) {
+        if (def.kind !== Kind.OPERATION_DEFINITION) continue
+        const e = operationLimitError(schema, def, fragments, limits, variables)
+        if (e) errors.push(e)
+    }
+    return errors
+}
+
+/**
+ * A validation rule that checks a whole document without the visitor: `validate` (document-cache.ts) calls it
+ * directly instead of running a validation pass for it alone.
+ */
+export type DirectValidationRule = ValidationRule & { check(schema: GraphQLSchema, document: DocumentNode): GraphQLError[] }
+
 /** A validation rule enforcing `limits` (the variables are needed to read `limit: $n`). */
-export function queryLimitsRule(limits: QueryLimits, variables?: Record<string, unknown> | null): ValidationRule {
-    return (context: ValidationContext): ASTVisitor => {
-        const doc = context.getDocument()
-        const fragments: Record<string, FragmentDefinitionNode> = {}
-        for (const def of doc.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def
+export function queryLimitsRule(limits: QueryLimits, variables?: Record<string, unknown> | null): DirectValidationRule {
+    const rule = (context: ValidationContext): ASTVisitor => {
+        const fragments = fragmentsOf(context.getDocument())
         return {
             OperationDefinition(node) {
-                const c = measureOperation(context.getSchema(), node, fragments, variables, limits.defaultListSize)
-                if (c.depth > limits.maxDepth) {
-                    context.reportError(tooComplex(`query depth ${c.depth} exceeds the limit of ${limits.maxDepth}`, node, { limit: 'depth', max: limits.maxDepth, actual: c.depth }))
-                } else if (c.aliases > limits.maxAliases) {
-                    context.reportError(tooComplex(`query uses ${c.aliases} aliases, the limit is ${limits.maxAliases}`, node, { limit: 'aliases', max: limits.maxAliases, actual: c.aliases }))
-                } else if (node.operation !== 'subscription' && c.rootFields > limits.maxRootFields) {
-                    context.reportError(tooComplex(`query has ${c.rootFields} root fields, the limit is ${limits.maxRootFields}`, node, { limit: 'rootFields', max: limits.maxRootFields, actual: c.rootFields }))
-                } else if (c.complexity > limits.maxComplexity) {
-                    context.reportError(
-                        tooComplex(`query complexity ${c.complexity} exceeds the limit of ${limits.maxComplexity} (lower limit/first or select fewer nested lists)`, node, {
-                            limit: 'complexity',
-                            max: limits.maxComplexity,
-                            actual: c.complexity,
-                        }),
-                    )
-                }
+                const e = operationLimitError(context.getSchema(), node, fragments, limits, variables)
+                if (e) context.reportError(e)
                 return false
             },
         }
     }
+    return Object.assign(rule, { check: (schema: GraphQLSchema, document: DocumentNode) => checkQueryLimits(schema, document, limits, variables) })
 }
