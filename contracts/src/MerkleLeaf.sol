@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity 0.8.28;
+pragma solidity ^0.8.28;
 
 /// @title The payout leaf, as OpenZeppelin's StandardMerkleTree builds it for types ["address", "uint256"].
 /// @dev Double hashing prevents second-preimage attacks with 64-byte inner nodes.

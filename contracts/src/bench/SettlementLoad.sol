@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity 0.8.28;
+pragma solidity ^0.8.28;
 
 /// @title SettlementLoad
 /// @notice Benchmark-only load generator (bench/index.ts): emits the Escrow's `Deposited` event (same signature,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity 0.8.28;
+pragma solidity ^0.8.28;
 
 /// @title Roles shared by every protocol contract
 /// @notice Each core contract runs its own OpenZeppelin AccessControl with these role ids, so

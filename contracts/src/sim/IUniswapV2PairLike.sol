@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity 0.8.28;
+pragma solidity ^0.8.28;
 
 /// @title The part of a Uniswap V2 pair the simulator's helpers use
 /// @notice The pair itself is the bytecode published in the npm package of Uniswap v2-core (solc 0.5.16);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity 0.8.28;
+pragma solidity ^0.8.28;
 
 /// @title MerkleBuilder: OpenZeppelin StandardMerkleTree, rebuilt in Solidity for tests.
 /// @notice Same layout as @openzeppelin/merkle-tree (`makeMerkleTree` with sorted leaves): leaves are the
