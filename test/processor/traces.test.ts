@@ -21,7 +21,7 @@ jest.setTimeout(120_000)
 
 const SOURCE = `
 // SPDX-License-Identifier: MIT
-pragma solidity 0.8.28;
+pragma solidity ^0.8.28;
 contract Callee {
     uint256 public x;
     function set(uint256 v) external payable returns (uint256) { x = v; return v * 2; }
