@@ -28,13 +28,54 @@ import * as v from './validate'
 
 const DAY_MS = 86_400_000
 const HOUR_MS = 3_600_000
+
 /**
  * participant_day_stat rows that carry claim figures (received, fees, net, claim count) / batch figures (committed,
  * records, batches, paid): every other row holds 0 in those columns, so the rankings sum only these rows. The
  * expressions must stay identical to the predicates of the partial indexes in db/migrations/*-ApiPerf.js.
  */
-const CLAIM_ROWS = '(claim_count <> 0 OR received_amount <> 0 OR fees_amount <> 0 OR net_received_amount <> 0)'
-const BATCH_ROWS = '(batch_count <> 0 OR paid_amount <> 0 OR committed_amount <> 0 OR record_count <> 0)'
+export const CLAIM_ROWS = '(claim_count <> 0 OR received_amount <> 0 OR fees_amount <> 0 OR net_received_amount <> 0)'
+export const BATCH_ROWS = '(batch_count <> 0 OR paid_amount <> 0 OR committed_amount <> 0 OR record_count <> 0)'
+
+/**
+ * Payees ranked by gross amount received over [$1, $2) (dates), token $3 or all. Only the rows a claim touched
+ * (CLAIM_ROWS: partial index participant_day_stat_claim_rows) are summed, the other rows add 0 to every sum; the
+ * participant's kind is joined to the `limit` ranked rows only.
+ */
+export function topPublishersSql(limit: number): string {
+    return `SELECT s.account, s.token_id AS token, p.kind,
+            s.received::text AS "receivedAmount", s.net::text AS "netReceivedAmount",
+            s.fees::text AS "feesAmount", s.claims::int AS "claimCount"
+     FROM (
+        SELECT account, token_id, sum(received_amount) AS received, sum(net_received_amount) AS net,
+               sum(fees_amount) AS fees, sum(claim_count) AS claims
+        FROM participant_day_stat
+        WHERE date >= $1 AND date < $2 AND ($3::text IS NULL OR token_id = $3) AND ${CLAIM_ROWS}
+        GROUP BY account, token_id
+        HAVING sum(received_amount) > 0
+        ORDER BY sum(received_amount) DESC, account, token_id
+        LIMIT ${limit}
+     ) s LEFT JOIN participant p ON p.id = s.account
+     ORDER BY s.received DESC, s.account, s.token_id`
+}
+
+/** Payers ranked by amount paid, then committed, over [$1, $2): only the rows a batch touched (BATCH_ROWS). */
+export function topPayersSql(limit: number): string {
+    return `SELECT s.account, s.token_id AS token, p.kind,
+            s.paid::text AS "paidAmount", s.committed::text AS "committedAmount",
+            s.batches::int AS "batchCount", s.records::text AS "recordCount"
+     FROM (
+        SELECT account, token_id, sum(paid_amount) AS paid, sum(committed_amount) AS committed,
+               sum(batch_count) AS batches, sum(record_count) AS records
+        FROM participant_day_stat
+        WHERE date >= $1 AND date < $2 AND ($3::text IS NULL OR token_id = $3) AND ${BATCH_ROWS}
+        GROUP BY account, token_id
+        HAVING sum(paid_amount) > 0 OR sum(committed_amount) > 0
+        ORDER BY sum(paid_amount) DESC, sum(committed_amount) DESC, account, token_id
+        LIMIT ${limit}
+     ) s LEFT JOIN participant p ON p.id = s.account
+     ORDER BY s.paid DESC, s.committed DESC, s.account, s.token_id`
+}
 
 /** rows a series query may return (all tokens together) */
 const MAX_SERIES_ROWS = 20_000
@@ -211,25 +252,7 @@ export class AnalyticsResolver {
         v.range(from, to)
         const token = v.optionalAddress(tokenArg, 'token')
         const limit = v.limit(limitArg, 10, 100)
-        // only the rows a claim touched (CLAIM_ROWS, partial index participant_day_stat_claim_rows): the other rows
-        // add 0 to every sum here; the participant's kind is joined to the `limit` ranked rows only
-        const res = await services(ctx).db.query(
-            `SELECT s.account, s.token_id AS token, p.kind,
-                    s.received::text AS "receivedAmount", s.net::text AS "netReceivedAmount",
-                    s.fees::text AS "feesAmount", s.claims::int AS "claimCount"
-             FROM (
-                SELECT account, token_id, sum(received_amount) AS received, sum(net_received_amount) AS net,
-                       sum(fees_amount) AS fees, sum(claim_count) AS claims
-                FROM participant_day_stat
-                WHERE date >= $1 AND date < $2 AND ($3::text IS NULL OR token_id = $3) AND ${CLAIM_ROWS}
-                GROUP BY account, token_id
-                HAVING sum(received_amount) > 0
-                ORDER BY sum(received_amount) DESC, account, token_id
-                LIMIT ${limit}
-             ) s LEFT JOIN participant p ON p.id = s.account
-             ORDER BY s.received DESC, s.account, s.token_id`,
-            [ceilDate(from), ceilDate(to), token ?? null],
-        )
+        const res = await services(ctx).db.query(topPublishersSql(limit), [ceilDate(from), ceilDate(to), token ?? null])
         return res.rows.map((r, i) => ({ rank: i + 1, ...r }))
     }
 
@@ -246,24 +269,7 @@ export class AnalyticsResolver {
         v.range(from, to)
         const token = v.optionalAddress(tokenArg, 'token')
         const limit = v.limit(limitArg, 10, 100)
-        // only the rows a batch touched (BATCH_ROWS, partial index participant_day_stat_batch_rows), see topPublishers
-        const res = await services(ctx).db.query(
-            `SELECT s.account, s.token_id AS token, p.kind,
-                    s.paid::text AS "paidAmount", s.committed::text AS "committedAmount",
-                    s.batches::int AS "batchCount", s.records::text AS "recordCount"
-             FROM (
-                SELECT account, token_id, sum(paid_amount) AS paid, sum(committed_amount) AS committed,
-                       sum(batch_count) AS batches, sum(record_count) AS records
-                FROM participant_day_stat
-                WHERE date >= $1 AND date < $2 AND ($3::text IS NULL OR token_id = $3) AND ${BATCH_ROWS}
-                GROUP BY account, token_id
-                HAVING sum(paid_amount) > 0 OR sum(committed_amount) > 0
-                ORDER BY sum(paid_amount) DESC, sum(committed_amount) DESC, account, token_id
-                LIMIT ${limit}
-             ) s LEFT JOIN participant p ON p.id = s.account
-             ORDER BY s.paid DESC, s.committed DESC, s.account, s.token_id`,
-            [ceilDate(from), ceilDate(to), token ?? null],
-        )
+        const res = await services(ctx).db.query(topPayersSql(limit), [ceilDate(from), ceilDate(to), token ?? null])
         return res.rows.map((r, i) => ({ rank: i + 1, ...r }))
     }
 
