@@ -17,6 +17,7 @@ import { installSignalHandlers, shutdownAll } from '../src/stack/processes'
 import { runApi } from './api'
 import { BenchOptions, BenchResult, summaryLine, writeResult } from './support/common'
 import { RunContext } from './support/context'
+import { snapshotLib } from './support/procs'
 import { runIndex } from './index'
 import { runMev } from './mev'
 import { runMutation } from './mutation'
@@ -48,6 +49,17 @@ async function main(argv: string[]): Promise<number> {
     const opts: BenchOptions = { quick: flags.includes('--quick'), keep: flags.includes('--keep'), verbose: flags.includes('--verbose') }
     const selected = names.length ? Object.keys(BENCHES).filter((n) => names.includes(n)) : Object.keys(BENCHES)
     installSignalHandlers()
+    // the processor/server code of this run, safe from rebuilds of lib/ meanwhile (BENCH_SNAPSHOT_LIB=0: run lib/ itself)
+    let releaseLib: (() => void) | undefined
+    const needsLib = selected.some((n) => n !== 'mev')
+    if (needsLib && process.env.BENCH_SNAPSHOT_LIB !== '0') {
+        try {
+            releaseLib = snapshotLib()
+        } catch (e: any) {
+            console.error(`bench: ${e.message}`)
+            return 2
+        }
+    }
     const ctx = new RunContext(opts)
     const t0 = Date.now()
     let failed = 0
@@ -67,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
         }
     } finally {
         await ctx.close()
+        releaseLib?.()
         await shutdownAll()
     }
     process.stderr.write(`[bench] done in ${Math.round((Date.now() - t0) / 1000)} s${failed ? `, ${failed} failed` : ''}\n`)

@@ -6,14 +6,14 @@ import * as fs from 'fs'
 import * as path from 'path'
 import { Client } from 'pg'
 import { BenchError, BenchOptions, note, ROOT, sleep } from './common'
-import { NodeChild } from './procs'
+import { currentLibDir, NodeChild } from './procs'
 import { BenchStack, indexedHead, LoadPlan } from './stack'
 
 export const FULL_PLAN: LoadPlan = { events: 1_000_000, eventsPerTx: 100, txsPerBlock: 2, payers: 1_000, spanDays: 85, simulateSeconds: 45 }
 export const QUICK_PLAN: LoadPlan = { events: 50_000, eventsPerTx: 100, txsPerBlock: 2, payers: 200, spanDays: 85, simulateSeconds: 12 }
 
 /** Name of the processor switch that turns off the validator/MEV chain data (all blocks, transactions, traces). */
-export const TRACE_SWITCH = 'MEV_INDEXING'
+export const TRACE_SWITCH = 'CHAIN_ANALYTICS'
 
 export interface ProcessorBuildInfo {
     /** lib/processor.js requests call traces */
@@ -25,7 +25,7 @@ export interface ProcessorBuildInfo {
 }
 
 export function processorBuildInfo(): ProcessorBuildInfo {
-    const file = path.join(ROOT, 'lib', 'processor.js')
+    const file = path.join(currentLibDir(), 'processor.js')
     const src = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''
     const traceSwitch = src.includes(TRACE_SWITCH)
     const env: Record<string, string> = {}
