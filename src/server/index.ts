@@ -26,6 +26,7 @@ import { DocumentCache } from './document-cache'
 import { buildApiSchema } from './schema'
 import type { Services } from './services'
 import { SqlEndpoint } from './sql/endpoint'
+import { PreparedPool } from './sql/prepared'
 import { ensureReadonlyRole, READONLY_ROLE, readonlyPassword } from './sql/readonly-role'
 import { ChainHeadCache } from './status/indexer'
 import { attachGraphqlWs } from './ws'
@@ -160,7 +161,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     }
 
     try {
-        const pool = new Pool(
+        // repeated statement texts run as named (prepared) statements: sql/prepared.ts
+        const pool = new PreparedPool(
             poolConfig(databaseUrl, {
                 max: limits.poolSize,
                 statement_timeout: limits.statementTimeoutMs,

@@ -9,6 +9,7 @@ import { getIntrospectionQuery, GraphQLError, parse, specifiedRules, validate } 
 import type { Pool, PoolClient } from 'pg'
 import { DocumentCache, isSingleStatement } from '../../src/server/document-cache'
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from '../../src/server/limits/validation'
+import { PreparedPool, StatementNames } from '../../src/server/sql/prepared'
 import { BATCH_ROWS, CLAIM_ROWS, topPayersSql, topPublishersSql } from '../../src/server/resolvers/analytics.resolver'
 import { buildApiSchema } from '../../src/server/schema'
 import { RunningServer, startServer } from '../../src/server'
@@ -89,6 +90,27 @@ describe('document cache', () => {
     })
 })
 
+test('statement names: after minUses, at most maxNames, stable per text, refused texts stay unnamed', () => {
+    const names = new StatementNames({ maxNames: 2, minUses: 2, maxTextLength: 50 })
+    expect(names.nameFor('SELECT 1')).toBeUndefined()
+    const n1 = names.nameFor('SELECT 1')
+    expect(n1).toMatch(/^api_[0-9a-f]{40}$/)
+    expect(names.nameFor('SELECT 1')).toBe(n1)
+    expect(names.nameFor('SELECT ' + 'x'.repeat(60))).toBeUndefined()
+    expect(names.nameFor('SELECT ' + 'x'.repeat(60))).toBeUndefined()
+    names.nameFor('SELECT 2')
+    const n2 = names.nameFor('SELECT 2')
+    expect(n2).toBeDefined()
+    expect(n2).not.toBe(n1)
+    // full: new texts stay unnamed
+    names.nameFor('SELECT 3')
+    expect(names.nameFor('SELECT 3')).toBeUndefined()
+    names.refuse('SELECT 1')
+    expect(names.nameFor('SELECT 1')).toBeUndefined()
+    expect(names.nameFor('SELECT 1')).toBeUndefined()
+    expect(names.size).toBe(1)
+})
+
 describe('over Postgres', () => {
     let stack: PgStack
     let server: RunningServer
@@ -133,6 +155,30 @@ describe('over Postgres', () => {
         statements.length = 0
         checkouts = 0
     }
+
+    test('repeated texts run as named statements; a table changed under one falls back to unnamed', async () => {
+        const pool = new PreparedPool({ connectionString: stack.url, max: 1 }, { minUses: 2 })
+        try {
+            await pool.query('CREATE TABLE prep_t (a int)')
+            await pool.query('INSERT INTO prep_t VALUES (1)')
+            const sql = 'SELECT * FROM prep_t WHERE a = $1'
+            for (let i = 0; i < 3; i++) expect((await pool.query(sql, [1])).rows).toEqual([{ a: 1 }])
+            // (the pool's only connection)
+            const prepared = (await pool.query(`SELECT name, statement FROM pg_prepared_statements`)).rows
+            expect(prepared.map((r: any) => r.statement)).toEqual([sql])
+            // the same text as a config (rowMode) and with callbacks
+            expect((await pool.query({ text: sql, values: [1], rowMode: 'array' })).rows).toEqual([[1]])
+            await new Promise<void>((resolve, reject) => pool.query(sql, [1], (err: Error, r: any) => (err ? reject(err) : (expect(r.rows).toEqual([{ a: 1 }]), resolve()))))
+            // a migration changes the result type: Postgres refuses the prepared statement, the pool runs it unnamed
+            await pool.query('ALTER TABLE prep_t ADD COLUMN b text')
+            expect((await pool.query(sql, [1])).rows).toEqual([{ a: 1, b: null }])
+            expect((await pool.query(sql, [1])).rows).toEqual([{ a: 1, b: null }])
+            expect(pool.statements.size).toBe(0)
+        } finally {
+            await pool.query('DROP TABLE IF EXISTS prep_t').catch(() => undefined)
+            await pool.end()
+        }
+    })
 
     test('one generated list: one statement through the pool, no transaction', async () => {
         reset()
