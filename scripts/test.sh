@@ -28,10 +28,12 @@ read -r jest_passed jest_failed < <(node -e '
   catch { console.log("0 1") }' "$tmp/jest.json")
 
 bench_rc=0
+bench_state=skipped
 if [ "${SKIP_BENCH:-}" != "1" ] && [ "$#" -eq 0 ]; then
   step "benchmarks (--quick)"
   npm run --silent bench -- --quick
   bench_rc=$?
+  bench_state=$([ $bench_rc -eq 0 ] && echo ok || echo failed)
 fi
 
 passed=$((forge_passed + jest_passed))
@@ -39,6 +41,6 @@ failed=$((forge_failed + jest_failed))
 if [ "$forge_rc" -ne 0 ] && [ "$forge_failed" -eq 0 ]; then failed=$((failed + 1)); fi
 if [ "$bench_rc" -ne 0 ]; then failed=$((failed + 1)); echo "benchmarks failed (exit $bench_rc)"; fi
 echo
-echo "forge: $forge_passed passed, $forge_failed failed; jest: $jest_passed passed, $jest_failed failed; bench --quick: $([ $bench_rc -eq 0 ] && echo ok || echo failed)"
+echo "forge: $forge_passed passed, $forge_failed failed; jest: $jest_passed passed, $jest_failed failed; bench --quick: $bench_state"
 echo "tests: $passed passed, $failed failed"
 [ "$forge_rc" -eq 0 ] && [ "$jest_rc" -eq 0 ] && [ "$bench_rc" -eq 0 ]
