@@ -347,6 +347,28 @@ export function keccak256Into(input: Uint8Array, inOff: number, len: number, out
     }
 }
 
+/**
+ * keccak256(buf[a .. a+32) ‖ buf[b .. b+32)) into `out` at `outOff`: a Merkle node from two 32-byte children that
+ * live in the same array, without copying them together first.
+ */
+export function keccak256PairInto(buf: Uint8Array, a: number, b: number, out: Uint8Array, outOff: number): void {
+    const { words: s } = sponge
+    for (let w = 0, p = a; w < 8; w++, p += 4) s[w] = buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24)
+    for (let w = 8, p = b; w < 16; w++, p += 4) s[w] = buf[p] | (buf[p + 1] << 8) | (buf[p + 2] << 16) | (buf[p + 3] << 24)
+    s.fill(0, 16)
+    s[16] = 0x01 // padding right after the 64 bytes
+    s[RATE / 4 - 1] = 0x80000000
+    sponge.permute()
+    for (let i = 0; i < 8; i++) {
+        const v = s[i]
+        const o = outOff + 4 * i
+        out[o] = v
+        out[o + 1] = v >>> 8
+        out[o + 2] = v >>> 16
+        out[o + 3] = v >>> 24
+    }
+}
+
 /** keccak256 of `data` as a new 32-byte array. */
 export function keccak256Bytes(data: Uint8Array): Uint8Array {
     const out = new Uint8Array(32)

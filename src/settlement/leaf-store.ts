@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg'
 import { PayoutLeaf } from './batch-builder'
-import { PayoutTree } from './merkle'
+import { encodeLeafDecimal, PayoutTree } from './merkle'
 
 /**
  * Leaves of the batches this deployment built, so `payoutProof` can answer any payee later. Kept in the
@@ -36,7 +36,8 @@ export class StoredTree {
         readonly root: string,
         /** lowercase, in stored order (sorted, for every batch built by buildBatch) */
         readonly payees: string[],
-        readonly amounts: bigint[],
+        /** decimal strings, as stored */
+        readonly amounts: string[],
         readonly tree: PayoutTree,
     ) {
         let sorted = true
@@ -70,7 +71,7 @@ export class StoredTree {
     }
 
     amount(i: number): bigint {
-        return this.amounts[i]
+        return BigInt(this.amounts[i])
     }
 
     proof(i: number): string[] {
@@ -128,12 +129,12 @@ async function readTree(db: Pool | PoolClient, key: string): Promise<StoredTree 
     if (res.rowCount === 0) return undefined
     const rows = res.rows[0].leaves as [string, string][]
     const payees = new Array<string>(rows.length)
-    const amounts = new Array<bigint>(rows.length)
+    const amounts = new Array<string>(rows.length)
     for (let i = 0; i < rows.length; i++) {
         payees[i] = rows[i][0].toLowerCase()
-        amounts[i] = BigInt(rows[i][1])
+        amounts[i] = String(rows[i][1])
     }
-    const tree = PayoutTree.build(payees.map((payee, i) => ({ payee, amount: amounts[i] })))
+    const tree = PayoutTree.fromEncodings(rows.length, (i, out) => encodeLeafDecimal(payees[i], amounts[i], out))
     const stored = new StoredTree(String(res.rows[0].root).toLowerCase(), payees, amounts, tree)
     remember(key, stored)
     return stored

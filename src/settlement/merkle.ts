@@ -1,4 +1,4 @@
-import { keccak256Into } from './keccak'
+import { keccak256Into, keccak256PairInto } from './keccak'
 
 /**
  * The payout Merkle tree, node for node the tree OpenZeppelin's `StandardMerkleTree.of(values, ['address', 'uint256'])`
@@ -36,12 +36,16 @@ export class PayoutTree {
 
     /** Build the tree of `leaves` (payee: 0x + 40 hex, any case; amount: 0 ≤ amount < 2^256). */
     static build(leaves: readonly { payee: string; amount: bigint }[]): PayoutTree {
-        const n = leaves.length
+        return PayoutTree.fromEncodings(leaves.length, (i, out) => encodeLeaf(leaves[i].payee, leaves[i].amount, out))
+    }
+
+    /** Build the tree of `n` leaves; `encode(i, out)` writes abi.encode(payee, amount) of leaf i into out[0..64). */
+    static fromEncodings(n: number, encode: (i: number, out: Uint8Array) => void): PayoutTree {
         if (n === 0) throw new Error('a Merkle tree needs at least one leaf')
         const hashes = new Uint8Array(n * 32)
         const enc = new Uint8Array(64)
         for (let i = 0; i < n; i++) {
-            encodeLeaf(leaves[i].payee, leaves[i].amount, enc)
+            encode(i, enc)
             keccak256Into(enc, 0, 64, enc, 0) // inner hash (overwrites the first 32 bytes of the encoding)
             keccak256Into(enc, 0, 32, hashes, i * 32)
         }
@@ -51,16 +55,8 @@ export class PayoutTree {
     /** Build the tree from leaf hashes (32 bytes each, in input order). */
     static fromLeafHashes(hashes: Uint8Array): PayoutTree {
         const n = hashes.length / 32
-        // sort the leaves by hash: compare the first 4 bytes as a number (decides nearly always), then the rest
-        const head = new Float64Array(n)
-        for (let i = 0; i < n; i++) {
-            const o = i * 32
-            head[i] = hashes[o] * 16777216 + ((hashes[o + 1] << 16) | (hashes[o + 2] << 8) | hashes[o + 3])
-        }
-        const order = new Uint32Array(n)
-        for (let i = 0; i < n; i++) order[i] = i
-        order.sort((a, b) => head[a] - head[b] || compare32(hashes, a * 32, hashes, b * 32) || a - b)
-
+        if (n === 0 || !Number.isInteger(n)) throw new Error('a Merkle tree needs at least one 32-byte leaf hash')
+        const order = sortByHash(hashes, n)
         const size = 2 * n - 1
         const nodes = new Uint8Array(size * 32)
         const positions = new Uint32Array(n)
@@ -68,20 +64,13 @@ export class PayoutTree {
             const i = order[k]
             const pos = size - 1 - k
             positions[i] = pos
-            nodes.set(hashes.subarray(i * 32, i * 32 + 32), pos * 32)
+            for (let j = 0; j < 32; j++) nodes[pos * 32 + j] = hashes[i * 32 + j]
         }
-        const pair = new Uint8Array(64)
         for (let p = size - 1 - n; p >= 0; p--) {
             const l = (2 * p + 1) * 32
             const r = l + 32
-            if (compare32(nodes, l, nodes, r) <= 0) {
-                pair.set(nodes.subarray(l, l + 32), 0)
-                pair.set(nodes.subarray(r, r + 32), 32)
-            } else {
-                pair.set(nodes.subarray(r, r + 32), 0)
-                pair.set(nodes.subarray(l, l + 32), 32)
-            }
-            keccak256Into(pair, 0, 64, nodes, p * 32)
+            if (compare32(nodes, l, nodes, r) <= 0) keccak256PairInto(nodes, l, r, nodes, p * 32)
+            else keccak256PairInto(nodes, r, l, nodes, p * 32)
         }
         return new PayoutTree(nodes, positions)
     }
@@ -131,19 +120,46 @@ export function verifyPayoutProof(root: string, payee: string, amount: bigint, p
 
 /** abi.encode(address, uint256) of one leaf into `out[0..64)`. */
 export function encodeLeaf(payee: string, amount: bigint, out: Uint8Array): void {
-    if (payee.length !== 42 || payee.charCodeAt(0) !== 48 || (payee.charCodeAt(1) | 32) !== 120) throw new Error(`not an address: ${payee}`)
+    encodePayee(payee, out)
+    if (amount < 0n || amount >> 256n !== 0n) throw new RangeError(`amount out of uint256 range: ${amount}`)
+    if (amount <= 9007199254740991n) encodeSmallAmount(Number(amount), out)
+    else hexInto(amount.toString(16).padStart(64, '0'), 0, 32, out, 32)
+}
+
+/** encodeLeaf with the amount as a decimal string (as stored), without a BigInt when it has at most 15 digits. */
+export function encodeLeafDecimal(payee: string, amount: string, out: Uint8Array): void {
+    if (amount.length > 0 && amount.length <= 15) {
+        let v = 0
+        for (let k = 0; k < amount.length; k++) {
+            const c = amount.charCodeAt(k) - 48
+            if (c < 0 || c > 9) {
+                v = -1
+                break
+            }
+            v = v * 10 + c
+        }
+        if (v >= 0) {
+            encodePayee(payee, out)
+            encodeSmallAmount(v, out)
+            return
+        }
+    }
+    encodeLeaf(payee, BigInt(amount), out)
+}
+
+function encodePayee(payee: string, out: Uint8Array): void {
+    if (typeof payee !== 'string' || payee.length !== 42 || payee.charCodeAt(0) !== 48 || (payee.charCodeAt(1) | 32) !== 120) {
+        throw new Error(`not an address: ${payee}`)
+    }
     out.fill(0, 0, 12)
     hexInto(payee, 2, 20, out, 12)
-    if (amount < 0n || amount >> 256n !== 0n) throw new RangeError(`amount out of uint256 range: ${amount}`)
-    if (amount <= 9007199254740991n) {
-        // fits in a double exactly: byte by byte from the low end
-        let v = Number(amount)
-        for (let k = 63; k >= 32; k--) {
-            out[k] = v % 256
-            v = Math.floor(v / 256)
-        }
-    } else {
-        hexInto(amount.toString(16).padStart(64, '0'), 0, 32, out, 32)
+}
+
+/** A safe integer ≥ 0 as uint256 into out[32..64), byte by byte from the low end. */
+function encodeSmallAmount(v: number, out: Uint8Array): void {
+    for (let k = 63; k >= 32; k--) {
+        out[k] = v % 256
+        v = Math.floor(v / 256)
     }
 }
 
@@ -173,6 +189,35 @@ export function hexAt(buf: Uint8Array, off: number): string {
     let s = '0x'
     for (let k = 0; k < 32; k++) s += HEX_BYTE[buf[off + k]]
     return s
+}
+
+/**
+ * Input indices ordered by leaf hash, ascending, equal hashes in input order (StandardMerkleTree's stable sort).
+ * Up to 2^20 leaves: one native numeric sort of (first 4 bytes · 2^20 + index), exact in a double, then runs that
+ * share their first 4 bytes (rare) are re-sorted on the whole hash. Larger: a comparator sort.
+ */
+export function sortByHash(hashes: Uint8Array, n: number, numericUpTo = 1 << 20): Uint32Array {
+    const head = (i: number) => hashes[i * 32] * 16777216 + ((hashes[i * 32 + 1] << 16) | (hashes[i * 32 + 2] << 8) | hashes[i * 32 + 3])
+    const order = new Uint32Array(n)
+    if (n > Math.min(numericUpTo, 1 << 20)) {
+        for (let i = 0; i < n; i++) order[i] = i
+        order.sort((a, b) => head(a) - head(b) || compare32(hashes, a * 32, hashes, b * 32) || a - b)
+        return order
+    }
+    const keys = new Float64Array(n)
+    for (let i = 0; i < n; i++) keys[i] = head(i) * 1048576 + i
+    keys.sort()
+    for (let k = 0; k < n; k++) order[k] = keys[k] % 1048576
+    for (let k = 0; k < n - 1; ) {
+        let end = k + 1
+        while (end < n && Math.floor(keys[end] / 1048576) === Math.floor(keys[k] / 1048576)) end++
+        if (end - k > 1) {
+            const run = Array.from(order.subarray(k, end)).sort((a, b) => compare32(hashes, a * 32, hashes, b * 32) || a - b)
+            order.set(run, k)
+        }
+        k = end
+    }
+    return order
 }
 
 function compare32(a: Uint8Array, ao: number, b: Uint8Array, bo: number): number {

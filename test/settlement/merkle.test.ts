@@ -92,3 +92,37 @@ describe('PayoutTree equals StandardMerkleTree.of(values, ["address", "uint256"]
         expect(() => PayoutTree.build([{ payee: '0x' + '11'.repeat(20), amount: 1n }]).proof(1)).toThrow(RangeError)
     })
 })
+
+describe('PayoutTree.fromLeafHashes equals SimpleMerkleTree.of(hashes) (same sort, layout, node hash)', () => {
+    /** hashes that share long prefixes (the numeric sort key sees only 4 bytes), with duplicates */
+    function craftedHashes(n: number, rand: () => number): Uint8Array {
+        const out = new Uint8Array(n * 32)
+        const prefixes = Array.from({ length: 4 }, () => Uint8Array.from({ length: 32 }, () => Math.floor(rand() * 256)))
+        for (let i = 0; i < n; i++) {
+            const h = Uint8Array.from({ length: 32 }, () => Math.floor(rand() * 256))
+            const shared = [0, 4, 5, 31, 32][Math.floor(rand() * 5)]
+            h.set(prefixes[Math.floor(rand() * prefixes.length)].subarray(0, shared))
+            out.set(h, i * 32)
+            if (i > 0 && rand() < 0.1) out.copyWithin(i * 32, (i - 1) * 32, i * 32) // duplicate of the previous one
+        }
+        return out
+    }
+
+    it('hashes sharing 4, 5, 31 and 32 leading bytes: same nodes and proofs, both sort paths', () => {
+        const { SimpleMerkleTree } = require('@openzeppelin/merkle-tree')
+        const { sortByHash } = require('../../src/settlement/merkle')
+        const rand = rng(77)
+        for (const n of [1, 2, 3, 10, 100, 600]) {
+            const hashes = craftedHashes(n, rand)
+            const hex = Array.from({ length: n }, (_, i) => '0x' + Buffer.from(hashes.subarray(i * 32, i * 32 + 32)).toString('hex'))
+            const oz = SimpleMerkleTree.of(hex)
+            const mine = PayoutTree.fromLeafHashes(hashes)
+            expect(mine.root).toBe(oz.root)
+            const nodes = Array.from({ length: 2 * n - 1 }, (_, i) => '0x' + Buffer.from(mine.nodes.subarray(i * 32, i * 32 + 32)).toString('hex'))
+            expect(nodes).toEqual(oz.tree)
+            for (let i = 0; i < n; i++) expect(mine.proof(i)).toEqual(oz.getProof(i))
+            // the comparator sort (used above 2^20 leaves) gives the same order as the numeric one
+            expect(Array.from(sortByHash(hashes, n, 0))).toEqual(Array.from(sortByHash(hashes, n)))
+        }
+    })
+})
