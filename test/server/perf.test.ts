@@ -244,6 +244,36 @@ describe('over Postgres', () => {
         }
     })
 
+    test('tokenActivity reads the selected columns only (fragments, inline fragments, aliases)', async () => {
+        const cols = `token bucket interval depositCount depositAmount withdrawalCount withdrawalAmount batchCount committedAmount recordCount finalizedBatchCount
+            finalizedAmount rejectedBatchCount rejectedAmount disputeCount claimCount claimedAmount feesAmount netClaimedAmount escrowHeldEnd escrowLockedEnd escrowUtilisation`
+        for (let d = 1; d <= 3; d++) {
+            await stack.pool.query(
+                `INSERT INTO token_day_stat (id, token_id, day, date, deposit_count, deposit_amount, withdrawal_count, withdrawal_amount, batch_count, committed_amount, record_count,
+                     finalized_batch_count, finalized_amount, rejected_batch_count, rejected_amount, dispute_count, claim_count, claimed_amount, fees_amount, net_claimed_amount,
+                     escrow_held_end, escrow_locked_end)
+                 VALUES ($1, $2, $3, to_char($3::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD'), $4::int, $5::int, $4 + 1, $5 + 1, $4 + 2, $5 + 2, $4 + 3, $4 + 4, $5 + 4, $4 + 5, $5 + 5, $4 + 6,
+                         $4 + 7, $5 + 7, $4 + 8, $5 + 8, $5 * 10, $5)`,
+                [`${TOKEN}-${d}`, TOKEN, new Date(Date.UTC(2024, 4, d)), d, 100 * d],
+            )
+        }
+        const args = `from: "2024-05-01T00:00:00Z", to: "2024-05-10T00:00:00Z", token: "${TOKEN}"`
+        const all = data(await gql(server.url, `{ tokenActivity(${args}) { ${cols} } }`)).tokenActivity
+        expect(all).toHaveLength(3)
+        expect(all[1]).toMatchObject({ interval: 'DAY', depositCount: 2, withdrawalAmount: '201', escrowHeldEnd: '2000', escrowUtilisation: 0.1 })
+        const pick = (o: any, keys: string[]) => Object.fromEntries(keys.map((k) => [k, o[k]]))
+        const some = data(
+            await gql(
+                server.url,
+                `query { tokenActivity(${args}) { ...A ... on TokenActivityPoint { feesAmount } c: claimCount } } fragment A on TokenActivityPoint { bucket escrowUtilisation ...B } fragment B on TokenActivityPoint { depositAmount }`,
+            ),
+        ).tokenActivity
+        expect(some).toEqual(all.map((r: any) => ({ ...pick(r, ['bucket', 'escrowUtilisation', 'depositAmount', 'feesAmount']), c: r.claimCount })))
+        // the same document again (cached field nodes) and a different selection
+        expect(data(await gql(server.url, `{ tokenActivity(${args}) { ${cols} } }`)).tokenActivity).toEqual(all)
+        expect(data(await gql(server.url, `{ tokenActivity(${args}) { __typename } }`)).tokenActivity).toEqual(all.map(() => ({ __typename: 'TokenActivityPoint' })))
+    })
+
     test('rankings over claim/batch rows only: same answers as summing every row, partial indexes usable', async () => {
         const pool = stack.pool
         const tokens = [TOKEN, addr(0x7001)]

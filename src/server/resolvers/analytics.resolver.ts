@@ -6,7 +6,8 @@
  *
  * Ranges are half-open [from, to): a bucket is included when its start is in the range.
  */
-import { Arg, Ctx as GqlCtx, Int, Query, Resolver } from 'type-graphql'
+import type { GraphQLResolveInfo } from 'graphql'
+import { Arg, Ctx as GqlCtx, Info, Int, Query, Resolver } from 'type-graphql'
 import type { Ctx } from '../context'
 import { apiError } from '../errors'
 import { services } from '../services'
@@ -24,6 +25,7 @@ import {
     TopPublisher,
 } from './analytics.type'
 import { DateTimeScalar } from './scalars'
+import { selectedFields } from './selection'
 import * as v from './validate'
 
 const DAY_MS = 86_400_000
@@ -117,6 +119,20 @@ function plain(cols: readonly (readonly [string, string, string])[], prefix = ''
     return cols.map(([c, alias, kind]) => (kind === 'num' ? `${prefix}${c}::text AS "${alias}"` : `${prefix}${c} AS "${alias}"`)).join(', ')
 }
 
+const TOKEN_ACTIVITY_EXTRA: Record<string, string> = {
+    escrowHeldEnd: 'escrow_held_end::text AS "escrowHeldEnd"',
+    escrowLockedEnd: 'escrow_locked_end::text AS "escrowLockedEnd"',
+    escrowUtilisation: 'CASE WHEN escrow_held_end > 0 THEN (escrow_locked_end / escrow_held_end)::float8 END AS "escrowUtilisation"',
+}
+
+/** The select list of tokenActivity for the selected fields (token and bucket always). */
+function tokenActivityColumns(selected: ReadonlySet<string>, col: string): string {
+    const out = ['token_id AS token', `${col} AS bucket`]
+    for (const [c, alias, kind] of TOKEN_COUNTERS) if (selected.has(alias)) out.push(kind === 'num' ? `${c}::text AS "${alias}"` : `${c} AS "${alias}"`)
+    for (const [field, expr] of Object.entries(TOKEN_ACTIVITY_EXTRA)) if (selected.has(field)) out.push(expr)
+    return out.join(', ')
+}
+
 /** sums; counts that may outgrow Int (records) come back as BigInt strings */
 function summed(cols: readonly (readonly [string, string, string])[], bigCounts: string[] = [], prefix = ''): string {
     return cols
@@ -166,6 +182,7 @@ export class AnalyticsResolver {
         @Arg('interval', () => StatInterval, { defaultValue: StatInterval.DAY }) interval: StatInterval,
         @Arg('token', () => String, { nullable: true }) tokenArg: string | null,
         @GqlCtx() ctx: Ctx,
+        @Info() info: GraphQLResolveInfo,
     ): Promise<TokenActivityPoint[]> {
         v.range(from, to)
         const token = v.optionalAddress(tokenArg, 'token')
@@ -174,10 +191,9 @@ export class AnalyticsResolver {
         if (buckets > (hourly ? 24 * 366 : 366 * 20)) throw apiError('BAD_USER_INPUT', `range too long for ${interval} buckets`)
         const table = hourly ? 'token_hour_stat' : 'token_day_stat'
         const col = hourly ? 'hour' : 'day'
+        // only the selected columns: a 90-day chart reads a few of the ~20 counters
         const res = await services(ctx).db.query(
-            `SELECT token_id AS token, ${col} AS bucket, ${plain(TOKEN_COUNTERS)},
-                    escrow_held_end::text AS "escrowHeldEnd", escrow_locked_end::text AS "escrowLockedEnd",
-                    CASE WHEN escrow_held_end > 0 THEN (escrow_locked_end / escrow_held_end)::float8 END AS "escrowUtilisation"
+            `SELECT ${tokenActivityColumns(selectedFields(info), col)}
              FROM ${table}
              WHERE ${col} >= $1 AND ${col} < $2 AND ($3::text IS NULL OR token_id = $3)
              ORDER BY ${col}, token_id
@@ -185,7 +201,8 @@ export class AnalyticsResolver {
             [from, to, token ?? null],
         )
         if (res.rows.length > MAX_SERIES_ROWS) throw apiError('BAD_USER_INPUT', `more than ${MAX_SERIES_ROWS} buckets: narrow the range or pick a token`)
-        return res.rows.map((r) => ({ ...r, interval }))
+        for (const r of res.rows) r.interval = interval
+        return res.rows
     }
 
     @Query(() => [TokenTotals], {
