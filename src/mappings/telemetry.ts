@@ -62,9 +62,13 @@ export function createMetrics(registry: Registry = new Registry()): ProcessorMet
     }
 }
 
+/** Lag (blocks) beyond which the processor no longer counts as at the head (progress interval back to 5 s). */
+const FALLEN_BEHIND_BLOCKS = 50
+
 /**
- * Progress lines: `progress: block 1234 (head 1240, lag 6), 52.1 blocks/s, 310.5 events/s, ...`
- * every `intervalMs`, and on every handler call while at the chain head.
+ * Progress lines: `progress: block 1234 (head 1240, lag 6), 52.1 blocks/s, 310.5 events/s, ...`, rates over the
+ * window since the previous line. During a backfill one line per `intervalMs` (5 s); at the chain head one per
+ * `headIntervalMs` (10 s) however many blocks arrive, plus one line when the head is first reached.
  */
 export class ProgressReporter {
     private lastLogAt = 0
@@ -74,6 +78,7 @@ export class ProgressReporter {
     private head?: number
     private polling = false
     private lastPoll = -Infinity
+    private atHead = false
 
     constructor(
         private log: Logger,
@@ -81,6 +86,7 @@ export class ProgressReporter {
         private metrics?: ProcessorMetrics,
         private intervalMs = 5000,
         private now: () => number = Date.now,
+        private headIntervalMs = 10_000,
     ) {
         this.windowStart = now()
     }
@@ -112,7 +118,12 @@ export class ProgressReporter {
         const lag = this.head != null ? Math.max(0, this.head - args.height) : undefined
         if (lag != null) this.metrics?.lagBlocks.set(lag)
         const t = this.now()
-        if (!args.isHead && t - this.lastLogAt < this.intervalMs) return undefined
+        // at the head until it falls clearly behind (a hot update of several blocks hands all but the last over
+        // as not-at-head: that is not falling behind)
+        const reachedHead = args.isHead && !this.atHead
+        if (args.isHead) this.atHead = true
+        else if (lag != null && lag > FALLEN_BEHIND_BLOCKS) this.atHead = false
+        if (!reachedHead && t - this.lastLogAt < (this.atHead ? this.headIntervalMs : this.intervalMs)) return undefined
         const secs = Math.max((t - this.windowStart) / 1000, 0.001)
         // chain progress (blocks without protocol logs are skipped by the processor but still count)
         const blocks = Math.max(0, args.height - this.windowStartHeight)
@@ -124,7 +135,7 @@ export class ProgressReporter {
                 ? `, ${(blocks / secs).toFixed(1)} blocks/s, ${(this.eventsSince / secs).toFixed(1)} events/s`
                 : '') +
             `, ${this.eventsSince} events in ${secs.toFixed(1)}s` +
-            (args.isHead ? ', at head' : '')
+            (this.atHead ? (reachedHead ? ', reached the head' : ', at head') : '')
         this.log.info(line)
         this.lastLogAt = t
         this.windowStart = t

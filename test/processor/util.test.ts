@@ -109,8 +109,28 @@ describe('progress lines', () => {
         const line = p.record({ height: 1050, blocks: 1, events: 5, isHead: false })!
         expect(line).toContain('block 1050 (head 1100, lag 50)')
         expect(line).toMatch(/events\/s/)
-        // at the head every call logs
-        expect(p.record({ height: 1100, blocks: 1, events: 1, isHead: true })).toContain('at head')
+        // reaching the head logs at once
+        now = 11_000
+        expect(p.record({ height: 1100, blocks: 1, events: 1, isHead: true })).toContain('reached the head')
+        // then one line per 10 s however many blocks arrive (a multi-block hot update hands its first
+        // blocks over as not-at-head: still at the head)
+        let logged = 0
+        for (let h = 1101; h <= 1140; h++) {
+            now += 500
+            if (p.record({ height: h, blocks: 1, events: 2, isHead: h % 3 !== 0 })) logged++
+        }
+        expect(logged).toBe(2) // 20 s of blocks every 0.5 s
+        now += 10_000
+        const headLine = p.record({ height: 1141, blocks: 1, events: 2, isHead: true })!
+        expect(headLine).toMatch(/block 1141 \(head 1141, lag 0\), [\d.]+ blocks\/s, [\d.]+ events\/s, .*, at head$/)
+        // falling clearly behind: back to the backfill interval (5 s)
+        now += 5_000
+        expect(p.record({ height: 1150, blocks: 1, events: 1, isHead: false })).toBeUndefined()
+        ;(p as any).head = 1300
+        now += 5_000
+        expect(p.record({ height: 1160, blocks: 1, events: 1, isHead: false })).toContain('lag 140')
+        now += 5_000
+        expect(p.record({ height: 1170, blocks: 1, events: 1, isHead: false })).toContain('lag 130')
     })
 })
 
