@@ -116,19 +116,29 @@ export class Simulator {
         const { registry, usdc, escrow } = this.c
         const escrowAddr = await escrow.getAddress()
         const usdcAddr = await usdc.getAddress()
+        // Every step checks the chain first, so a setup cut short (a lost transaction, a restart) is completed
+        // on the next run instead of leaving a registered platform without funds.
         const register = async (actor: Actor, kind: Kind, i: number) => {
-            if (await registry.isActive(actor.address)) return
-            const uri = `ipfs://sim/${['platform', 'publisher', 'advertiser'][kind]}/${i}`
-            await actor.run('register', (w) => (registry.connect(w) as Contract).register(kind, actor.address, uri))
-            if (kind === Kind.Publisher) {
-                const price = BigInt(this.rnd.int(50, 500)) * 1000n
-                await actor.run('set terms', (w) => (registry.connect(w) as Contract).setPublisherTerms(actor.address, price, true))
+            if (!(await registry.isActive(actor.address))) {
+                const uri = `ipfs://sim/${['platform', 'publisher', 'advertiser'][kind]}/${i}`
+                await actor.run('register', (w) => (registry.connect(w) as Contract).register(kind, actor.address, uri))
+                if (kind === Kind.Publisher) {
+                    const price = BigInt(this.rnd.int(50, 500)) * 1000n
+                    await actor.run('set terms', (w) => (registry.connect(w) as Contract).setPublisherTerms(actor.address, price, true))
+                }
             }
             if (kind === Kind.AIPlatform) {
-                await actor.run('faucet', (w) => (usdc.connect(w) as Contract).faucet(actor.address, 1_000_000n * USDC))
-                await actor.run('approve', (w) => (usdc.connect(w) as Contract).approve(escrowAddr, MaxUint256))
-                await actor.run('deposit', (w) => (escrow.connect(w) as Contract).deposit(usdcAddr, 250_000n * USDC))
-                this.stats.deposits++
+                if ((await usdc.balanceOf(actor.address)) < 250_000n * USDC) {
+                    await actor.run('faucet', (w) => (usdc.connect(w) as Contract).faucet(actor.address, 1_000_000n * USDC))
+                }
+                if ((await usdc.allowance(actor.address, escrowAddr)) < 1_000_000_000n * USDC) {
+                    await actor.run('approve', (w) => (usdc.connect(w) as Contract).approve(escrowAddr, MaxUint256))
+                }
+                const { available, locked } = await escrow.accountOf(actor.address, usdcAddr)
+                if (available + locked === 0n) {
+                    await actor.run('deposit', (w) => (escrow.connect(w) as Contract).deposit(usdcAddr, 250_000n * USDC))
+                    this.stats.deposits++
+                }
             }
         }
         await Promise.all([
