@@ -19,6 +19,8 @@ import { buildProcessor, loadProcessorSettings, ProcessorContext } from './proce
 import { loadScoringConfig } from './validators/scoring-config'
 
 const log = createLogger('sqd:processor:settlement')
+/** per handler call: phase and per-table timings (SQD_DEBUG=sqd:processor:settlement:batch) */
+const batchLog = log.child('batch')
 
 /** Apply db/migrations/*.js (same table and semantics as `squid-typeorm-migration apply`). */
 export async function applyMigrations(url: string, root = projectRoot()): Promise<string[]> {
@@ -53,15 +55,20 @@ async function main(): Promise<void> {
     log.info(
         `chain ${settings.chainId} via ${settings.rpcUrl.replace(/\/\/[^@/]*@/, '//***@')}, from block ${settings.startBlock}, ` +
             `finality ${settings.finalityConfirmations} blocks, deployments ${settings.deploymentsFile}, ` +
-            `epochs of ${settings.epochBlocks} blocks, traces via ${settings.traceApi === 'trace' ? 'trace_block' : 'debug_traceBlockByHash'}`,
+            (settings.chainAnalytics
+                ? `chain analytics on (epochs of ${settings.epochBlocks} blocks, traces via ${settings.traceApi === 'trace' ? 'trace_block' : 'debug_traceBlockByHash'})`
+                : 'chain analytics off (CHAIN_ANALYTICS=false: settlement logs only)') +
+            (settings.protocolEvents ? '' : ', ProtocolEvent rows off (PROTOCOL_EVENTS=false)') +
+            `, backfill in units of ${settings.ingest.splitBlocks} blocks, ${settings.ingest.concurrency} ahead`,
     )
-    const processor = buildProcessor(settings)
+    const decoder = new EventDecoder(settings.contracts)
+    // backfill units are decoded as soon as they arrive, while the handler waits for the database
+    const processor = buildProcessor(settings, (blocks) => decoder.predecode(blocks as ProcessorContext['blocks']))
     processor.setPrometheusPort(prometheusPort())
     const registry = squidRegistry(processor)
     const metrics = registry ? createMetrics(registry) : undefined
     if (!metrics) log.warn('squid Prometheus registry not reachable: settlement_* metrics disabled')
 
-    const decoder = new EventDecoder(settings.contracts)
     let progress: ProgressReporter | undefined
     let lastHead: { height: number; hash: string } | undefined
 
@@ -77,10 +84,14 @@ async function main(): Promise<void> {
         // Hot-block ingestion can hand over blocks below the start block (e.g. block 1 when the start block is 2
         // and the whole chain is still unfinalized) with only height/hash/parentHash: they are not indexed.
         const blocks = ctx.blocks[0].header.height >= settings.startBlock ? ctx.blocks : ctx.blocks.filter((b) => b.header.height >= settings.startBlock)
+        const tDecode = performance.now()
         const decoded = decoder.decodeBlocks(blocks)
-        const { state, epochs, writes } = await processBatch({ blocks, events: decoded.all }, ctx.store, {
+        const decodeMs = performance.now() - tDecode
+        const { state, epochs, writes, phaseMs } = await processBatch({ blocks, events: decoded.all }, ctx.store, {
             epochBlocks: settings.epochBlocks,
             scoring,
+            chainAnalytics: settings.chainAnalytics,
+            protocolEvents: settings.protocolEvents,
         })
         for (const w of state.warnings) ctx.log.warn(w)
 
@@ -94,6 +105,17 @@ async function main(): Promise<void> {
         })
         await sendNotify(ctx.store, payload)
         lastHead = { height: last.height, hash: last.hash }
+        if (batchLog.isDebug()) {
+            const f = (n: number) => n.toFixed(0)
+            batchLog.debug(
+                `blocks ${first.height}..${last.height} (${ctx.blocks.length}), ${decoded.all.length} events: decode ${f(decodeMs)} ms, ` +
+                    `facts ${f(phaseMs.facts)}, load ${f(phaseMs.load)}, apply ${f(phaseMs.apply)}, write ${f(phaseMs.write)} ms ` +
+                    `(${Object.entries(writes.ms ?? {})
+                        .filter(([, v]) => v >= 1)
+                        .map(([k, v]) => `${k} ${f(v)}`)
+                        .join(', ')}), handler ${f(Number(process.hrtime.bigint() - started) / 1e6)} ms`,
+            )
+        }
 
         if (metrics) {
             for (const ev of decoded.all) metrics.events.inc({ contract: ev.contract, event: ev.name })

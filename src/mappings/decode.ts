@@ -48,6 +48,9 @@ export interface DecodedBatch {
 
 export class EventDecodeError extends Error {}
 
+/** Logs decoded per slice of `predecode` before yielding to the event loop. */
+const PREDECODE_SLICE_LOGS = 2_000
+
 interface Route {
     contract: IndexedContract
     events: Map<string, string>
@@ -102,15 +105,55 @@ export class EventDecoder {
         } as DecodedEvent
     }
 
+    /** Decode every log of one block, by log index. */
+    decodeBlock(block: { logs: Log[] }): DecodedEvent[] {
+        const out: DecodedEvent[] = []
+        const logs = isSortedByIndex(block.logs) ? block.logs : [...block.logs].sort((a, b) => a.logIndex - b.logIndex)
+        for (const log of logs) {
+            const ev = this.decode(log)
+            if (ev) out.push(ev)
+        }
+        return out
+    }
+
+    /**
+     * Decode blocks ahead of the handler (the processor calls this on each backfill unit as soon as it is
+     * fetched, while the handler still waits for the database): `decodeBlocks` then reuses the result. Done in
+     * slices that yield to the event loop, so that the handler's database replies are not held up. Pure; a
+     * block that fails to decode is left to `decodeBlocks`, which throws in the handler.
+     */
+    predecode(blocks: { logs: Log[] }[]): void {
+        let i = 0
+        const slice = () => {
+            let logs = 0
+            while (i < blocks.length && logs < PREDECODE_SLICE_LOGS) {
+                const block = blocks[i++]
+                if (this.predecoded.has(block) || this.consumed.has(block)) continue
+                logs += block.logs.length
+                try {
+                    this.predecoded.set(block, this.decodeBlock(block))
+                } catch {
+                    // decoded (and reported) again in the handler
+                }
+            }
+            if (i < blocks.length) setImmediate(slice)
+        }
+        setImmediate(slice)
+    }
+
+    private predecoded = new WeakMap<object, DecodedEvent[]>()
+    /** blocks the handler has decoded already (predecoding them now would be wasted) */
+    private consumed = new WeakSet<object>()
+
     /** Decode every log of the blocks, keeping chain order (blocks ascending, logs by index). */
     decodeBlocks(blocks: { logs: Log[] }[]): DecodedBatch {
         const all: DecodedEvent[] = []
         const byContract = Object.fromEntries(Object.keys(INDEXED_CONTRACTS).map((c) => [c, []])) as unknown as DecodedBatch['byContract']
         for (const block of blocks) {
-            const logs = isSortedByIndex(block.logs) ? block.logs : [...block.logs].sort((a, b) => a.logIndex - b.logIndex)
-            for (const log of logs) {
-                const ev = this.decode(log)
-                if (!ev) continue
+            const events = this.predecoded.get(block) ?? this.decodeBlock(block)
+            this.predecoded.delete(block)
+            this.consumed.add(block)
+            for (const ev of events) {
                 all.push(ev)
                 ;(byContract[ev.contract] as DecodedEvent[]).push(ev)
             }

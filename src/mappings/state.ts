@@ -164,8 +164,18 @@ export class RollupBuffer<E extends { id: string }> {
 
     constructor(
         readonly cls: EntityClass<E>,
-        private snapshotFields: readonly string[] = [],
+        readonly snapshotFields: readonly string[] = [],
     ) {}
+
+    /** The delta rows (counters accumulated in this call; the stored values are not included). */
+    deltaRows(): E[] {
+        return [...this.deltas.values()]
+    }
+
+    /** The snapshot fields set for `id` in this call (the others keep their stored value). */
+    snapshotsOf(id: string): ReadonlySet<string> | undefined {
+        return this.snapshots.get(id)
+    }
 
     /** The delta row for `id`, created with `init()` (all counters zero) on first use. */
     row(id: string, init: () => E): E {
@@ -232,6 +242,9 @@ export const TOKEN_SNAPSHOT_FIELDS = ['escrowHeldEnd', 'escrowLockedEnd'] as con
 export class MappingState {
     /** blocks per epoch (EPOCH_BLOCKS): event rows carry their epoch */
     constructor(readonly epochBlocks = 32) {}
+
+    /** PROTOCOL_EVENTS: push a ProtocolEvent row for every applied event */
+    recordProtocolEvents = true
 
     readonly participants = new EntityBuffer(Participant)
     readonly tokens = new EntityBuffer(Token)

@@ -44,18 +44,35 @@ export const CONTRACT_ENUM = {
 } as const
 export type ContractName = keyof typeof CONTRACT_ENUM
 
+const DAY_MS = 86_400_000
+const HOUR_MS = 3_600_000
+
+// The keys of the last day / hour asked for: events come in chain order, so almost every call is for the
+// same day and hour as the previous one (a Date and an ISO string per event saved, several times per event).
+let lastDay = NaN
+let lastDayKey = ''
+let lastHour = NaN
+let lastHourKey = ''
+
 /** UTC day key YYYY-MM-DD of a millisecond timestamp. */
 export function dayKey(tsMs: number): string {
-    return new Date(tsMs).toISOString().slice(0, 10)
+    const day = Math.floor(tsMs / DAY_MS)
+    if (day !== lastDay) {
+        lastDayKey = new Date(tsMs).toISOString().slice(0, 10)
+        lastDay = day
+    }
+    return lastDayKey
 }
 
 /** UTC hour key YYYY-MM-DDTHH of a millisecond timestamp. */
 export function hourKey(tsMs: number): string {
-    return new Date(tsMs).toISOString().slice(0, 13)
+    const hour = Math.floor(tsMs / HOUR_MS)
+    if (hour !== lastHour) {
+        lastHourKey = new Date(tsMs).toISOString().slice(0, 13)
+        lastHour = hour
+    }
+    return lastHourKey
 }
-
-const DAY_MS = 86_400_000
-const HOUR_MS = 3_600_000
 
 /** Start of the UTC day containing tsMs. */
 export function dayStart(tsMs: number): Date {

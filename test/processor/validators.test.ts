@@ -166,7 +166,7 @@ function scenario(): { blocks: SquidBlockLike[]; logs: any[][] } {
 
 const decoder = new EventDecoder(ADDR)
 
-async function run(splits: number[]): Promise<FakeStore> {
+async function run(splits: number[], opts: BatchOptions = OPTS): Promise<FakeStore> {
     const { blocks } = scenario()
     const store = new FakeStore()
     let i = 0
@@ -175,7 +175,7 @@ async function run(splits: number[]): Promise<FakeStore> {
         const part = blocks.slice(i, i + n)
         i += part.length
         const decoded = decoder.decodeBlocks(part as any)
-        await processBatch({ blocks: part, events: decoded.all }, store.asStore(), OPTS)
+        await processBatch({ blocks: part, events: decoded.all }, store.asStore(), opts)
     }
     return store
 }
@@ -355,6 +355,25 @@ describe('validators, blocks, MEV and epochs (in-memory store)', () => {
         expect(finds.filter((e) => e === 'Delegation')).toHaveLength(1)
         const writes = s.queries.filter((q) => q.op !== 'find').map((q) => q.entity)
         expect(new Set(writes).size).toBe(writes.length)
+    })
+})
+
+describe('CHAIN_ANALYTICS=false', () => {
+    test('registry events are indexed as with the analytics; no block, MEV, schedule or epoch rows', async () => {
+        const on = (await run([1, 3, 2, 5, 1])).dump()
+        const off = (await run([1, 3, 2, 5, 1], { ...OPTS, chainAnalytics: false })).dump()
+        const analyticsTables = ['Block', 'MevEvent', 'Arbitrage', 'Swap', 'Sandwich', 'EpochSnapshot', 'ValidatorEpochStat', 'ValidatorScore', 'EpochSummary']
+        for (const t of analyticsTables) expect(off[t] ?? {}).toEqual({})
+        expect(Object.keys(on.Block ?? {}).length).toBeGreaterThan(0)
+        // every other table is the same, validators apart from what blocks and epochs add to them
+        const blockFields = ['blocksProposed', 'priorityFees', 'mevRevenue', 'score', 'rank', 'scoreEpoch']
+        const strip = (rows: Record<string, Record<string, unknown>>) =>
+            Object.fromEntries(Object.entries(rows).map(([id, r]) => [id, Object.fromEntries(Object.entries(r).filter(([k]) => !blockFields.includes(k)))]))
+        for (const t of Object.keys(on)) {
+            if (analyticsTables.includes(t)) continue
+            expect([t, t === 'Validator' ? strip(off[t]) : off[t]]).toEqual([t, t === 'Validator' ? strip(on[t]) : on[t]])
+        }
+        expect(Object.values(off.Validator).every((v) => v.blocksProposed === 0)).toBe(true)
     })
 })
 
