@@ -3,8 +3,10 @@
  * typeorm-store on reorgs). Per handler call: decode logs → one load per entity class → apply in
  * log order → one write per entity class → NOTIFY squid_batch (delivered on commit).
  *
- * Env: see src/config.ts (DB / chain) and src/processor.ts (EPOCH_BLOCKS, TRACE_API); SCORING_CONFIG (scoring
- * weights, default config/scoring.json); SKIP_MIGRATIONS=true skips the apply step.
+ * Env: see src/config.ts (DB / chain) and src/processor.ts (CHAIN_ANALYTICS, PROTOCOL_EVENTS, EPOCH_BLOCKS,
+ * TRACE_API, backfill ingestion); SCORING_CONFIG (scoring weights, default config/scoring.json);
+ * SKIP_MIGRATIONS=true skips the apply step. SQD_DEBUG=sqd:processor:settlement:batch logs each handler call's
+ * phase and per-table timings.
  */
 import * as path from 'path'
 import { createLogger } from '@subsquid/logger'
@@ -118,7 +120,15 @@ async function main(): Promise<void> {
         }
 
         if (metrics) {
-            for (const ev of decoded.all) metrics.events.inc({ contract: ev.contract, event: ev.name })
+            // counted per batch, one labelled increment per (contract, event)
+            const counts = new Map<string, { contract: string; event: string; n: number }>()
+            for (const ev of decoded.all) {
+                const key = ev.contract + '.' + ev.name
+                const c = counts.get(key)
+                if (c) c.n++
+                else counts.set(key, { contract: ev.contract, event: ev.name, n: 1 })
+            }
+            for (const c of counts.values()) metrics.events.inc({ contract: c.contract, event: c.event }, c.n)
             metrics.batches.inc({ head: String(ctx.isHead) })
             metrics.rowsWritten.inc({ op: 'upsert' }, writes.upserted)
             metrics.rowsWritten.inc({ op: 'insert' }, writes.inserted)
