@@ -4,7 +4,14 @@
 // watched and such a run exits 1.
 const { spawn } = require('child_process');
 const path = require('path');
-const bin = path.resolve(__dirname, '..', 'node_modules', '.bin', 'forge');
+const { foundryBinary } = require('./foundry-bin');
+let bin;
+try {
+  bin = foundryBinary('forge');
+} catch (e) {
+  console.error(`forge: ${e.message}`);
+  process.exit(1);
+}
 const child = spawn(bin, process.argv.slice(2), { cwd: path.resolve(__dirname, '..', 'contracts'), stdio: ['inherit', 'pipe', 'pipe'] });
 let compilerFailed = false;
 const watch = (chunk) => {

@@ -107,31 +107,27 @@ export class AnvilError extends Error {
 
 // ---------------------------------------------------------------------------
 
-/** Path of the native anvil binary (not the node wrapper in node_modules/.bin). */
+/**
+ * Path of the native anvil binary: the npm per-platform package (package.json depends on those directly, see
+ * scripts/foundry-bin.js for why), else anvil on PATH (foundryup).
+ */
 export function anvilBinary(): string {
     const arch = { x64: 'amd64', arm64: 'arm64' }[os.arch() as string]
     const exe = os.platform() === 'win32' ? 'anvil.exe' : 'anvil'
-    const candidates: string[] = []
     if (arch) {
         try {
-            candidates.push(require.resolve(`@foundry-rs/anvil-${os.platform()}-${arch}/bin/${exe}`))
+            const bin = require.resolve(`@foundry-rs/anvil-${os.platform()}-${arch}/bin/${exe}`)
+            if (fs.existsSync(bin)) return bin
         } catch {
-            // not installed for this platform
+            // no npm package for this platform
         }
     }
-    try {
-        // the wrapper's own fallback location
-        candidates.push(path.join(path.dirname(require.resolve('@foundry-rs/anvil/package.json')), '..', 'dist', exe))
-    } catch {
-        // wrapper not installed
-    }
-    for (const c of candidates) if (fs.existsSync(c)) return c
     for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
         const c = path.join(dir, exe)
         if (dir && fs.existsSync(c)) return c
     }
     throw new AnvilError(
-        `anvil binary not found: install npm @foundry-rs/anvil (with its @foundry-rs/anvil-${os.platform()}-${arch ?? os.arch()} optional dependency) or put anvil on PATH`,
+        `anvil binary not found: npm has @foundry-rs/anvil-${os.platform()}-${arch ?? os.arch()} only for linux x64; elsewhere install Foundry (foundryup) and put anvil on PATH`,
     )
 }
 
