@@ -25,6 +25,7 @@ import {
     validate,
     ValidationRule,
 } from 'graphql'
+import { withErrorCode } from './errors'
 import type { DirectValidationRule } from './limits/validation'
 
 export interface DocumentCacheOptions {
@@ -78,7 +79,12 @@ export class DocumentCache {
             return hit
         }
         this.misses++
-        const doc = parse(query)
+        let doc: DocumentNode
+        try {
+            doc = parse(query)
+        } catch (e) {
+            throw e instanceof GraphQLError ? withErrorCode(e, 'GRAPHQL_PARSE_FAILED') : e
+        }
         if (query.length <= this.maxQueryChars) {
             while (this.docs.size > 0 && (this.docs.size >= this.maxEntries || this.chars + query.length > this.maxTotalChars)) {
                 const oldest = this.docs.keys().next().value as string
@@ -96,6 +102,12 @@ export class DocumentCache {
      * per document and the others (request-dependent) every time.
      */
     validate = (schema: GraphQLSchema, document: DocumentNode, rules: readonly ValidationRule[] = specifiedRules): readonly GraphQLError[] => {
+        const errors = this.validateUncoded(schema, document, rules)
+        // the limit rules code theirs (QUERY_TOO_COMPLEX); the spec rules' errors get GRAPHQL_VALIDATION_FAILED
+        return errors.length ? errors.map((e) => (e.extensions?.code ? e : withErrorCode(e, 'GRAPHQL_VALIDATION_FAILED'))) : errors
+    }
+
+    private validateUncoded(schema: GraphQLSchema, document: DocumentNode, rules: readonly ValidationRule[]): readonly GraphQLError[] {
         if (schema !== this.schema) return validate(schema, document, rules)
         let spec = this.specErrors.get(document)
         if (!spec) {

@@ -9,6 +9,8 @@ import { GraphQLError } from 'graphql'
 import type { ErrorCode } from './errors'
 
 export const ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+    'GRAPHQL_PARSE_FAILED',
+    'GRAPHQL_VALIDATION_FAILED',
     'BAD_USER_INPUT',
     'UNAUTHENTICATED',
     'FORBIDDEN',
@@ -57,11 +59,13 @@ export function maskError(err: GraphQLError, requestId: string, log?: ErrorLogge
         // keep message + extensions, drop the original (and its stack) from the response
         return new GraphQLError(err.message, err.nodes, err.source, err.positions, err.path, undefined, err.extensions)
     }
-    if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'GRAPHQL_PARSE_FAILED') return err
-    if (!original || err.path === undefined) {
-        // graphql-js request errors: about the client's document or variables
-        return original ? new GraphQLError(err.message, err.nodes, err.source, err.positions, err.path, undefined, err.extensions) : err
+    if (err.path === undefined) {
+        // graphql-js request errors (no path): variable coercion ("Variable \"$id\" got invalid value..."), an
+        // unknown operationName... all about the client's input. Kept, without an original error, and coded.
+        return new GraphQLError(err.message, err.nodes, err.source, err.positions, err.path, undefined, { ...err.extensions, code: 'BAD_USER_INPUT' })
     }
+    // raised by graphql-js itself while completing a field (no original error): our schema/resolver's fault
+    if (!original) return withCode(err, 'INTERNAL', err.message, { requestId })
     log?.('unexpected error in resolver', {
         requestId,
         path: err.path?.join('.'),

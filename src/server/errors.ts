@@ -5,7 +5,9 @@ import { GraphQLError } from 'graphql'
  * stack traces, SQL or internal addresses; unexpected errors are logged server-side and answered INTERNAL.
  */
 export type ErrorCode =
-    | 'BAD_USER_INPUT' // malformed argument (address, amount, empty batch...)
+    | 'GRAPHQL_PARSE_FAILED' // the query text is not GraphQL (syntax error)
+    | 'GRAPHQL_VALIDATION_FAILED' // the document does not fit the schema (unknown field, wrong argument type...)
+    | 'BAD_USER_INPUT' // malformed argument or variable (address, amount, empty batch, variable of the wrong type...)
     | 'UNAUTHENTICATED' // no or unknown API key
     | 'FORBIDDEN' // valid key, insufficient role
     | 'NOT_FOUND' // batch / payee / leaf does not exist
@@ -21,4 +23,9 @@ export type ErrorCode =
 /** Positional GraphQLError arguments (graphql 15): message, nodes, source, positions, path, originalError, extensions. */
 export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
     return new GraphQLError(message, undefined, undefined, undefined, undefined, undefined, { code, ...extensions })
+}
+
+/** The same error with `extensions.code` set (graphql 15 errors are immutable: a copy). */
+export function withErrorCode(err: GraphQLError, code: ErrorCode): GraphQLError {
+    return new GraphQLError(err.message, err.nodes, err.source, err.positions, err.path, err.originalError ?? undefined, { ...err.extensions, code })
 }

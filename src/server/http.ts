@@ -107,6 +107,23 @@ export async function executeAndRelease(args: ExecutionArgs, documents?: Documen
     }
 }
 
+/**
+ * graphql-http answers a request it cannot run (no query, a body that is not a GraphQL request, a mutation over
+ * GET...) by itself, with errors that have no code: those are about the request, so BAD_USER_INPUT.
+ */
+export function codeRequestErrors(text: string | null | undefined): string | null | undefined {
+    if (!text) return text
+    let body: any
+    try {
+        body = JSON.parse(text)
+    } catch {
+        return text
+    }
+    if (!Array.isArray(body?.errors) || body.errors.every((e: any) => e?.extensions?.code)) return text
+    body.errors = body.errors.map((e: any) => (e?.extensions?.code ? e : { ...e, extensions: { ...e?.extensions, code: 'BAD_USER_INPUT' } }))
+    return JSON.stringify(body)
+}
+
 export function maskResult(result: ExecutionResult, requestId: string, log: LogFn): ExecutionResult {
     if (!result.errors?.length) return result
     return { ...result, errors: result.errors.map((e) => maskError(e, requestId, (m, f) => log('error', m, f))) }
@@ -194,6 +211,12 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
                 const type = acceptedMediaType(req.headers)
                 if (type) return [JSON.stringify(masked), { status: 200, statusText: 'OK', headers: { 'content-type': `${type}; charset=utf-8` } }] as const
             }
+            // execution never started (variables that do not coerce, an unknown operationName): no `data`. The
+            // GraphQL-over-HTTP spec wants a 4xx for that with application/graphql-response+json (200 with JSON)
+            if (masked.data === undefined && acceptedMediaType(req.headers) === 'application/graphql-response+json') {
+                const type = 'application/graphql-response+json; charset=utf-8'
+                return [JSON.stringify(masked), { status: 400, statusText: 'Bad Request', headers: { 'content-type': type } }] as const
+            }
             return masked
         },
     })
@@ -238,7 +261,7 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
             context: { caller, requestId },
         })
         const headers: Record<string, string> = { ...(init.headers ?? {}) }
-        let out = text
+        let out = init.status >= 400 ? codeRequestErrors(text) : text
         if (out != null && Buffer.byteLength(out) > limits.maxResponseBytes) {
             out = JSON.stringify({
                 data: null,

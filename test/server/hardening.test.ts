@@ -135,6 +135,25 @@ describe('request size', () => {
         expect((await post(server.url, { query: '{ batches(limit: "x") { id } }' })).status).toBe(400)
         await alive(server)
     })
+
+    test('request errors carry a code: syntax, validation, variables, graphql-http refusals', async () => {
+        const cases: [string, Promise<any>, string][] = [
+            ['syntax', gql(server.url, '{ batches(limit: 1) { id '), 'GRAPHQL_PARSE_FAILED'],
+            ['unknown field', gql(server.url, '{ batches(limit: 1) { nope } }'), 'GRAPHQL_VALIDATION_FAILED'],
+            ['argument type', gql(server.url, '{ batches(limit: "x") { id } }'), 'GRAPHQL_VALIDATION_FAILED'],
+            ['variable type', gql(server.url, 'query ($n: Int) { batches(limit: $n) { id } }', { n: 'ten' }), 'BAD_USER_INPUT'],
+            ['missing variable', gql(server.url, 'query ($id: String!) { batchById(id: $id) { id } }', {}), 'BAD_USER_INPUT'],
+            ['unknown operation', post(server.url, { query: 'query A { __typename }', operationName: 'B' }), 'BAD_USER_INPUT'],
+            ['no query', post(server.url, { variables: {} }), 'BAD_USER_INPUT'],
+        ]
+        for (const [name, pending, code] of cases) {
+            const res = await pending
+            expect([name, res.status]).toEqual([name, 400])
+            for (const e of res.body.errors) expect([name, e.extensions?.code]).toEqual([name, code])
+        }
+        // the same codes over graphql-ws come from the same document cache (ws.ts); the server still answers
+        await alive(server)
+    })
 })
 
 describe('statement timeout and error masking', () => {
