@@ -5,19 +5,22 @@
  *
  * Env: see src/config.ts (DB / chain) and src/processor.ts (CHAIN_ANALYTICS, PROTOCOL_EVENTS, EPOCH_BLOCKS,
  * TRACE_API, backfill ingestion); SCORING_CONFIG (scoring weights, default config/scoring.json);
- * SKIP_MIGRATIONS=true skips the apply step. SQD_DEBUG=sqd:processor:settlement:batch logs each handler call's
+ * DEFER_INDEXES / DEFER_INDEXES_MIN_LAG (src/mappings/deferred-indexes.ts: secondary indexes and foreign keys of the big
+ * tables are dropped for a long backfill and rebuilt at the head); SKIP_MIGRATIONS=true skips the apply step. SQD_DEBUG=sqd:processor:settlement:batch logs each handler call's
  * phase and per-table timings.
  */
 import * as path from 'path'
+import * as v8 from 'v8'
 import { createLogger } from '@subsquid/logger'
 import { TypeormDatabase } from '@subsquid/typeorm-store'
 import { DataSource } from 'typeorm'
 import { applyDatabaseEnv, databaseFromEnv, projectRoot, prometheusPort } from './config'
 import { EventDecoder } from './mappings/decode'
 import { changedIds, processBatch } from './mappings/index'
-import { encodePayload, sendNotify } from './mappings/notify'
+import { DeferredIndexes, deferredIndexSettingsFromEnv } from './mappings/deferred-indexes'
+import { encodePayload, sendNotify, storeEntityManager } from './mappings/notify'
 import { createMetrics, ProgressReporter, squidRegistry } from './mappings/telemetry'
-import { buildProcessor, loadProcessorSettings, ProcessorContext } from './processor'
+import { buildProcessor, coldIngestStats, loadProcessorSettings, ProcessorContext } from './processor'
 import { loadScoringConfig } from './validators/scoring-config'
 
 const log = createLogger('sqd:processor:settlement')
@@ -71,8 +74,11 @@ async function main(): Promise<void> {
     const metrics = registry ? createMetrics(registry) : undefined
     if (!metrics) log.warn('squid Prometheus registry not reachable: settlement_* metrics disabled')
 
+    const deferredIndexes = new DeferredIndexes(deferredIndexSettingsFromEnv(), (m) => log.info(m))
     let progress: ProgressReporter | undefined
     let lastHead: { height: number; hash: string } | undefined
+    /** when the previous handler call returned (its commit and the next call's data come in between) */
+    let lastHandlerEnd = 0
 
     const run = async (ctx: ProcessorContext): Promise<void> => {
         const started = process.hrtime.bigint()
@@ -86,6 +92,12 @@ async function main(): Promise<void> {
         // Hot-block ingestion can hand over blocks below the start block (e.g. block 1 when the start block is 2
         // and the whole chain is still unfinalized) with only height/hash/parentHash: they are not indexed.
         const blocks = ctx.blocks[0].header.height >= settings.startBlock ? ctx.blocks : ctx.blocks.filter((b) => b.header.height >= settings.startBlock)
+        const gapMs = lastHandlerEnd ? performance.now() - lastHandlerEnd : 0
+        const fetchWaitMs = coldIngestStats.waitMs
+        coldIngestStats.waitMs = 0
+        await deferredIndexes.beforeBatch(storeEntityManager(ctx.store), ctx.isHead, async () => {
+            return Number(BigInt(await ctx._chain.client.call<string>('eth_blockNumber'))) - last.height
+        })
         const tDecode = performance.now()
         const decoded = decoder.decodeBlocks(blocks)
         const decodeMs = performance.now() - tDecode
@@ -110,12 +122,14 @@ async function main(): Promise<void> {
         if (batchLog.isDebug()) {
             const f = (n: number) => n.toFixed(0)
             batchLog.debug(
-                `blocks ${first.height}..${last.height} (${ctx.blocks.length}), ${decoded.all.length} events: decode ${f(decodeMs)} ms, ` +
+                `blocks ${first.height}..${last.height} (${ctx.blocks.length}), ${decoded.all.length} events: ` +
+                    `since the previous call ${f(gapMs)} ms (waiting for blocks ${f(fetchWaitMs)}), decode ${f(decodeMs)} ms, ` +
                     `facts ${f(phaseMs.facts)}, load ${f(phaseMs.load)}, apply ${f(phaseMs.apply)}, write ${f(phaseMs.write)} ms ` +
                     `(${Object.entries(writes.ms ?? {})
                         .filter(([, v]) => v >= 1)
                         .map(([k, v]) => `${k} ${f(v)}`)
-                        .join(', ')}), handler ${f(Number(process.hrtime.bigint() - started) / 1e6)} ms`,
+                        .join(', ')}), handler ${f(Number(process.hrtime.bigint() - started) / 1e6)} ms; ` +
+                    `rss ${f(process.memoryUsage.rss() / 2 ** 20)} MB, heap ${f(v8.getHeapStatistics().used_heap_size / 2 ** 20)} MB`,
             )
         }
 
@@ -153,6 +167,7 @@ async function main(): Promise<void> {
     const handler = async (ctx: ProcessorContext): Promise<void> => {
         try {
             await run(ctx)
+            lastHandlerEnd = performance.now()
         } catch (e: any) {
             const range = ctx.blocks.length ? `${ctx.blocks[0].header.height}..${ctx.blocks[ctx.blocks.length - 1].header.height}` : '(none)'
             ctx.log.error(`handler failed on blocks ${range}: ${String(e?.stack ?? e)}${e?.query ? `\nquery: ${String(e.query).slice(0, 2000)}` : ''}`)

@@ -409,6 +409,9 @@ export function tuneColdIngest(p: EvmBatchProcessor<any>, opts: ColdIngestOption
     return true
 }
 
+/** Time the backfill consumer spent waiting for units to be fetched (for the debug timings in main.ts). */
+export const coldIngestStats = { waitMs: 0 }
+
 /** Size of the first backfill unit (then doubled per unit up to splitBlocks). */
 const FIRST_UNIT_BLOCKS = 10
 
@@ -513,7 +516,9 @@ export async function* coldIngest(src: SquidRpcSource, requests: ColdRequest[], 
                 void fill()
             }
             const first = queue.shift()!
+            const waitFrom = first.done ? 0 : performance.now()
             let blocks = await first.result
+            if (waitFrom) coldIngestStats.waitMs += performance.now() - waitFrom
             let isHead = first.isHead
             let logs = 0
             for (const b of blocks) logs += b.logs.length

@@ -108,3 +108,15 @@ export async function rowCounts(url: string): Promise<Record<string, number>> {
     const d = await dumpEntities(url)
     return Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v.length]))
 }
+
+/** Definitions of every index and constraint in the public schema (to compare two databases' schemas). */
+export async function schemaObjects(url: string): Promise<string[]> {
+    return withClient(url, async (c) => {
+        const idx = await c.query(`SELECT indexdef AS d FROM pg_indexes WHERE schemaname = 'public'`)
+        const con = await c.query(
+            `SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) AS d
+               FROM pg_constraint WHERE connamespace = 'public'::regnamespace`,
+        )
+        return [...idx.rows, ...con.rows].map((r) => r.d as string).sort()
+    })
+}

@@ -1,0 +1,125 @@
+/**
+ * Deferred indexes (src/mappings/deferred-indexes.ts) against a real Postgres with the project's migrations:
+ * what is dropped, that the rebuild restores the exact same definitions, that a rolled-back batch drops nothing,
+ * and when the per-run decision defers or rebuilds. (The processor path end to end: test/processor/e2e.test.ts,
+ * the fresh index.)
+ */
+import * as fs from 'fs'
+import * as os from 'os'
+import * as path from 'path'
+import { DataSource, EntityManager } from 'typeorm'
+import { applyMigrations } from '../../src/main'
+import { DEFERRABLE_TABLES, DeferredIndexes, deferredIndexSettingsFromEnv } from '../../src/mappings/deferred-indexes'
+import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
+import { freePort } from '../../src/stack/util'
+import { schemaObjects, withClient } from './support/e2e'
+
+jest.setTimeout(120_000)
+
+let tmp: string
+let pg: EmbeddedPostgres
+let ds: DataSource
+
+beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deferred-indexes-'))
+    fs.chmodSync(tmp, 0o755)
+    pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'squid' })
+    await applyMigrations(pg.url)
+    ds = new DataSource({ type: 'postgres', url: pg.url, entities: [] })
+    await ds.initialize()
+})
+
+afterAll(async () => {
+    await ds?.destroy().catch(() => {})
+    await pg?.stop().catch(() => pg.kill())
+    fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+/** Plain indexes and foreign keys on the deferrable tables. */
+async function deferrableObjects(): Promise<{ indexes: string[]; fks: string[] }> {
+    return withClient(pg.url, async (c) => {
+        const tables = [...DEFERRABLE_TABLES]
+        const indexes = await c.query(
+            `SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1)
+               AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY 1`,
+            [tables],
+        )
+        const fks = await c.query(`SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY($1) ORDER BY 1`, [tables])
+        return { indexes: indexes.rows.map((r) => r.indexname), fks: fks.rows.map((r) => r.conname) }
+    })
+}
+
+const logs: string[] = []
+const inTx = (fn: (em: EntityManager) => Promise<void>) => ds.transaction(fn)
+
+test('settings: auto by default, a typed error for nonsense', () => {
+    expect(deferredIndexSettingsFromEnv({})).toEqual({ enabled: true, minLag: 2000 })
+    expect(deferredIndexSettingsFromEnv({ DEFER_INDEXES: 'false', DEFER_INDEXES_MIN_LAG: '10' })).toEqual({ enabled: false, minLag: 10 })
+    expect(() => deferredIndexSettingsFromEnv({ DEFER_INDEXES: 'maybe' })).toThrow(/DEFER_INDEXES must be auto, true or false/)
+    expect(() => deferredIndexSettingsFromEnv({ DEFER_INDEXES_MIN_LAG: '-3' })).toThrow(/whole number of blocks/)
+})
+
+test('close to the head (lag ≤ minLag) or at the head: nothing is deferred', async () => {
+    const before = await schemaObjects(pg.url)
+    const near = new DeferredIndexes({ enabled: true, minLag: 100 }, (m) => logs.push(m))
+    await inTx((em) => near.beforeBatch(em, false, async () => 100))
+    const atHead = new DeferredIndexes({ enabled: true, minLag: 0 }, (m) => logs.push(m))
+    await inTx((em) => atHead.beforeBatch(em, true, async () => 5000))
+    expect(await schemaObjects(pg.url)).toEqual(before)
+})
+
+test('a batch that rolls back drops nothing and records nothing', async () => {
+    const before = await schemaObjects(pg.url)
+    const d = new DeferredIndexes({ enabled: true, minLag: 0 }, (m) => logs.push(m))
+    await expect(
+        inTx(async (em) => {
+            await d.beforeBatch(em, false, async () => 10)
+            throw new Error('the handler failed after the drop')
+        }),
+    ).rejects.toThrow(/handler failed/)
+    expect(await schemaObjects(pg.url)).toEqual(before)
+    expect(await withClient(pg.url, (c) => c.query('SELECT count(*)::int AS n FROM squid_deferred_index'))).toMatchObject({ rows: [{ n: 0 }] })
+})
+
+test('behind the head: plain indexes and foreign keys dropped and recorded; a restart rebuilds them at the head, identical', async () => {
+    const before = await schemaObjects(pg.url)
+    const objects = await deferrableObjects()
+    expect(objects.indexes.length).toBeGreaterThan(10)
+    expect(objects.fks.length).toBeGreaterThan(2)
+
+    const run1 = new DeferredIndexes({ enabled: true, minLag: 0 }, (m) => logs.push(m))
+    await inTx((em) => run1.beforeBatch(em, false, async () => 10))
+    expect(run1.active).toBe(true)
+    expect(await deferrableObjects()).toEqual({ indexes: [], fks: [] })
+    const recorded = await withClient(pg.url, (c) => c.query('SELECT id, kind FROM squid_deferred_index ORDER BY id'))
+    expect(recorded.rows.map((r) => r.id).sort()).toEqual([...objects.indexes, ...objects.fks].sort())
+    // primary keys and unique indexes stay (the processor writes by id; upserts need them)
+    const after = await schemaObjects(pg.url)
+    for (const t of DEFERRABLE_TABLES) expect([t, after.some((d) => d.startsWith(`${t} `) && d.includes('PRIMARY KEY'))]).toEqual([t, true])
+    expect(after.length).toBe(before.length - objects.indexes.length - objects.fks.length)
+    expect(logs.join('\n')).toMatch(/backfill 10 blocks behind the head: deferred \d+ indexes and \d+ foreign keys/)
+
+    // a later batch of the same run, still behind: nothing more happens
+    await inTx((em) => run1.beforeBatch(em, false, async () => 5))
+    expect(await deferrableObjects()).toEqual({ indexes: [], fks: [] })
+
+    // a new run (restart after a crash) reads the records; still behind → stays deferred; at the head → rebuilt
+    const run2 = new DeferredIndexes({ enabled: true, minLag: 0 }, (m) => logs.push(m))
+    await inTx((em) => run2.beforeBatch(em, false, async () => 3))
+    expect(run2.active).toBe(true)
+    // one of the indexes came back meanwhile (a later migration with IF NOT EXISTS): the rebuild skips it
+    await withClient(pg.url, (c) => c.query(`CREATE INDEX IF NOT EXISTS escrow_movement_payer_timestamp ON escrow_movement (payer, "timestamp")`))
+    await inTx((em) => run2.beforeBatch(em, true, async () => 0))
+    expect(run2.active).toBe(false)
+    expect(await schemaObjects(pg.url)).toEqual(before)
+    expect(await withClient(pg.url, (c) => c.query('SELECT count(*)::int AS n FROM squid_deferred_index'))).toMatchObject({ rows: [{ n: 0 }] })
+    expect(logs.join('\n')).toMatch(/rebuilt \d+ deferred indexes and \d+ foreign keys/)
+})
+
+test('DEFER_INDEXES=false on a database a previous run left deferred: rebuilt at the first batch', async () => {
+    const before = await schemaObjects(pg.url)
+    await inTx((em) => new DeferredIndexes({ enabled: true, minLag: 0 }, () => {}).beforeBatch(em, false, async () => 10))
+    expect(await deferrableObjects()).toEqual({ indexes: [], fks: [] })
+    await inTx((em) => new DeferredIndexes({ enabled: false, minLag: 0 }, () => {}).beforeBatch(em, false, async () => 10))
+    expect(await schemaObjects(pg.url)).toEqual(before)
+})
