@@ -2,7 +2,8 @@
  * Bulk writes for the handler's one-write-per-entity-class: `INSERT ... SELECT FROM unnest($1::type[], ...)`
  * (one array parameter per column, whatever the number of rows) instead of typeorm's multi-row VALUES, whose
  * query building (one placeholder per value, parameter lookups, escaping) costs more CPU than Postgres spends
- * on the rows, and which typeorm-store cuts into statements of 1,000 rows.
+ * on the rows, and which typeorm-store cuts into statements of 1,000 rows. Plain inserts of finalized blocks go
+ * further: `COPY ... FROM STDIN` in text format (see prepareInsert).
  *
  * Same rows, same values as `store.insert` / `store.upsert`:
  * - values follow the columns' transformers (bigint/float → decimal string); relations are written as their
@@ -30,6 +31,7 @@
 import { Store } from '@subsquid/typeorm-store'
 import type { EntityManager } from 'typeorm'
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata'
+import { copyFrom } from './pg-copy'
 
 type Row = { id: string }
 type Cls = { new (...args: any[]): any; name: string }
@@ -43,6 +45,42 @@ function quoted(s: string): string {
 }
 const NEEDS_ESCAPE = /["\\]/
 const ESCAPE = /["\\]/g
+
+/**
+ * A string as a field of COPY's text format: backslash, tab, newline and carriage return escaped (everything
+ * else, quotes included, is literal).
+ */
+function copyText(s: string): string {
+    return COPY_NEEDS_ESCAPE.test(s) ? s.replace(COPY_ESCAPE, (c) => COPY_ESCAPES[c]) : s
+}
+const COPY_NEEDS_ESCAPE = /[\\\t\n\r]/
+const COPY_ESCAPE = /[\\\t\n\r]/g
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' }
+
+/** The same types as COPY text fields (same textual values as the array elements, escaped for COPY instead). */
+const COPY_TYPES: Record<string, () => ElementEncoder> = {
+    'character varying': () => (v) => copyText(String(v)),
+    text: () => (v) => copyText(String(v)),
+    integer: () => (v) => String(v),
+    smallint: () => (v) => String(v),
+    bigint: () => (v) => String(v),
+    numeric: () => (v) => v.toString(),
+    'double precision': () => (v) => String(v),
+    boolean: () => (v) => (v ? 't' : 'f'),
+    'timestamp with time zone': () => {
+        let last = NaN
+        let iso = ''
+        return (v: Date) => {
+            const t = v.getTime()
+            if (t !== last) {
+                iso = v.toISOString()
+                last = t
+            }
+            return iso
+        }
+    },
+    jsonb: () => (v) => copyText(JSON.stringify(v)),
+}
 
 /** Postgres types the bulk path writes, with how a (non-null) property value becomes an array element. */
 const PG_TYPES: Record<string, () => ElementEncoder> = {
@@ -80,6 +118,8 @@ interface ColumnPlan {
     type: string
     get: (row: any) => unknown
     encode: ElementEncoder
+    /** the value as a COPY text field */
+    copy: ElementEncoder
     hasDefault: boolean
     isRelation: boolean
 }
@@ -136,17 +176,20 @@ function buildPlan(em: EntityManager, cls: Cls): TablePlan | null {
             get = (row) => row[prop]
         }
         const encoder = PG_TYPES[type]
-        if (!encoder) return null
-        columns.push({ q: quote(col.databaseName), prop, type, get, encode: encoder(), hasDefault: col.default !== undefined, isRelation: !!col.relationMetadata })
+        const copy = COPY_TYPES[type]
+        if (!encoder || !copy) return null
+        columns.push({ q: quote(col.databaseName), prop, type, get, encode: encoder(), copy: copy(), hasDefault: col.default !== undefined, isRelation: !!col.relationMetadata })
     }
     if (!columns.some((c) => c.prop === 'id')) return null
     return { table: (meta.schema ? quote(meta.schema) + '.' : '') + quote(meta.tableName), columns }
 }
 
-/** A statement ready to be sent: SQL and its array-literal parameters. */
+/** A statement ready to be sent: SQL and its array-literal parameters, or a COPY statement and its text-format rows. */
 export interface Statement {
     sql: string
     params: string[]
+    /** set for `COPY ... FROM STDIN`: the rows in COPY's text format */
+    copyData?: string
 }
 
 /** Rows per statement: bounds the size of one protocol message (arrays are sent as text). */
@@ -154,8 +197,26 @@ const MAX_ROWS_PER_STATEMENT = 25_000
 
 interface Group {
     columns: ColumnPlan[]
-    /** one array literal per column */
+    /** one array literal per column (empty when encoded for COPY) */
     params: string[]
+    /** the rows in COPY text format (encoded for COPY only) */
+    copyData?: string
+}
+
+/** Rows `idx` (or all) of the columns `cols` as COPY text: tab-separated fields, \N for NULL, one line per row. */
+function copyRows(columns: ColumnPlan[], raw: unknown[][], cols: number[], n: number, idx: number[] | null): string {
+    const m = idx ? idx.length : n
+    const lines = new Array<string>(m)
+    const fields = new Array<string>(cols.length)
+    for (let k = 0; k < m; k++) {
+        const i = idx ? idx[k] : k
+        for (let j = 0; j < cols.length; j++) {
+            const v = raw[cols[j]][i]
+            fields[j] = v == null ? '\\N' : columns[cols[j]].copy(v)
+        }
+        lines[k] = fields.join('\t')
+    }
+    return lines.join('\n') + '\n'
 }
 
 /** Array literal of column `c` over `raw[c]` (restricted to rows `idx`). */
@@ -175,7 +236,7 @@ function literal(col: ColumnPlan, vs: unknown[], idx: number[] | null): string {
  * for all, undefined as NULL (typeorm's DEFAULT; null is returned — store path — if the column has a default).
  * Upserts are split by which relations are undefined, like typeorm-store's saveMany; inserts are not.
  */
-function encodeRows(plan: TablePlan, rows: Row[], byRelations: boolean): Group[] | null {
+function encodeRows(plan: TablePlan, rows: Row[], byRelations: boolean, asCopy = false): Group[] | null {
     const n = rows.length
     const raw: unknown[][] = []
     const undefCount: number[] = []
@@ -200,6 +261,7 @@ function encodeRows(plan: TablePlan, rows: Row[], byRelations: boolean): Group[]
             const defined = idx ? idx.some((i) => vs[i] !== undefined) : undefCount[c] < n
             if (defined) cols.push(c)
         }
+        if (asCopy) return { columns: cols.map((c) => plan.columns[c]), params: [], copyData: copyRows(plan.columns, raw, cols, n, idx) }
         return { columns: cols.map((c) => plan.columns[c]), params: cols.map((c) => literal(plan.columns[c], raw[c], idx)) }
     }
     if (!byRelations || relationsUniform) return [group(null)]
@@ -217,6 +279,10 @@ function encodeRows(plan: TablePlan, rows: Row[], byRelations: boolean): Group[]
 function insertSql(plan: TablePlan, columns: ColumnPlan[]): string {
     const params = columns.map((c, i) => `$${i + 1}::${c.type}[]`)
     return `INSERT INTO ${plan.table} AS t (${columns.map((c) => c.q).join(', ')}) SELECT * FROM unnest(${params.join(', ')})`
+}
+
+function copySql(plan: TablePlan, columns: ColumnPlan[]): string {
+    return `COPY ${plan.table} (${columns.map((c) => c.q).join(', ')}) FROM STDIN`
 }
 
 function chunks<T>(rows: T[]): T[][] {
@@ -281,15 +347,23 @@ export class BulkSession {
         else await this.tracker.trackUpsert(cls, rows)
     }
 
-    /** `store.insert(rows)` as statements, or null when not on the bulk path. */
+    /**
+     * `store.insert(rows)` as statements, or null when not on the bulk path. With the raw connection and no
+     * change tracker (finalized blocks) they are `COPY ... FROM STDIN`: Postgres takes rows through COPY about
+     * twice as fast as through INSERT ... SELECT FROM unnest (batched heap inserts, no array parsing), and an
+     * insert has nothing COPY cannot do (no ON CONFLICT). A hot block keeps INSERT, as the tracker expects.
+     */
     prepareInsert(rows: Row[]): Statement[] | null {
         const plan = this.plan(rows)
         if (!plan) return null
+        const asCopy = this.client !== undefined && this.tracker === undefined
         const out: Statement[] = []
         for (const part of chunks(rows)) {
-            const groups = encodeRows(plan, part, false)
+            const groups = encodeRows(plan, part, false, asCopy)
             if (!groups || groups.some((g) => !g.columns.some((c) => c.prop === 'id'))) return null
-            for (const g of groups) out.push({ sql: insertSql(plan, g.columns), params: g.params })
+            for (const g of groups) {
+                out.push(asCopy ? { sql: copySql(plan, g.columns), params: [], copyData: g.copyData } : { sql: insertSql(plan, g.columns), params: g.params })
+            }
         }
         return out
     }
@@ -364,7 +438,7 @@ export class BulkSession {
         for (const s of stmts) {
             let p: Promise<unknown>
             if (this.client) {
-                p = this.client.query(s.sql, s.params)
+                p = s.copyData !== undefined ? copyFrom(this.client as any, s.sql, [Buffer.from(s.copyData)]) : this.client.query(s.sql, s.params)
             } else {
                 const prev = this.pending.length ? this.pending[this.pending.length - 1] : Promise.resolve()
                 p = prev.then(() => this.em.query(s.sql, s.params))

@@ -11,7 +11,7 @@ import { ChangeTracker, rollbackBlock } from '@subsquid/typeorm-store/lib/hot'
 import { DataSource, EntityManager } from 'typeorm'
 import { SnakeNamingStrategy } from '@subsquid/typeorm-config/lib/namingStrategy'
 import { applyMigrations } from '../../src/main'
-import { bulkInsert, bulkMergeRollup, bulkUpsert } from '../../src/mappings/bulk'
+import { BulkSession, bulkInsert, bulkMergeRollup, bulkUpsert } from '../../src/mappings/bulk'
 import { RollupBuffer, TOKEN_SNAPSHOT_FIELDS } from '../../src/mappings/state'
 import * as model from '../../src/model'
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
@@ -92,7 +92,7 @@ function movements(n: number): model.EscrowMovement[] {
 }
 
 function protocolEvents(n: number): model.ProtocolEvent[] {
-    const odd = ['tab\there', 'new\nline', 'quote"s and \\backslash\\', "it's", 'ünïcødé ✓', '{"json":"in a string"}', 'NULL', '\\N', '']
+    const odd = ['tab\there', 'new\nline', 'carriage\r\nreturn', 'back\\tslash-t', 'quote"s and \\backslash\\', "it's", 'ünïcødé ✓', '{"json":"in a string"}', 'NULL', '\\N', '']
     return Array.from({ length: n }, (_, i) => {
         return new model.ProtocolEvent({
             id: `${String(100 + i).padStart(10, '0')}-abcde-${String(i).padStart(6, '0')}`,
@@ -153,6 +153,12 @@ describe('bulk writes equal typeorm-store writes', () => {
         const viaBulk = await inTx(tables, async (store) => {
             await bulkInsert(store, movements(2500))
             await bulkInsert(store, protocolEvents(25_100))
+        })
+        // finalized blocks (no change tracker) with the raw connection: the bulk path is COPY
+        await inTx([], async (store) => {
+            const stmts = BulkSession.of(store)!.prepareInsert(movements(3))!
+            expect(stmts.map((x) => x.sql.split(' (')[0])).toEqual(['COPY "escrow_movement"'])
+            expect(stmts[0].copyData!.split('\n')).toHaveLength(4)
         })
         expect(viaStore.escrow_movement).toHaveLength(2500)
         expect(viaStore.protocol_event).toHaveLength(25_100)

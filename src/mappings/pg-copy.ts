@@ -2,7 +2,8 @@
  * `COPY ... FROM STDIN` with node-postgres and no extra package: a minimal Submittable that answers the
  * server's CopyInResponse with CopyData chunks and CopyDone (the protocol messages `pg`'s Connection already
  * serialises: sendCopyFromChunk / endCopyFrom). pg-copy-streams does the same with a stream interface; the
- * benchmark only needs "send these buffers".
+ * bulk writer (bulk.ts) and the index benchmark's baseline only need "send these buffers". It is queued on the
+ * client like any query, so it runs in order with the statements sent before and after it.
  */
 import type { Client, PoolClient } from 'pg'
 
