@@ -296,7 +296,8 @@ export class BenchStack {
                 ...extra,
             },
             path.join(this.dir, 'logs', `${name}-${Date.now()}.log`),
-            { echo: this.verbose },
+            // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the API server
+            { echo: this.verbose, nodeArgs: (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean) },
         )
         const url = `http://127.0.0.1:${port}/graphql`
         await waitFor('the API server', 60_000, async () => {

@@ -15,10 +15,11 @@ import { randomUUID } from 'crypto'
 import * as fs from 'fs'
 import type { IncomingMessage, ServerResponse } from 'http'
 import * as path from 'path'
-import { execute as graphqlExecute, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema, ValidationRule } from 'graphql'
+import { execute as graphqlExecute, ExecutionArgs, ExecutionResult, getOperationAST, GraphQLError, GraphQLSchema, ValidationRule } from 'graphql'
 import { createHandler, Handler, Request as GqlRequest } from 'graphql-http'
 import type { Pool } from 'pg'
 import { DocumentCache } from './document-cache'
+import { ResultCache } from './result-cache'
 import { CappedOpenreaderContext } from './openreader-context'
 import { resolveCaller } from './api-keys'
 import type { Caller } from './context'
@@ -50,11 +51,15 @@ export interface HttpDeps {
     graphiql: boolean
     corsOrigin?: string
     log: LogFn
+    /** successful query responses between two processor commits (result-cache.ts); absent or ttl 0: off */
+    resultCache?: ResultCache
 }
 
 interface RequestContext {
     caller?: Caller
     requestId: string
+    /** where to keep this request's response, if it turns out to be a successful query (result-cache.ts) */
+    cache?: { key: string; generation: number }
 }
 
 export function clientIp(req: IncomingMessage): string {
@@ -207,9 +212,18 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
             const masked = maskResult(result as ExecutionResult, req.context.requestId, log)
             // a result without errors: serialized here with plain JSON.stringify (graphql-http's serializer runs a
             // replacer function on every value, for Error objects that such a result does not hold)
+            const operation = getOperationAST((_args as ExecutionArgs).document, (_args as ExecutionArgs).operationName)?.operation
+            // a mutation may have changed what queries read (stored leaves, API keys): start afresh
+            if (operation === 'mutation') deps.resultCache?.invalidate()
             if (!masked.errors?.length && masked.data !== undefined) {
                 const type = acceptedMediaType(req.headers)
-                if (type) return [JSON.stringify(masked), { status: 200, statusText: 'OK', headers: { 'content-type': `${type}; charset=utf-8` } }] as const
+                if (type) {
+                    const json = JSON.stringify(masked)
+                    const contentType = `${type}; charset=utf-8`
+                    const cache = req.context.cache
+                    if (cache && operation === 'query') deps.resultCache!.set(cache.key, cache.generation, json, contentType)
+                    return [json, { status: 200, statusText: 'OK', headers: { 'content-type': contentType } }] as const
+                }
             }
             // execution never started (variables that do not coerce, an unknown operationName): no `data`. The
             // GraphQL-over-HTTP spec wants a 4xx for that with application/graphql-response+json (200 with JSON)
@@ -252,13 +266,27 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
                 throw e
             }
         }
+        let cache: RequestContext['cache']
+        const resultCache = deps.resultCache
+        if (resultCache?.enabled && req.method === 'POST' && body) {
+            const type = acceptedMediaType(req.headers)
+            if (type) {
+                const key = ResultCache.key(body, caller ? String(caller.keyId) : undefined, type)
+                const hit = resultCache.get(key)
+                if (hit) {
+                    res.writeHead(200, 'OK', { 'content-type': hit.contentType, 'content-length': String(Buffer.byteLength(hit.body)), 'x-cache': 'hit' })
+                    return res.end(hit.body)
+                }
+                cache = { key, generation: resultCache.generation }
+            }
+        }
         const [text, init] = await handler({
             method: req.method ?? 'GET',
             url: req.url ?? '/graphql',
             headers: req.headers,
             body,
             raw: req,
-            context: { caller, requestId },
+            context: { caller, requestId, cache },
         })
         const headers: Record<string, string> = { ...(init.headers ?? {}) }
         let out = init.status >= 400 ? codeRequestErrors(text) : text

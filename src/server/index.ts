@@ -23,6 +23,7 @@ import { NotifyListener } from './pubsub/listener'
 import type { SharedSubscriptions } from './pubsub/shared'
 import { closeMutations, configureMutations, MutationConfig } from './resolvers/mutation.resolver'
 import { DocumentCache } from './document-cache'
+import { ResultCache } from './result-cache'
 import { buildApiSchema } from './schema'
 import type { Services } from './services'
 import { SqlEndpoint } from './sql/endpoint'
@@ -101,6 +102,9 @@ export interface ServerOptions {
     /** close the mutations' chain connection at close() even without `mutations` (the CLI entry does) */
     closeMutations?: boolean
     log?: LogFn
+    /** how long a successful query response may be served again before the next processor commit (result-cache.ts);
+     * 0 turns the cache off. Default: API_RESULT_CACHE_MS, else 1,000 */
+    resultCacheMs?: number
 }
 
 export interface RunningServer {
@@ -122,6 +126,14 @@ export interface RunningServer {
 
 const defaultLog: LogFn = (level, message, fields) => {
     stackLog('api', `${level === 'info' ? '' : level.toUpperCase() + ' '}${message}${fields ? ' ' + JSON.stringify(fields) : ''}`)
+}
+
+function resultCacheMsFromEnv(): number {
+    const raw = process.env.API_RESULT_CACHE_MS
+    if (raw === undefined || raw === '') return 1_000
+    const ms = Number(raw)
+    if (!Number.isInteger(ms) || ms < 0) throw new Error(`API_RESULT_CACHE_MS must be a whole number of milliseconds (got "${raw}")`)
+    return ms
 }
 
 function poolConfig(url: string, extra: PoolConfig = {}): PoolConfig {
@@ -182,11 +194,19 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         const feed = new ChangeFeed(pool, hub, { stateSchema, log: (m, f) => log('warn', m, f) })
         cleanups.push(() => feed.close())
         await feed.init()
+        const resultCache = new ResultCache({ ttlMs: opts.resultCacheMs ?? resultCacheMsFromEnv() })
         const listener = new NotifyListener({
             connection: { connectionString: databaseUrl, application_name: 'settlement-api-listen' },
             channel: subs.channel ?? 'squid_batch',
-            onNotify: (payload) => feed.push(payload),
-            onReconnect: () => feed.catchUp(),
+            onNotify: (payload) => {
+                // the processor committed: cached answers describe the previous state
+                resultCache.invalidate()
+                feed.push(payload)
+            },
+            onReconnect: () => {
+                resultCache.invalidate()
+                return feed.catchUp()
+            },
             log: (m, f) => log('warn', m, f),
         })
         cleanups.push(() => listener.stop())
@@ -252,6 +272,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 graphiql: opts.graphiql ?? true,
                 corsOrigin: opts.corsOrigin ?? '*',
                 log,
+                resultCache,
             }),
         )
         server.requestTimeout = 60_000

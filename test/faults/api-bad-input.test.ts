@@ -9,9 +9,8 @@
  * of 1,500 connections the server holds 0 subscriptions (/health), and its RSS (the server runs with a full GC every
  * 500 ms, so RSS follows live memory) stays within 150 MB of the baseline and does not grow from cycle to cycle.
  *
- * Known gap: errors raised by graphql-http / graphql-js for the request itself (unparsable JSON body, syntax,
- * validation, variable coercion) carry a clear message but no `extensions.code`. They are checked for a 4xx status,
- * a message and no leaks, and listed in the output; FAULT_API_STRICT_CODES=1 requires a code on them too.
+ * Errors about the request itself (unparsable JSON body, syntax, validation, variable coercion) are coded too:
+ * GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT.
  */
 import * as fs from 'fs'
 import * as path from 'path'
@@ -25,7 +24,7 @@ import { ApiServer, FaultStack, gql, rssMb, sleep, startApiServer, startFaultSta
 
 jest.setTimeout(240_000)
 
-const CODES = ['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_ESCROW', 'IDEMPOTENCY_CONFLICT', 'CONTRACT_REVERT', 'CHAIN_UNAVAILABLE', 'RATE_LIMITED', 'QUERY_TOO_COMPLEX', 'TIMEOUT', 'INTERNAL']
+const CODES = ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'INSUFFICIENT_ESCROW', 'IDEMPOTENCY_CONFLICT', 'CONTRACT_REVERT', 'CHAIN_UNAVAILABLE', 'RATE_LIMITED', 'QUERY_TOO_COMPLEX', 'TIMEOUT', 'INTERNAL']
 const LEAK = /\bat \S+:\d+:\d+|node_modules|\/work\/|\bSELECT\b|\brelation "|\bpg_|stack/i
 
 let s: FaultStack
@@ -62,9 +61,6 @@ async function rawPost(body: string | Buffer, headers: Record<string, string> = 
     return { status: res.status, codes: errorCodes(text), text }
 }
 
-const STRICT_CODES = process.env.FAULT_API_STRICT_CODES === '1'
-/** request-level errors answered without extensions.code (see "Known gap") */
-const uncoded = new Set<string>()
 
 function errorCodes(text: string): string[] {
     let j: any
@@ -77,10 +73,6 @@ function errorCodes(text: string): string[] {
     return errors.map((e) => {
         const code = e.extensions?.code ?? e.code
         expect(typeof e.message === 'string' && e.message.length > 0).toBe(true)
-        if (code === undefined && !STRICT_CODES) {
-            uncoded.add(e.message.replace(/"[^"]*"/g, '"…"').slice(0, 80))
-            return 'UNCODED'
-        }
         expect({ message: e.message, code: CODES.includes(code) ? 'coded' : code }).toEqual({ message: e.message, code: 'coded' })
         expect({ message: e.message, leak: LEAK.test(e.message ?? '') }).toEqual({ message: e.message, leak: false })
         seen[code] = (seen[code] ?? 0) + 1
@@ -95,7 +87,7 @@ async function expectAlive(): Promise<void> {
     expect(r.body.errors).toBeUndefined()
 }
 
-/** `code` may be 'REQUEST' for an error graphql-js raises about the request itself (coded or not, see the gap above). */
+/** `code` may be 'REQUEST' for an error graphql-js raises about the request itself (parse, validation or variables). */
 async function expectError(query: string, variables: Record<string, unknown>, code: string, headers: Record<string, string> = {}): Promise<string> {
     const r = await gql(api.url, query, variables, headers, 30_000)
     expect({ status: r.status < 500, text: r.text.slice(0, 300) }).toEqual({ status: true, text: r.text.slice(0, 300) })
@@ -272,7 +264,7 @@ test('thousands of subscriptions opened and dropped: the server keeps answering,
     }
     await sleep(2_000)
     const final = rssMb(api.handle.proc.pid!)
-    console.log(`faults/api: request errors answered without extensions.code: ${JSON.stringify([...uncoded])}; 8-level introspection cycle: ${JSON.stringify(introspection)}`)
+    console.log(`faults/api: 8-level introspection cycle: ${JSON.stringify(introspection)}`)
     console.log(`faults/api subscriptions: RSS baseline ${baseline.toFixed(0)} MB, after each cycle of ${perCycle} opened/dropped ${after.map((m) => m.toFixed(0)).join(', ')} MB, final ${final.toFixed(0)} MB; error codes seen ${JSON.stringify(seen)}`)
     // bounded: never more than 150 MB over the baseline, and no growth from cycle to cycle once warmed up
     // (a leak of even 5 KB per connection would add ~7 MB per cycle)
