@@ -95,6 +95,15 @@ export async function runApi(ctx: RunContext): Promise<BenchResult> {
         const durationMs = ctx.opts.quick ? 5_000 : 20_000
         // warm-up: connection pools, JIT, Postgres caches
         await closedLoop(server.url, { concurrency: 10, durationMs: ctx.opts.quick ? 1_000 : 3_000, next })
+        // a live chain: the processor commits (and NOTIFYs squid_batch, which drops the API's result cache) about
+        // once per block; the benchmark's processor is stopped, so the notices are sent here, every 2 s (Base)
+        const notifier = new Client({ connectionString: s.dbUrl })
+        await notifier.connect()
+        let notices = 0
+        const notifyTimer = setInterval(() => {
+            notices++
+            notifier.query(`SELECT pg_notify('squid_batch', $1)`, [JSON.stringify({ height: 0, hash: '0x', head: true, changed: {} })]).catch(() => {})
+        }, NOTIFY_EVERY_MS)
         const levels: Record<string, LoadResult & { serverCpuPercent: number; postgresCpuPercent: number; loadGeneratorCpuPercent: number; serverRssMb: number }> = {}
         for (const concurrency of [1, 50, 200]) {
             server.child.monitor.mark()
@@ -107,6 +116,22 @@ export async function runApi(ctx: RunContext): Promise<BenchResult> {
             const l = levels[`c${concurrency}`]
             note('api', `${concurrency} clients: ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.errors} errors; CPU server ${l.serverCpuPercent}% postgres ${l.postgresCpuPercent}% load generator ${l.loadGeneratorCpuPercent}%`)
             if (r.errors) note('api', `errors: ${r.errorSamples.join(' | ')}`)
+        }
+        clearInterval(notifyTimer)
+        await notifier.end()
+        await server.child.stop()
+
+        // the same 50 clients against a server without the result cache: what every request costs to compute
+        const uncachedServer = await s.startServer({ API_RESULT_CACHE_MS: '0' }, 'api-uncached')
+        let uncached: (LoadResult & { serverCpuPercent: number }) | undefined
+        try {
+            await closedLoop(uncachedServer.url, { concurrency: 10, durationMs: ctx.opts.quick ? 1_000 : 3_000, next })
+            uncachedServer.child.monitor.mark()
+            const r = await closedLoop(uncachedServer.url, { concurrency: 50, durationMs, next })
+            uncached = { ...r, serverCpuPercent: uncachedServer.child.monitor.cpuPercentSinceMark() }
+            note('api', `50 clients, result cache off: ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.errors} errors`)
+        } finally {
+            await uncachedServer.child.stop()
         }
         const c50 = levels.c50
         return {
@@ -123,10 +148,12 @@ export async function runApi(ctx: RunContext): Promise<BenchResult> {
                 rows,
                 rateLimits: 'disabled (GQL_ANON_RATE_LIMIT_RPS=0): every client is 127.0.0.1',
                 loadGenerator: 'bench/support/http-load.ts (closed loop, keep-alive, one socket per client)',
+                resultCache: `API default (API_RESULT_CACHE_MS 1000), dropped by a NOTIFY squid_batch sent every ${NOTIFY_EVERY_MS} ms during the load (${notices} in all), as a live chain's processor commits; c50Uncached: a second server with API_RESULT_CACHE_MS=0`,
             },
             environment: environment({ postgres: s.postgresVersion }),
             figures: {
                 levels,
+                c50Uncached: uncached,
                 serverPeakRssMb: server.child.monitor.peakMb,
                 slowestAt1: Object.entries(levels.c1.perKind).sort((a, b) => b[1].latencyMs.p50 - a[1].latencyMs.p50).map(([k, v]) => `${k} p50 ${v.latencyMs.p50} ms`),
             },
@@ -137,7 +164,9 @@ export async function runApi(ctx: RunContext): Promise<BenchResult> {
                 p99Ms1: levels.c1.latencyMs.p99,
                 p99Ms200: levels.c200.latencyMs.p99,
                 rps200: levels.c200.rps,
-                errors: Object.values(levels).reduce((n, l) => n + l.errors, 0),
+                p99Ms50Uncached: uncached?.latencyMs.p99 ?? null,
+                rps50Uncached: uncached?.rps ?? null,
+                errors: Object.values(levels).reduce((n, l) => n + l.errors, 0) + (uncached?.errors ?? 0),
             },
             notes: hasValidators ? [`validator rankings via ${rankings}; the load chain has no validator activity, so it answers from few or no rows`] : ['no validator rankings query in this build: not measured'],
             durationMs: Date.now() - t0,
@@ -146,4 +175,7 @@ export async function runApi(ctx: RunContext): Promise<BenchResult> {
         await server.child.stop()
     }
 }
+
+/** how often the benchmark stands in for the processor's commit notice (a Base block) */
+const NOTIFY_EVERY_MS = 2_000
 
