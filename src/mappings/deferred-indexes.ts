@@ -27,6 +27,8 @@ export const DEFERRABLE_TABLES = ['escrow_movement', 'protocol_event', 'claim', 
 
 export const DEFERRED_TABLE = 'squid_deferred_index'
 
+const REBUILD_MAINTENANCE_WORK_MEM = '512MB'
+
 export interface DeferredIndexSettings {
     enabled: boolean
     minLag: number
@@ -152,6 +154,9 @@ export async function dropDeferrable(q: Query): Promise<Deferred[]> {
 
 /** Recreate what `list` recorded (indexes first, then foreign keys) and clear the records. */
 export async function rebuildDeferred(q: Query, list: Deferred[]): Promise<void> {
+    // sorting a million-row column in memory instead of in temporary files: measured 0.67 s instead of 0.90 s per
+    // text index over 1M escrow movements (the default is 64MB); for this transaction only
+    if (list.length) await q(`SET LOCAL maintenance_work_mem = '${REBUILD_MAINTENANCE_WORK_MEM}'`)
     for (const d of list.filter((x) => x.kind === 'index')) {
         // a later migration may have created it again meanwhile
         await q(d.definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS '))
