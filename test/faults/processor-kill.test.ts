@@ -32,11 +32,27 @@ test('SIGKILL at random points during a backfill, restart, repeat: the index equ
     const sim = simulate(s, 25_000, 4).finally(() => (simDone = true))
 
     const kills: { afterMs: number; indexed: number | null; exitSignal: string | null }[] = []
+    const chainAtStart = Number(BigInt(await rpcCall<string>(s.anvil.url, 'eth_blockNumber')))
     let p = await s.launch('p0')
     for (let k = 0; k < 6; k++) {
-        const afterMs = Math.round(k === 0 ? 300 + rand() * 1_200 : 300 + rand() * 2_700)
-        await sleep(afterMs)
-        let idx = await indexedHead(s.dbUrl).catch(() => undefined)
+        let afterMs: number
+        let idx: { height: number } | undefined
+        if (k === 0) {
+            // the first kill lands in the backfill proper, at a random height: the processor backfills the empty
+            // stretch in commits of up to BATCH_MAX_BLOCKS (500) blocks within about a second, too fast for a
+            // random delay, so wait for a random target height (at least 600 blocks below the head)
+            const target = Math.floor(1 + rand() * (chainAtStart - 600))
+            const t0 = Date.now()
+            for (; Date.now() - t0 < 60_000; await sleep(5)) {
+                idx = await indexedHead(s.dbUrl).catch(() => undefined)
+                if (idx && idx.height >= target) break
+            }
+            afterMs = Date.now() - t0
+        } else {
+            afterMs = Math.round(300 + rand() * 2_700)
+            await sleep(afterMs)
+            idx = await indexedHead(s.dbUrl).catch(() => undefined)
+        }
         // On a loaded machine a restarted processor may not have indexed anything yet by then: from the third
         // kill on, wait (bounded) until it has moved past the previous kill, so kills land at different heights.
         const previous = kills.length ? kills[kills.length - 1].indexed : null
