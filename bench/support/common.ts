@@ -281,14 +281,5 @@ export async function waitFor<T>(what: string, timeoutMs: number, fn: () => Prom
     throw new BenchError(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message ?? lastError})` : ''}`)
 }
 
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-    let a = seed >>> 0
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0
-        let t = a
-        t = Math.imul(t ^ (t >>> 15), t | 1)
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
-}
+/** Seeded PRNG (mulberry32, the simulator's): schedules are reproducible from their seed. */
+export { rng } from '../../src/simulator/random'

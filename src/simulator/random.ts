@@ -7,7 +7,8 @@ export class Random {
     }
 
     next(): number {
-        let t = (this.state += 0x6d2b79f5)
+        // kept to 32 bits: a plain += would leave the exact integers after ~5 million draws
+        let t = (this.state = (this.state + 0x6d2b79f5) >>> 0)
         t = Math.imul(t ^ (t >>> 15), t | 1)
         t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
         return ((t ^ (t >>> 14)) >>> 0) / 4294967296
@@ -35,4 +36,10 @@ export class Random {
         }
         return copy.slice(0, Math.min(n, copy.length))
     }
+}
+
+/** `new Random(seed).next` as a plain function, for code that only needs numbers in [0, 1). */
+export function rng(seed: number): () => number {
+    const r = new Random(seed)
+    return () => r.next()
 }

@@ -1,16 +1,7 @@
 import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
 import { getAddress, hexlify, isAddress } from 'ethers'
 import { BatchInputError, buildBatch, LEAF_ENCODING, parseAddress, proofsOf, UsageRecord } from '../../src/settlement/batch-builder'
-
-function rng(seed: number) {
-    return () => {
-        seed |= 0
-        seed = (seed + 0x6d2b79f5) | 0
-        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
-}
+import { rng } from '../../src/simulator/random'
 
 /** The previous implementation: ethers validation, aggregation, StandardMerkleTree.of over the sorted leaves. */
 function reference(records: UsageRecord[]) {

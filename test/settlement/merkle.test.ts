@@ -2,17 +2,7 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
 import { getAddress, hexlify, randomBytes } from 'ethers'
 import { LEAF_ENCODING } from '../../src/settlement/batch-builder'
 import { PayoutTree, verifyPayoutProof } from '../../src/settlement/merkle'
-
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number) {
-    return () => {
-        seed |= 0
-        seed = (seed + 0x6d2b79f5) | 0
-        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
-}
+import { rng } from '../../src/simulator/random'
 
 const MAX = (1n << 256n) - 1n
 

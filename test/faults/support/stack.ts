@@ -40,17 +40,8 @@ export function ensureLib(): void {
     if (!fs.existsSync(main)) throw new Error(`tsc did not produce lib/main.js:\n${r.stdout}\n${r.stderr}`)
 }
 
-/** A small deterministic PRNG (mulberry32): the fault schedules are seeded and reproducible. */
-export function rng(seed: number): () => number {
-    let a = seed >>> 0
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0
-        let t = a
-        t = Math.imul(t ^ (t >>> 15), t | 1)
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
-}
+/** Seeded PRNG (mulberry32, the simulator's): schedules are reproducible from their seed. */
+export { rng } from '../../../src/simulator/random'
 
 export interface FaultStack {
     tmp: string
