@@ -337,6 +337,11 @@ export function keccak256Into(input: Uint8Array, inOff: number, len: number, out
     s[w] ^= tail
     s[RATE / 4 - 1] ^= 0x80000000
     sponge.permute()
+    digestInto(s, out, outOff)
+}
+
+/** The first 32 bytes of the state (little-endian words), the digest, into `out` at `outOff`. */
+function digestInto(s: Int32Array, out: Uint8Array, outOff: number): void {
     for (let i = 0; i < 8; i++) {
         const v = s[i]
         const o = outOff + 4 * i
@@ -359,14 +364,7 @@ export function keccak256PairInto(buf: Uint8Array, a: number, b: number, out: Ui
     s[16] = 0x01 // padding right after the 64 bytes
     s[RATE / 4 - 1] = 0x80000000
     sponge.permute()
-    for (let i = 0; i < 8; i++) {
-        const v = s[i]
-        const o = outOff + 4 * i
-        out[o] = v
-        out[o + 1] = v >>> 8
-        out[o + 2] = v >>> 16
-        out[o + 3] = v >>> 24
-    }
+    digestInto(s, out, outOff)
 }
 
 /** keccak256 of `data` as a new 32-byte array. */
