@@ -12,7 +12,7 @@ import { Hub } from '../../src/server/pubsub/hub'
 import { SlowConsumer } from '../../src/server/pubsub/queue'
 import { SharedSubscriptions } from '../../src/server/pubsub/shared'
 import { buildApiSchema } from '../../src/server/schema'
-import { addr, bid, insertClaim, insertPayout, insertToken, PAYER, PgStack, setIndexerHead, startPgStack, upsertBatch, upsertEscrowAccount } from './support/stack'
+import { addr, bid, insertClaim, insertPayout, insertToken, PAYER, PgStack, setIndexerHead, startPgStack, until, upsertBatch, upsertEscrowAccount } from './support/stack'
 
 jest.setTimeout(180_000)
 
@@ -81,14 +81,6 @@ function sub<T = any>(c: Client, query: string, variables?: Record<string, unkno
         },
     )
     return s
-}
-
-async function until(cond: () => boolean, timeoutMs = 5_000) {
-    const deadline = Date.now() + timeoutMs
-    while (!cond()) {
-        if (Date.now() > deadline) throw new Error('condition not met in time')
-        await new Promise((r) => setTimeout(r, 10))
-    }
 }
 
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { RunningServer, startServer } from '../../src/server'
 import { recommendDelegation, tiltedWeights } from '../../src/validators/recommend'
 import { combine } from '../../src/validators/scoring'
 import { COMPONENTS, Component, loadScoringConfig } from '../../src/validators/scoring-config'
-import { addr, data, firstError, gql, PgStack, setIndexerHead, startPgStack } from './support/stack'
+import { addr, data, firstError, gql, PgStack, setIndexerHead, startPgStack, until } from './support/stack'
 
 jest.setTimeout(180_000)
 
@@ -776,14 +776,6 @@ function sub(query: string, variables?: Record<string, unknown>): Sub {
         },
     )
     return s
-}
-
-async function until(cond: () => boolean, timeoutMs = 5_000) {
-    const deadline = Date.now() + timeoutMs
-    while (!cond()) {
-        if (Date.now() > deadline) throw new Error('condition not met in time')
-        await new Promise((r) => setTimeout(r, 10))
-    }
 }
 
 const quiet = () => new Promise((r) => setTimeout(r, 200))

@@ -229,3 +229,12 @@ export function firstError(res: GqlResponse): { code: string; message: string; e
     if (!e) throw new Error(`expected an error, got ${res.status} ${JSON.stringify(res.body)}`)
     return { code: e.extensions?.code, message: e.message, extensions: e.extensions }
 }
+
+/** Poll `cond` every 10 ms until it holds; throws after `timeoutMs`. */
+export async function until(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!cond()) {
+        if (Date.now() > deadline) throw new Error('condition not met in time')
+        await new Promise((r) => setTimeout(r, 10))
+    }
+}
