@@ -458,6 +458,13 @@ export class BulkSession {
             : Promise.resolve()
     }
 
+    /** `rows` written now by `stmts`: recorded with the change tracker (hot blocks), sent, and waited for. */
+    async write(kind: 'insert' | 'upsert', rows: Row[], stmts: Statement[]): Promise<void> {
+        await this.track(kind, rows)
+        this.send(stmts)
+        await this.drain()
+    }
+
     /** Wait for everything sent; throws the first failure. */
     async drain(): Promise<void> {
         const pending = this.pending
@@ -477,9 +484,7 @@ export async function bulkInsert(store: Store, rows: Row[]): Promise<void> {
     const session = BulkSession.of(store)
     const stmts = session?.prepareInsert(rows)
     if (!session || !stmts) return store.insert(rows)
-    await session.track('insert', rows)
-    session.send(stmts)
-    await session.drain()
+    await session.write('insert', rows, stmts)
 }
 
 /** `store.upsert(rows)` (rows of one class), in bulk where equivalent. */
@@ -488,9 +493,7 @@ export async function bulkUpsert(store: Store, rows: Row[]): Promise<void> {
     const session = BulkSession.of(store)
     const stmts = session?.prepareUpsert(rows)
     if (!session || !stmts) return store.upsert(rows)
-    await session.track('upsert', rows)
-    session.send(stmts)
-    await session.drain()
+    await session.write('upsert', rows, stmts)
 }
 
 /** Rollup deltas merged by Postgres; false (nothing written) when the caller must load, merge and upsert. */
@@ -505,8 +508,6 @@ export async function bulkMergeRollup(
     const stmts = session?.prepareRollupMerge(deltas, snapshotFields, snapshotsOf)
     if (!session || !stmts) return false
     // the tracker records the prior state of the rows by id, like typeorm-store's upsert of the merged rows
-    await session.track('upsert', deltas)
-    session.send(stmts)
-    await session.drain()
+    await session.write('upsert', deltas, stmts)
     return true
 }

@@ -12,6 +12,7 @@ import { DataSource, EntityManager } from 'typeorm'
 import { SnakeNamingStrategy } from '@subsquid/typeorm-config/lib/namingStrategy'
 import { applyMigrations } from '../../src/main'
 import { BulkSession, bulkInsert, bulkMergeRollup, bulkUpsert } from '../../src/mappings/bulk'
+import { zeroTokenCounters } from '../../src/mappings/rollups'
 import { RollupBuffer, TOKEN_SNAPSHOT_FIELDS } from '../../src/mappings/state'
 import * as model from '../../src/model'
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
@@ -211,22 +212,7 @@ describe('bulk writes equal typeorm-store writes', () => {
                     token: new model.Token({ id: TOKEN }),
                     date: `2026-03-${String(day).padStart(2, '0')}`,
                     day: new Date(Date.UTC(2026, 2, day)),
-                    depositCount: 0,
-                    depositAmount: 0n,
-                    withdrawalCount: 0,
-                    withdrawalAmount: 0n,
-                    batchCount: 0,
-                    committedAmount: 0n,
-                    recordCount: 0,
-                    finalizedBatchCount: 0,
-                    finalizedAmount: 0n,
-                    rejectedBatchCount: 0,
-                    rejectedAmount: 0n,
-                    disputeCount: 0,
-                    claimCount: 0,
-                    claimedAmount: 0n,
-                    feesAmount: 0n,
-                    netClaimedAmount: 0n,
+                    ...zeroTokenCounters(),
                     escrowHeldEnd: 0n,
                     escrowLockedEnd: 0n,
                 })
