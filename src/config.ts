@@ -37,6 +37,7 @@
  */
 import * as fs from 'fs'
 import * as path from 'path'
+import { projectRoot } from './paths'
 
 type Env = Record<string, string | undefined>
 
@@ -53,19 +54,8 @@ export class ConfigError extends Error {
 // ---------------------------------------------------------------------------
 // project layout
 
-let cachedRoot: string | undefined
-
-/** Folder containing package.json, searched upwards from this file (works from src/ and lib/). */
-export function projectRoot(): string {
-    if (cachedRoot) return cachedRoot
-    let dir = __dirname
-    for (;;) {
-        if (fs.existsSync(path.join(dir, 'package.json'))) return (cachedRoot = dir)
-        const parent = path.dirname(dir)
-        if (parent === dir) throw new Error(`cannot find package.json above ${__dirname}`)
-        dir = parent
-    }
-}
+// (re-exported: several modules take it from here)
+export { projectRoot }
 
 /** Root of all local runtime state (embedded Postgres, anvil state). */
 export function dataDir(env: Env = process.env): string {
