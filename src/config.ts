@@ -35,7 +35,6 @@
  * Misc:
  *   DATA_DIR                default <projectRoot>/.data
  */
-import * as fs from 'fs'
 import * as path from 'path'
 import { projectRoot } from './paths'
 
