@@ -31,9 +31,9 @@
  *   at RUNTIME to the last N blocks. Opt in with `historyStates: N`.
  */
 import * as fs from 'fs'
-import * as os from 'os'
 import * as path from 'path'
 import { ChildProcess } from 'child_process'
+import { projectRoot } from '../paths'
 import { log } from './log'
 import { spawnManaged } from './processes'
 import { isAlive, isPortFree, processCmdline, sleep, waitUntilDead } from './util'
@@ -107,28 +107,14 @@ export class AnvilError extends Error {
 
 // ---------------------------------------------------------------------------
 
-/**
- * Path of the native anvil binary: the npm per-platform package (package.json depends on those directly, see
- * scripts/foundry-bin.js for why), else anvil on PATH (foundryup).
- */
+/** Path of the native anvil binary: the one resolver forge also uses (scripts/foundry-bin.js: npm package, else PATH). */
 export function anvilBinary(): string {
-    const arch = { x64: 'amd64', arm64: 'arm64' }[os.arch() as string]
-    const exe = os.platform() === 'win32' ? 'anvil.exe' : 'anvil'
-    if (arch) {
-        try {
-            const bin = require.resolve(`@foundry-rs/anvil-${os.platform()}-${arch}/bin/${exe}`)
-            if (fs.existsSync(bin)) return bin
-        } catch {
-            // no npm package for this platform
-        }
+    const { foundryBinary } = require(path.join(projectRoot(), 'scripts', 'foundry-bin.js')) as { foundryBinary(tool: string): string }
+    try {
+        return foundryBinary('anvil')
+    } catch (e: any) {
+        throw new AnvilError(e.message)
     }
-    for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-        const c = path.join(dir, exe)
-        if (dir && fs.existsSync(c)) return c
-    }
-    throw new AnvilError(
-        `anvil binary not found: npm has @foundry-rs/anvil-${os.platform()}-${arch ?? os.arch()} only for linux x64; elsewhere install Foundry (foundryup) and put anvil on PATH`,
-    )
 }
 
 export async function rpcCall<T = any>(url: string, method: string, params: unknown[] = [], timeoutMs = 5000): Promise<T> {
