@@ -10,7 +10,8 @@
  *   document. Rules that depend on the request (the depth/complexity limits read `limit: $n` from the
  *   variables) run on every request; those with a direct `check` (limits/validation.ts) without a visitor pass. When the spec rules found errors the whole rule set runs again, so
  *   invalid documents answer exactly as without the cache.
- * - plan: whether an operation can run its OpenReader SQL outside a transaction (see openreader-context.ts).
+ * - plan: the operation's type, and whether it can run its OpenReader SQL outside a transaction (see
+ *   openreader-context.ts).
  */
 import {
     DocumentNode,
@@ -20,6 +21,7 @@ import {
     GraphQLSchema,
     isObjectType,
     Kind,
+    OperationTypeNode,
     parse,
     specifiedRules,
     validate,
@@ -38,6 +40,8 @@ export interface DocumentCacheOptions {
 }
 
 export interface OperationPlan {
+    /** the operation's type (undefined when the name matches no operation) */
+    operation: OperationTypeNode | undefined
     /** the operation runs at most one OpenReader SQL statement: no transaction is needed for a consistent read */
     singleStatement: boolean
 }
@@ -133,7 +137,7 @@ export class DocumentCache {
         const key = operationName ?? ''
         let p = byName.get(key)
         if (!p) {
-            p = { singleStatement: isSingleStatement(this.schema, document, operationName) }
+            p = { operation: getOperationAST(document, operationName)?.operation, singleStatement: isSingleStatement(this.schema, document, operationName) }
             byName.set(key, p)
         }
         return p

@@ -15,7 +15,7 @@ import { randomUUID } from 'crypto'
 import * as fs from 'fs'
 import type { IncomingMessage, ServerResponse } from 'http'
 import * as path from 'path'
-import { execute as graphqlExecute, ExecutionArgs, ExecutionResult, getOperationAST, GraphQLError, GraphQLSchema, ValidationRule } from 'graphql'
+import { execute as graphqlExecute, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema, ValidationRule } from 'graphql'
 import { createHandler, Handler, Request as GqlRequest } from 'graphql-http'
 import type { Pool } from 'pg'
 import { DocumentCache } from './document-cache'
@@ -208,28 +208,25 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
         validate: documents.validate as any,
         validationRules: (_req: unknown, args: { variableValues?: unknown }, specified: readonly ValidationRule[]) => [...specified, queryLimitsRule(limits, args.variableValues as Record<string, unknown> | undefined)],
         execute: ((args: ExecutionArgs) => executeAndRelease(args, documents)) as any,
-        onOperation: (req: GqlRequest<IncomingMessage, RequestContext>, _args: unknown, result: unknown) => {
+        onOperation: (req: GqlRequest<IncomingMessage, RequestContext>, args: ExecutionArgs, result: unknown) => {
             const masked = maskResult(result as ExecutionResult, req.context.requestId, log)
-            // a result without errors: serialized here with plain JSON.stringify (graphql-http's serializer runs a
-            // replacer function on every value, for Error objects that such a result does not hold)
-            const operation = getOperationAST((_args as ExecutionArgs).document, (_args as ExecutionArgs).operationName)?.operation
+            const operation = documents.plan(args.document, args.operationName).operation
             // a mutation may have changed what queries read (stored leaves, API keys): start afresh
             if (operation === 'mutation') deps.resultCache?.invalidate()
-            if (!masked.errors?.length && masked.data !== undefined) {
-                const type = acceptedMediaType(req.headers)
-                if (type) {
-                    const json = JSON.stringify(masked)
-                    const contentType = `${type}; charset=utf-8`
-                    const cache = req.context.cache
-                    if (cache && operation === 'query') deps.resultCache!.set(cache.key, cache.generation, json, contentType)
-                    return [json, { status: 200, statusText: 'OK', headers: { 'content-type': contentType } }] as const
-                }
+            const type = acceptedMediaType(req.headers)
+            // a result without errors: serialized here with plain JSON.stringify (graphql-http's serializer runs a
+            // replacer function on every value, for Error objects that such a result does not hold)
+            if (!masked.errors?.length && masked.data !== undefined && type) {
+                const json = JSON.stringify(masked)
+                const contentType = `${type}; charset=utf-8`
+                const cache = req.context.cache
+                if (cache && operation === 'query') deps.resultCache!.set(cache.key, cache.generation, json, contentType)
+                return [json, { status: 200, statusText: 'OK', headers: { 'content-type': contentType } }] as const
             }
             // execution never started (variables that do not coerce, an unknown operationName): no `data`. The
             // GraphQL-over-HTTP spec wants a 4xx for that with application/graphql-response+json (200 with JSON)
-            if (masked.data === undefined && acceptedMediaType(req.headers) === 'application/graphql-response+json') {
-                const type = 'application/graphql-response+json; charset=utf-8'
-                return [JSON.stringify(masked), { status: 400, statusText: 'Bad Request', headers: { 'content-type': type } }] as const
+            if (masked.data === undefined && type === 'application/graphql-response+json') {
+                return [JSON.stringify(masked), { status: 400, statusText: 'Bad Request', headers: { 'content-type': `${type}; charset=utf-8` } }] as const
             }
             return masked
         },
@@ -274,7 +271,7 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
                 const key = ResultCache.key(body, caller ? String(caller.keyId) : undefined, type)
                 const hit = resultCache.get(key)
                 if (hit) {
-                    res.writeHead(200, 'OK', { 'content-type': hit.contentType, 'content-length': String(Buffer.byteLength(hit.body)), 'x-cache': 'hit' })
+                    res.writeHead(200, 'OK', { 'content-type': hit.contentType, 'content-length': hit.contentLength, 'x-cache': 'hit' })
                     return res.end(hit.body)
                 }
                 cache = { key, generation: resultCache.generation }

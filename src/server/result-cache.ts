@@ -28,6 +28,8 @@ export interface ResultCacheOptions {
 interface Entry {
     body: string
     contentType: string
+    /** Content-Length of `body` (UTF-8 bytes), computed once */
+    contentLength: string
     expires: number
     bytes: number
 }
@@ -87,7 +89,7 @@ export class ResultCache {
             const [k, e] = this.entries.entries().next().value as [string, Entry]
             this.remove(k, e)
         }
-        this.entries.set(key, { body, contentType, expires: now + this.options.ttlMs, bytes })
+        this.entries.set(key, { body, contentType, contentLength: String(Buffer.byteLength(body)), expires: now + this.options.ttlMs, bytes })
         this.bytes += bytes
     }
 
