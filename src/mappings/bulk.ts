@@ -36,7 +36,7 @@ import { copyFrom } from './pg-copy'
 type Row = { id: string }
 type Cls = { new (...args: any[]): any; name: string }
 
-/** One element of a Postgres array literal (already quoted/escaped), from a non-null property value. */
+/** A non-null property value as Postgres text, already quoted/escaped: an array-literal element (PG_TYPES) or a COPY field (COPY_TYPES). */
 type ElementEncoder = (v: any) => string
 
 /** A string as a quoted array element: `"..."` with `"` and `\` escaped. */
@@ -57,6 +57,22 @@ const COPY_NEEDS_ESCAPE = /[\\\t\n\r]/
 const COPY_ESCAPE = /[\\\t\n\r]/g
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' }
 
+/** Rows of a batch share few timestamps (one per block): the encoding of the last one is remembered. */
+function timestampEncoder(wrap: (iso: string) => string): () => ElementEncoder {
+    return () => {
+        let last = NaN
+        let encoded = ''
+        return (v: Date) => {
+            const t = v.getTime()
+            if (t !== last) {
+                encoded = wrap(v.toISOString())
+                last = t
+            }
+            return encoded
+        }
+    }
+}
+
 /** The same types as COPY text fields (same textual values as the array elements, escaped for COPY instead). */
 const COPY_TYPES: Record<string, () => ElementEncoder> = {
     'character varying': () => (v) => copyText(String(v)),
@@ -67,18 +83,7 @@ const COPY_TYPES: Record<string, () => ElementEncoder> = {
     numeric: () => (v) => v.toString(),
     'double precision': () => (v) => String(v),
     boolean: () => (v) => (v ? 't' : 'f'),
-    'timestamp with time zone': () => {
-        let last = NaN
-        let iso = ''
-        return (v: Date) => {
-            const t = v.getTime()
-            if (t !== last) {
-                iso = v.toISOString()
-                last = t
-            }
-            return iso
-        }
-    },
+    'timestamp with time zone': timestampEncoder((iso) => iso),
     jsonb: () => (v) => copyText(JSON.stringify(v)),
 }
 
@@ -92,19 +97,7 @@ const PG_TYPES: Record<string, () => ElementEncoder> = {
     numeric: () => (v) => v.toString(),
     'double precision': () => (v) => quoted(String(v)),
     boolean: () => (v) => (v ? 't' : 'f'),
-    // rows of a batch share few timestamps (one per block): remember the last one
-    'timestamp with time zone': () => {
-        let last = NaN
-        let iso = ''
-        return (v: Date) => {
-            const t = v.getTime()
-            if (t !== last) {
-                iso = '"' + v.toISOString() + '"'
-                last = t
-            }
-            return iso
-        }
-    },
+    'timestamp with time zone': timestampEncoder((iso) => '"' + iso + '"'),
     jsonb: () => (v) => quoted(JSON.stringify(v)),
 }
 
