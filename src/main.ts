@@ -5,9 +5,9 @@
  *
  * Env: see src/config.ts (DB / chain) and src/processor.ts (CHAIN_ANALYTICS, PROTOCOL_EVENTS, EPOCH_BLOCKS,
  * TRACE_API, backfill ingestion); SCORING_CONFIG (scoring weights, default config/scoring.json);
- * DEFER_INDEXES / DEFER_INDEXES_MIN_LAG (src/mappings/deferred-indexes.ts: secondary indexes and foreign keys of the big
- * tables are dropped for a long backfill and rebuilt at the head); SKIP_MIGRATIONS=true skips the apply step. SQD_DEBUG=sqd:processor:settlement:batch logs each handler call's
- * phase and per-table timings.
+ * DEFER_INDEXES / DEFER_INDEXES_MIN_LAG (src/mappings/deferred-indexes.ts: secondary indexes and foreign keys of
+ * the big tables are dropped for a long backfill and rebuilt at the head); SKIP_MIGRATIONS=true skips the apply
+ * step. SQD_DEBUG=sqd:processor:settlement:batch logs each handler call's phase and per-table timings.
  */
 import * as path from 'path'
 import * as v8 from 'v8'
@@ -26,6 +26,11 @@ import { loadScoringConfig } from './validators/scoring-config'
 const log = createLogger('sqd:processor:settlement')
 /** per handler call: phase and per-table timings (SQD_DEBUG=sqd:processor:settlement:batch) */
 const batchLog = log.child('batch')
+
+/** The chain's current height, from the processor's own RPC client. */
+async function chainHeight(ctx: ProcessorContext): Promise<number> {
+    return Number(BigInt(await ctx._chain.client.call<string>('eth_blockNumber')))
+}
 
 /** Apply db/migrations/*.js (same table and semantics as `squid-typeorm-migration apply`). */
 export async function applyMigrations(url: string, root = projectRoot()): Promise<string[]> {
@@ -95,9 +100,7 @@ async function main(): Promise<void> {
         const gapMs = lastHandlerEnd ? performance.now() - lastHandlerEnd : 0
         const fetchWaitMs = coldIngestStats.waitMs
         coldIngestStats.waitMs = 0
-        await deferredIndexes.beforeBatch(storeEntityManager(ctx.store), ctx.isHead, async () => {
-            return Number(BigInt(await ctx._chain.client.call<string>('eth_blockNumber'))) - last.height
-        })
+        await deferredIndexes.beforeBatch(storeEntityManager(ctx.store), ctx.isHead, async () => (await chainHeight(ctx)) - last.height)
         const tDecode = performance.now()
         const decoded = decoder.decodeBlocks(blocks)
         const decodeMs = performance.now() - tDecode
@@ -156,7 +159,7 @@ async function main(): Promise<void> {
         }
         progress ??= new ProgressReporter(
             ctx.log.child('progress'),
-            async () => Number(BigInt(await ctx._chain.client.call<string>('eth_blockNumber'))),
+            () => chainHeight(ctx),
             metrics,
         )
         progress.record({ height: last.height, blocks: ctx.blocks.length, events: decoded.all.length, isHead: ctx.isHead })
