@@ -4,35 +4,26 @@
  * and when the per-run decision defers or rebuilds. (The processor path end to end: test/processor/e2e.test.ts,
  * the fresh index.)
  */
-import * as fs from 'fs'
-import * as os from 'os'
-import * as path from 'path'
 import { DataSource, EntityManager } from 'typeorm'
-import { applyMigrations } from '../../src/main'
 import { DEFERRABLE_TABLES, DeferredIndexes, deferredIndexSettingsFromEnv } from '../../src/mappings/deferred-indexes'
-import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
-import { freePort } from '../../src/stack/util'
+import { PgStack, startPgStack } from '../server/support/stack'
 import { schemaObjects, withClient } from './support/e2e'
 
 jest.setTimeout(120_000)
 
-let tmp: string
-let pg: EmbeddedPostgres
+let pg: PgStack
 let ds: DataSource
 
 beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deferred-indexes-'))
-    fs.chmodSync(tmp, 0o755)
-    pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'squid' })
-    await applyMigrations(pg.url)
+    // embedded Postgres with the project's migrations applied
+    pg = await startPgStack()
     ds = new DataSource({ type: 'postgres', url: pg.url, entities: [] })
     await ds.initialize()
 })
 
 afterAll(async () => {
     await ds?.destroy().catch(() => {})
-    await pg?.stop().catch(() => pg.kill())
-    fs.rmSync(tmp, { recursive: true, force: true })
+    await pg?.close()
 })
 
 /** Plain indexes and foreign keys on the deferrable tables. */

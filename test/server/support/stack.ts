@@ -7,6 +7,7 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import { Pool } from 'pg'
+import { applyMigrations as applyDbMigrations } from '../../../src/main'
 import { setLogSink } from '../../../src/stack/log'
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/stack/postgres'
 import { freePort } from '../../../src/stack/util'
@@ -18,16 +19,9 @@ export interface PgStack {
     close(): Promise<void>
 }
 
-const ROOT = path.resolve(__dirname, '../../..')
-
-/** Apply db/migrations/*.js in name order (their `up(queryRunner)` only uses `query`). */
-export async function applyMigrations(pool: Pool): Promise<string[]> {
-    const dir = path.join(ROOT, 'db', 'migrations')
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.js')).sort()
-    for (const f of files) {
-        const Migration = require(path.join(dir, f))
-        await new Migration().up({ query: (sql: string, params?: unknown[]) => pool.query(sql, params as any[]).then((r) => r.rows) })
-    }
+/** Apply db/migrations (the processor's own step, src/main.ts) and create the processor's state tables. */
+export async function applyMigrations(pool: Pool, url: string): Promise<string[]> {
+    const files = await applyDbMigrations(url)
     // the processor's own state (typeorm-store creates it at its first run)
     await pool.query(`CREATE SCHEMA IF NOT EXISTS squid_processor`)
     await pool.query(`CREATE TABLE IF NOT EXISTS squid_processor.status (id int4 primary key, height int4 not null, hash text DEFAULT '0x', nonce int4 DEFAULT 0)`)
@@ -44,7 +38,7 @@ export async function startPgStack(): Promise<PgStack> {
     // pool.end() resolves before the sockets are closed: the FATAL sent by the stopping server must not crash jest
     pool.on('error', () => undefined)
     try {
-        await applyMigrations(pool)
+        await applyMigrations(pool, pg.url)
     } catch (e) {
         await pool.end().catch(() => undefined)
         await pg.stop().catch(() => pg.kill())
