@@ -15,7 +15,8 @@ import { SlowConsumer } from '../pubsub/queue'
 import { services } from '../services'
 import { DEFAULT_MEV_KINDS, MevKind } from './mev.input'
 import { ArbitrageDetail, decodeMevCursor, MevFeedItem, mevItemFromRow, mevItemsSql, SandwichDetail, SwapDetail } from './mev.type'
-import { inclusiveRange, openSubscription, optionalIndex, unwrapEvent } from './validator.resolver'
+import { openSubscription, unwrapEvent } from './subscription.resolver'
+import { inclusiveRange, optionalIndex } from './validator.resolver'
 import * as v from './validate'
 
 const ALL_KINDS = new Set<string>(Object.values(MevKind))

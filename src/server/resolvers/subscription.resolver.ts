@@ -10,66 +10,67 @@
 import { Arg, Root, Subscription, Resolver } from 'type-graphql'
 import type { Ctx } from '../context'
 import { apiError } from '../errors'
-import { Topic, TooManySubscribersError } from '../pubsub/hub'
+import { SubscriberFilter, Topic, TooManySubscribersError } from '../pubsub/hub'
 import { SlowConsumer } from '../pubsub/queue'
 import { services } from '../services'
 import { BatchUpdateEvent, EscrowBalanceEvent, IndexerHeadEvent, PayoutClaimedEvent } from './subscription.type'
 import * as v from './validate'
 
-function open(ctx: Ctx, topic: Topic, key?: string) {
+/** Register a subscriber with the hub (RATE_LIMITED when the server has too many). */
+export function openSubscription(ctx: Ctx, topic: Topic, key?: string, filter?: SubscriberFilter) {
     try {
-        return services(ctx).hub.subscribe(topic, key)
+        return services(ctx).hub.subscribe(topic, key, filter)
     } catch (e) {
         if (e instanceof TooManySubscribersError) throw apiError('RATE_LIMITED', 'the server has too many subscriptions open; retry later')
         throw e
     }
 }
 
-function unwrap<T>(payload: T | SlowConsumer): T {
+/** A queued value, or the error that ends a subscriber that did not keep up. */
+export function unwrapEvent<T>(payload: T | SlowConsumer): T {
     if (payload instanceof SlowConsumer) {
-        throw apiError('RATE_LIMITED', `subscription dropped: the client did not keep up (${payload.capacity} events queued)`, {
-            reason: 'SLOW_CONSUMER',
-        })
+        throw apiError('RATE_LIMITED', `subscription dropped: the client did not keep up (${payload.capacity} events queued)`, { reason: 'SLOW_CONSUMER' })
     }
     return payload
 }
+
 
 @Resolver()
 export class SubscriptionResolver {
     @Subscription(() => IndexerHeadEvent, {
         description: 'Every committed processor batch: the new indexed head.',
-        subscribe: (_root: unknown, _args: unknown, ctx: Ctx) => open(ctx, 'indexerHead'),
+        subscribe: (_root: unknown, _args: unknown, ctx: Ctx) => openSubscription(ctx, 'indexerHead'),
     })
     indexerHead(@Root() payload: IndexerHeadEvent | SlowConsumer): IndexerHeadEvent {
-        return unwrap(payload)
+        return unwrapEvent(payload)
     }
 
     @Subscription(() => BatchUpdateEvent, {
         description: 'A batch changed (committed, disputed, resolved, finalised, rejected, claimed from). Pass `id` for one batch.',
-        subscribe: (_root: unknown, args: { id?: string | null }, ctx: Ctx) => open(ctx, 'batchUpdated', args.id == null ? undefined : v.batchId(args.id, 'id')),
+        subscribe: (_root: unknown, args: { id?: string | null }, ctx: Ctx) => openSubscription(ctx, 'batchUpdated', args.id == null ? undefined : v.batchId(args.id, 'id')),
     })
     batchUpdated(@Root() payload: BatchUpdateEvent | SlowConsumer, @Arg('id', () => String, { nullable: true }) _id?: string): BatchUpdateEvent {
-        return unwrap(payload)
+        return unwrapEvent(payload)
     }
 
     @Subscription(() => PayoutClaimedEvent, {
         description: 'A payout was claimed. Pass `payee` for one payee.',
         subscribe: (_root: unknown, args: { payee?: string | null }, ctx: Ctx) =>
-            open(ctx, 'payoutClaimed', args.payee == null ? undefined : v.address(args.payee, 'payee')),
+            openSubscription(ctx, 'payoutClaimed', args.payee == null ? undefined : v.address(args.payee, 'payee')),
     })
     payoutClaimed(@Root() payload: PayoutClaimedEvent | SlowConsumer, @Arg('payee', () => String, { nullable: true }) _payee?: string): PayoutClaimedEvent {
-        return unwrap(payload)
+        return unwrapEvent(payload)
     }
 
     @Subscription(() => EscrowBalanceEvent, {
         description: "A payer's escrow balance changed (deposit, withdrawal, lock, unlock, charge). Pass `payer` for one payer.",
         subscribe: (_root: unknown, args: { payer?: string | null }, ctx: Ctx) =>
-            open(ctx, 'escrowBalanceChanged', args.payer == null ? undefined : v.address(args.payer, 'payer')),
+            openSubscription(ctx, 'escrowBalanceChanged', args.payer == null ? undefined : v.address(args.payer, 'payer')),
     })
     escrowBalanceChanged(
         @Root() payload: EscrowBalanceEvent | SlowConsumer,
         @Arg('payer', () => String, { nullable: true }) _payer?: string,
     ): EscrowBalanceEvent {
-        return unwrap(payload)
+        return unwrapEvent(payload)
     }
 }

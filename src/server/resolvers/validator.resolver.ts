@@ -11,13 +11,13 @@
 import { Arg, Ctx as GqlCtx, Int, Query, Resolver, Root, Subscription } from 'type-graphql'
 import type { Ctx } from '../context'
 import { apiError } from '../errors'
-import { Topic, TooManySubscribersError, SubscriberFilter } from '../pubsub/hub'
 import { SlowConsumer } from '../pubsub/queue'
 import { services } from '../services'
 import { recommendDelegation, tiltedWeights } from '../../validators/recommend'
 import { ScoringConfig, loadScoringConfig } from '../../validators/scoring-config'
 import { RiskTolerance } from './validator.input'
 import { BigIntScalar } from './scalars'
+import { openSubscription, unwrapEvent } from './subscription.resolver'
 import {
     componentsOf,
     DelegationRecommendation,
@@ -46,24 +46,6 @@ export function inclusiveRange(from: number | undefined, to: number | undefined,
     const hi = to ?? MAX_INT4
     if (lo > hi) throw apiError('BAD_USER_INPUT', `${names[0]} must not be greater than ${names[1]}`, { argument: names[0] })
     return [lo, hi]
-}
-
-/** Register a subscriber with the hub (RATE_LIMITED when the server has too many). */
-export function openSubscription(ctx: Ctx, topic: Topic, key?: string, filter?: SubscriberFilter) {
-    try {
-        return services(ctx).hub.subscribe(topic, key, filter)
-    } catch (e) {
-        if (e instanceof TooManySubscribersError) throw apiError('RATE_LIMITED', 'the server has too many subscriptions open; retry later')
-        throw e
-    }
-}
-
-/** A queued value, or the error that ends a subscriber that did not keep up. */
-export function unwrapEvent<T>(payload: T | SlowConsumer): T {
-    if (payload instanceof SlowConsumer) {
-        throw apiError('RATE_LIMITED', `subscription dropped: the client did not keep up (${payload.capacity} events queued)`, { reason: 'SLOW_CONSUMER' })
-    }
-    return payload
 }
 
 let scoringConfig: ScoringConfig | undefined
