@@ -102,29 +102,33 @@ function ethValue(t: Trace): bigint {
 
 /**
  * Aave: liquidationCall(collateral, debtAsset, user, debtToCover, receiveAToken). The debt actually
- * repaid is the transfer out of the liquidator (v1 ETH reserve: the call's value less any refund);
- * the collateral is the first transfer to the liquidator (underlying, aToken, or v1 ETH).
+ * repaid is the liquidator's transfer of debtAsset (v1 ETH reserve: the call's value less any
+ * refund); the collateral is the first transfer to the liquidator of the collateral asset or of an
+ * aToken (`transferOnLiquidation`). Matching the assets named in the call keeps a stray transfer
+ * in the same subtree from being taken for either leg.
  */
 function parseAave(ctx: Ctx): Parsed | null {
     const { liquidator } = ctx
+    const collateral = wordToAddress(ctx.words[0])
+    const debtAsset = wordToAddress(ctx.words[1])
     const transfers = transfersBelow(ctx.tx, ctx.index, ctx.errored)
     const value = ethValue(ctx.trace)
     let debtToken: string
     let debtAmount: bigint
     let incoming = transfers.filter((t) => t.to === liquidator)
-    if (value > 0n) {
-        // v1's ETH reserve is paid with msg.value; an excess comes back to the liquidator as ETH.
+    if (value > 0n && debtAsset === ETH_PSEUDO_TOKEN) {
+        // v1's ETH reserve (0xeeee…) is paid with msg.value; an excess comes back as ETH.
         const refunds = incoming.filter((t) => t.kind === 'eth')
         debtToken = ETH_PSEUDO_TOKEN
         debtAmount = value - refunds.reduce((s, t) => s + t.amount, 0n)
         incoming = incoming.filter((t) => t.kind !== 'eth')
     } else {
-        const paid = transfers.find((t) => t.from === liquidator)
+        const paid = transfers.find((t) => t.from === liquidator && t.token === debtAsset)
         if (!paid) return null
         debtToken = paid.token
         debtAmount = paid.amount
     }
-    const received = incoming[0]
+    const received = incoming.find((t) => t.token === collateral || t.kind === 'atoken')
     if (!received || debtAmount <= 0n) return null
     return {
         liquidatedUser: wordToAddress(ctx.words[2]),

@@ -216,6 +216,19 @@ describe('liquidations from synthetic traces', () => {
         expect(l).toMatchObject({ liquidatorUser: eoa, debtTokenAddress: ETH, debtPurchaseAmount: '900', receivedTokenAddress: aLend, receivedAmount: '42' })
     })
 
+    it('Aave v1 ETH collateral: received as ETH; transfers of other assets are not taken for either leg', () => {
+        const link = addr('link')
+        const traces = [
+            call(0, [], bot, pool, liquidationCallInput(ETH, link, borrower, 500n)),
+            call(0, [0], core, usdt, transferInput(bot, 1n)), // neither the collateral nor the debt asset
+            call(0, [1], core, bot, '0x', { value: 70n }),
+            call(0, [2], core, usdt, transferFromInput(bot, core, 2n)),
+            call(0, [3], core, link, transferFromInput(bot, core, 500n)),
+        ]
+        const [l] = findLiquidations(block(traces))
+        expect(l).toMatchObject({ debtTokenAddress: link, debtPurchaseAmount: '500', receivedTokenAddress: ETH, receivedAmount: '70' })
+    })
+
     it('a liquidationCall that moves nothing to and from the caller is not a liquidation', () => {
         const traces = [call(0, [], eoa, addr('lookalike'), liquidationCallInput(lend, usdt, borrower, 1000n))]
         expect(findLiquidations(block(traces))).toEqual([])
