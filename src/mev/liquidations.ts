@@ -144,8 +144,7 @@ function parseAave(ctx: Ctx): Parsed | null {
 /**
  * Compound family: liquidateBorrow(borrower, [repayAmount,] cTokenCollateral). The debt is the
  * call's ETH (ETH markets) or the liquidator's transfer to the market; the collateral is the seized
- * cTokens (seize's seizeTokens, as mev-inspect-py reports them — not converted to the underlying),
- * unless something is transferred to the liquidator outright.
+ * cTokens (seize's seizeTokens, as mev-inspect-py reports them — not converted to the underlying).
  */
 function parseCompound(ctx: Ctx, cTokenCollateral: string, ethMarket: boolean): Parsed | null {
     const market = lower(ctx.trace.action.to)
@@ -156,7 +155,8 @@ function parseCompound(ctx: Ctx, cTokenCollateral: string, ethMarket: boolean): 
     const transfers = transfersBelow(ctx.tx, ctx.index, ctx.errored)
     let debtToken: string
     let debtAmount: bigint
-    const paid = transfers.find((t) => t.from === liquidator)
+    // The repayment goes from the liquidator to the market (the underlying's transferFrom).
+    const paid = transfers.find((t) => t.from === liquidator && t.to === market)
     if (paid) {
         debtToken = paid.token
         debtAmount = paid.amount
@@ -193,7 +193,9 @@ function comptrollerProtocol(ctx: Ctx, market: string): LiquidationProtocol | nu
 }
 
 function receivedCollateral(ctx: Ctx, transfers: CallTransfer[], cTokenCollateral: string, market: string): { token: string; amount: bigint } | null {
-    const direct = transfers.find((t) => t.to === ctx.liquidator)
+    // Seized cTokens are credited inside the collateral market; only a fork that moved them with a
+    // real transfer would show one to the liquidator.
+    const direct = transfers.find((t) => t.to === ctx.liquidator && t.token === cTokenCollateral)
     if (direct) return { token: direct.token, amount: direct.amount }
     const end = subtreeEnd(ctx.tx, ctx.index)
     for (let i = ctx.index + 1; i < end; i++) {
