@@ -4,7 +4,7 @@
  * seller sends to the buyer and the one payment the seller receives, net of the fees the seller
  * pays to the orders' fee recipients. Read from call traces only.
  */
-import { CallTransfer, ETH_PSEUDO_TOKEN, transfersBelow, withoutNestedTransfers } from './call-transfers'
+import { CallTransfer, ETH_PSEUDO_TOKEN, TransferKind, transfersBelow, withoutNestedTransfers } from './call-transfers'
 import { BlockInput } from './types'
 import { TxTraces, abiWords, erroredKeys, groupByTransaction, isPlainCall, isRolledBack, lower, selectorOf, wordToAddress } from './util'
 
@@ -38,6 +38,8 @@ export const WYVERN_EXCHANGES: ReadonlySet<string> = new Set([
 ])
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000'
+/** An ERC721 `transferFrom` decodes as 'erc20' (same signature). */
+const NFT_KINDS: ReadonlySet<TransferKind> = new Set<TransferKind>(['erc20', 'erc721', 'erc1155'])
 
 // Indexes into atomicMatch_'s addrs[14]: buy order fields 0..6, sell order fields 7..13.
 const BUY_MAKER = 1
@@ -85,7 +87,7 @@ function tradeFromTransfers(addrs: string[], transfers: CallTransfer[]): TradeFi
     const paymentToken = addrs[BUY_PAYMENT_TOKEN] === ZERO_ADDRESS ? ETH_PSEUDO_TOKEN : addrs[BUY_PAYMENT_TOKEN]
     // The NFT is what the seller sends that is not the payment token. The order's target is not
     // used: since 2022 it is OpenSea's MerkleValidator, not the collection.
-    const fromSeller = transfers.filter((t) => t.kind !== 'eth' && t.from === seller && t.token !== paymentToken)
+    const fromSeller = transfers.filter((t) => NFT_KINDS.has(t.kind) && t.from === seller && t.token !== paymentToken)
     // Normally it goes to the buy order's maker; an aggregator (Gem, Genie) makes the buy order
     // and has the NFT sent straight to its user, who is then the buyer.
     const toMaker = fromSeller.filter((t) => t.to === addrs[BUY_MAKER])
