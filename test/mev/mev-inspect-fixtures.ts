@@ -26,12 +26,10 @@ export function loadBlock(n: number): BlockInput {
     return b
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function loadReference(n: number): Record<string, any[]> {
     return JSON.parse(fs.readFileSync(path.join(FIXTURES, 'reference', `${n}.json`), 'utf8'))
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function loadExpect(n: number): Record<string, any> | null {
     const p = path.join(FIXTURES, 'expect', `${n}.json`)
     return fs.existsSync(p) ? JSON.parse(fs.readFileSync(p, 'utf8')).expect ?? null : null
@@ -40,7 +38,6 @@ export function loadExpect(n: number): Record<string, any> | null {
 export const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
 
 /** A reference row (snake_case, numbers or strings) in our camelCase/decimal-string shape, for the listed fields. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function refFields(row: Record<string, any>, fields: string[]): Record<string, string> {
     const out: Record<string, string> = {}
     for (const f of fields) out[camel(f)] = row[f] === null || row[f] === undefined ? String(row[f]) : String(row[f]).toLowerCase()
