@@ -1,0 +1,28 @@
+/** mev-inspect-py's `Liquidation` model, camelCased. Amounts are decimal strings, addresses lowercase. */
+
+export type LiquidationProtocol = 'aave' | 'compound_v2' | 'cream' | 'ironbank'
+
+export interface Liquidation {
+    /** The borrower whose position was liquidated. */
+    liquidatedUser: string
+    /** msg.sender of the protocol's liquidation call (often the liquidator's contract). */
+    liquidatorUser: string
+    /** Token the debt was repaid in; ETH is 0xeeee…eeee. */
+    debtTokenAddress: string
+    /** Debt actually repaid (not the requested maximum). */
+    debtPurchaseAmount: string
+    /** Collateral the liquidator received: the underlying or aToken for Aave, the seized cToken for Compound and its forks. */
+    receivedTokenAddress: string
+    receivedAmount: string
+    protocol: LiquidationProtocol
+    transactionHash: string
+    /** Trace address of the protocol call (the outermost one when a proxy forwards it). */
+    traceAddress: number[]
+    blockNumber: number
+    /** Always null: a liquidation whose call or an ancestor failed is not reported. */
+    error: string | null
+    /** Wei, decimal string. Set after classification by the per-transaction gas helper; left unset here. */
+    gasCost?: string
+    /** receivedAmount valued against debt and gas. Set after classification; left unset here. */
+    netProfit?: string
+}
