@@ -3,7 +3,8 @@
  * mapping (which must stay deterministic).
  *
  * squid's processor serves its metrics (sqd_processor_last_block, sqd_processor_chain_height, …) on
- * PROMETHEUS_PORT; our counters are registered in the same registry, so one /metrics has both.
+ * PROMETHEUS_PORT; our counters are registered in the same registry (reached via sdk-internals.ts squidRegistry),
+ * so one /metrics has both.
  */
 import { Logger } from '@subsquid/logger'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
@@ -21,17 +22,6 @@ export interface ProcessorMetrics {
     warnings: Counter<string>
     mev: Counter<'kind'>
     epochs: Counter<string>
-}
-
-/** The registry of squid's built-in Prometheus server (private API, checked at runtime). */
-export function squidRegistry(processor: unknown): Registry | undefined {
-    try {
-        const server = (processor as { getPrometheusServer?: () => { registry?: Registry } }).getPrometheusServer?.()
-        const reg = server?.registry
-        return reg && typeof reg.registerMetric === 'function' ? reg : undefined
-    } catch {
-        return undefined
-    }
 }
 
 export function createMetrics(registry: Registry = new Registry()): ProcessorMetrics {
