@@ -9,21 +9,20 @@
  * TRACE_API, backfill ingestion, DEFER_INDEXES / DEFER_INDEXES_MIN_LAG, SKIP_MIGRATIONS, SCORING_CONFIG).
  * SQD_DEBUG=sqd:processor:settlement:batch logs each handler call's phase and per-table timings.
  */
-import * as v8 from 'v8'
 import { createLogger } from '@subsquid/logger'
 import { TypeormDatabase } from '@subsquid/typeorm-store'
 import type { ProcessorContext } from '../chain-fields'
 import { applyDatabaseEnv, databaseFromEnv, deferredIndexSettingsFromEnv, projectRoot, prometheusPort, skipMigrations } from '../config'
 import { EventDecoder } from '../mappings/decode'
 import { changedIds } from '../mappings/index'
-import { buildProcessor, loadProcessorSettings } from '../processor'
-import { loadScoringConfig } from '../validators/scoring-config'
+import { buildProcessor, loadProcessorSettings, ProcessorSettings } from '../processor'
+import { loadScoringConfig, ScoringConfig } from '../validators/scoring-config'
 import { processBatch } from './batch'
 import { coldIngestStats, tuneColdIngest } from './ingest'
 import { applyMigrations } from './migrations'
 import { HeadTracker } from './reorg'
 import { chainHeight, squidRegistry, storeEntityManager } from './sdk-internals'
-import { createMetrics, ProgressReporter } from './telemetry'
+import { batchTimingLine, createMetrics, ProcessorMetrics, ProgressReporter, recordBatchMetrics } from './telemetry'
 import { DeferredIndexes } from './write/deferred-indexes'
 import { encodePayload, sendNotify } from './write/notify'
 
@@ -60,34 +59,63 @@ export async function runIndexer(): Promise<void> {
     const metrics = registry ? createMetrics(registry) : undefined
     if (!metrics) log.warn('squid Prometheus registry not reachable: settlement_* metrics disabled')
 
-    const deferredIndexes = new DeferredIndexes(deferredIndexSettingsFromEnv(), (m) => log.info(m))
-    let progress: ProgressReporter | undefined
-    const head = new HeadTracker()
-    /** when the previous handler call returned (its commit and the next call's data come in between) */
-    let lastHandlerEnd = 0
+    const loop = new BatchLoop(settings, scoring, decoder, new DeferredIndexes(deferredIndexSettingsFromEnv(), (m) => log.info(m)), metrics)
+    processor.run(
+        new TypeormDatabase({ supportHotBlocks: true, stateSchema: 'squid_processor', projectDir: projectRoot() }),
+        (ctx) => loop.handle(ctx),
+    )
+}
 
-    const run = async (ctx: ProcessorContext): Promise<void> => {
+/** The handler: one call per batch of blocks squid hands over, in order, each in its own transaction. */
+class BatchLoop {
+    private progress: ProgressReporter | undefined
+    private readonly head = new HeadTracker()
+    /** when the previous handler call returned (its commit and the next call's data come in between) */
+    private lastHandlerEnd = 0
+
+    constructor(
+        private readonly settings: ProcessorSettings,
+        private readonly scoring: ScoringConfig,
+        private readonly decoder: EventDecoder,
+        private readonly deferredIndexes: DeferredIndexes,
+        private readonly metrics: ProcessorMetrics | undefined,
+    ) {}
+
+    // squid's fatal log line serialises the error object, which fails (and hides the cause) when a failed
+    // query's parameters hold e.g. an invalid Date: log the cause as plain text first
+    async handle(ctx: ProcessorContext): Promise<void> {
+        try {
+            await this.run(ctx)
+            this.lastHandlerEnd = performance.now()
+        } catch (e: any) {
+            const range = ctx.blocks.length ? `${ctx.blocks[0].header.height}..${ctx.blocks[ctx.blocks.length - 1].header.height}` : '(none)'
+            ctx.log.error(`handler failed on blocks ${range}: ${String(e?.stack ?? e)}${e?.query ? `\nquery: ${String(e.query).slice(0, 2000)}` : ''}`)
+            throw e
+        }
+    }
+
+    private async run(ctx: ProcessorContext): Promise<void> {
         const started = process.hrtime.bigint()
         if (ctx.blocks.length === 0) return
         const first = ctx.blocks[0].header
         const last = ctx.blocks[ctx.blocks.length - 1].header
-        const reorg = head.isReorg(first)
+        const reorg = this.head.isReorg(first)
 
         // Hot-block ingestion can hand over blocks below the start block (e.g. block 1 when the start block is 2
         // and the whole chain is still unfinalized) with only height/hash/parentHash: they are not indexed.
-        const blocks = ctx.blocks[0].header.height >= settings.startBlock ? ctx.blocks : ctx.blocks.filter((b) => b.header.height >= settings.startBlock)
-        const gapMs = lastHandlerEnd ? performance.now() - lastHandlerEnd : 0
+        const blocks = ctx.blocks[0].header.height >= this.settings.startBlock ? ctx.blocks : ctx.blocks.filter((b) => b.header.height >= this.settings.startBlock)
+        const gapMs = this.lastHandlerEnd ? performance.now() - this.lastHandlerEnd : 0
         const fetchWaitMs = coldIngestStats.waitMs
         coldIngestStats.waitMs = 0
-        await deferredIndexes.beforeBatch(storeEntityManager(ctx.store), ctx.isHead, async () => (await chainHeight(ctx)) - last.height)
+        await this.deferredIndexes.beforeBatch(storeEntityManager(ctx.store), ctx.isHead, async () => (await chainHeight(ctx)) - last.height)
         const tDecode = performance.now()
-        const decoded = decoder.decodeBlocks(blocks)
+        const decoded = this.decoder.decodeBlocks(blocks)
         const decodeMs = performance.now() - tDecode
         const { state, epochs, writes, phaseMs } = await processBatch({ blocks, events: decoded.all }, ctx.store, {
-            epochBlocks: settings.epochBlocks,
-            scoring,
-            chainAnalytics: settings.chainAnalytics,
-            protocolEvents: settings.protocolEvents,
+            epochBlocks: this.settings.epochBlocks,
+            scoring: this.scoring,
+            chainAnalytics: this.settings.chainAnalytics,
+            protocolEvents: this.settings.protocolEvents,
         })
         for (const w of state.warnings) ctx.log.warn(w)
 
@@ -100,65 +128,42 @@ export async function runIndexer(): Promise<void> {
             changed: changedIds(state, epochs),
         })
         await sendNotify(ctx.store, payload)
-        head.advance(last)
+        this.head.advance(last)
         if (batchLog.isDebug()) {
-            const f = (n: number) => n.toFixed(0)
             batchLog.debug(
-                `blocks ${first.height}..${last.height} (${ctx.blocks.length}), ${decoded.all.length} events: ` +
-                    `since the previous call ${f(gapMs)} ms (waiting for blocks ${f(fetchWaitMs)}), decode ${f(decodeMs)} ms, ` +
-                    `facts ${f(phaseMs.facts)}, load ${f(phaseMs.load)}, apply ${f(phaseMs.apply)}, write ${f(phaseMs.write)} ms ` +
-                    `(${Object.entries(writes.ms ?? {})
-                        .filter(([, v]) => v >= 1)
-                        .map(([k, v]) => `${k} ${f(v)}`)
-                        .join(', ')}), handler ${f(Number(process.hrtime.bigint() - started) / 1e6)} ms; ` +
-                    `rss ${f(process.memoryUsage.rss() / 2 ** 20)} MB, heap ${f(v8.getHeapStatistics().used_heap_size / 2 ** 20)} MB`,
+                batchTimingLine({
+                    first: first.height,
+                    last: last.height,
+                    blocks: ctx.blocks.length,
+                    events: decoded.all.length,
+                    gapMs,
+                    fetchWaitMs,
+                    decodeMs,
+                    phaseMs,
+                    tableMs: writes.ms,
+                    handlerMs: Number(process.hrtime.bigint() - started) / 1e6,
+                }),
             )
         }
-
-        if (metrics) {
-            // counted per batch, one labelled increment per (contract, event)
-            const counts = new Map<string, { contract: string; event: string; n: number }>()
-            for (const ev of decoded.all) {
-                const key = ev.contract + '.' + ev.name
-                const c = counts.get(key)
-                if (c) c.n++
-                else counts.set(key, { contract: ev.contract, event: ev.name, n: 1 })
-            }
-            for (const c of counts.values()) metrics.events.inc({ contract: c.contract, event: c.event }, c.n)
-            metrics.batches.inc({ head: String(ctx.isHead) })
-            metrics.rowsWritten.inc({ op: 'upsert' }, writes.upserted)
-            metrics.rowsWritten.inc({ op: 'insert' }, writes.inserted)
-            metrics.notifyBytes.observe(Buffer.byteLength(payload))
-            metrics.lastBlock.set(last.height)
-            if (reorg) metrics.reorgs.inc()
-            if (state.warnings.length) metrics.warnings.inc(state.warnings.length)
-            for (const e of state.mevEvents) metrics.mev.inc({ kind: e.kind })
-            if (epochs.closed.length) metrics.epochs.inc(epochs.closed.length)
-            metrics.handlerSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9)
+        if (this.metrics) {
+            recordBatchMetrics(this.metrics, {
+                events: decoded.all,
+                isHead: ctx.isHead,
+                writes,
+                notifyBytes: Buffer.byteLength(payload),
+                lastBlock: last.height,
+                reorg,
+                warnings: state.warnings.length,
+                mevEvents: state.mevEvents,
+                epochsClosed: epochs.closed.length,
+                handlerSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+            })
         }
-        progress ??= new ProgressReporter(
+        this.progress ??= new ProgressReporter(
             ctx.log.child('progress'),
             () => chainHeight(ctx),
-            metrics,
+            this.metrics,
         )
-        progress.record({ height: last.height, blocks: ctx.blocks.length, events: decoded.all.length, isHead: ctx.isHead })
+        this.progress.record({ height: last.height, blocks: ctx.blocks.length, events: decoded.all.length, isHead: ctx.isHead })
     }
-
-    // squid's fatal log line serialises the error object, which fails (and hides the cause) when a failed
-    // query's parameters hold e.g. an invalid Date: log the cause as plain text first
-    const handler = async (ctx: ProcessorContext): Promise<void> => {
-        try {
-            await run(ctx)
-            lastHandlerEnd = performance.now()
-        } catch (e: any) {
-            const range = ctx.blocks.length ? `${ctx.blocks[0].header.height}..${ctx.blocks[ctx.blocks.length - 1].header.height}` : '(none)'
-            ctx.log.error(`handler failed on blocks ${range}: ${String(e?.stack ?? e)}${e?.query ? `\nquery: ${String(e.query).slice(0, 2000)}` : ''}`)
-            throw e
-        }
-    }
-
-    processor.run(
-        new TypeormDatabase({ supportHotBlocks: true, stateSchema: 'squid_processor', projectDir: projectRoot() }),
-        handler,
-    )
 }

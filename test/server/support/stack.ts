@@ -19,7 +19,7 @@ export interface PgStack {
     close(): Promise<void>
 }
 
-/** Apply db/migrations (the processor's own step, src/main.ts) and create the processor's state tables. */
+/** Apply db/migrations (the processor's own step, src/indexer/migrations.ts) and create the processor's state tables. */
 export async function applyMigrations(pool: Pool, url: string): Promise<string[]> {
     const files = await applyDbMigrations(url)
     // the processor's own state (typeorm-store creates it at its first run)
