@@ -11,7 +11,7 @@ import { Client } from 'pg'
 import * as fs from 'fs'
 import { BenchResult, environment, ms, note, now, procSample, round, sleep } from './support/common'
 import { processorBuildInfo, RunContext, TRACE_SWITCH, waitIndexed } from './support/context'
-import { copyFrom } from '../src/mappings/pg-copy'
+import { copyFrom } from '../src/indexer/write/pg-copy'
 import { BenchStack, rpcBatch } from './support/stack'
 
 interface RawLog {

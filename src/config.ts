@@ -32,13 +32,27 @@
  *   GQL_PORT                default 4350
  *   PROMETHEUS_PORT         default 3000 (processor metrics)
  *
+ * Indexer (the processor, `npm run process`; what each does: src/processor.ts and src/indexer/):
+ *   CHAIN_ANALYTICS, PROTOCOL_EVENTS        true/false, default true
+ *   EPOCH_BLOCKS                            default 32 (also read by the simulator)
+ *   TRACE_API                               trace (default) | debug
+ *   RPC_CAPACITY, RPC_HEAD_POLL_MS, RPC_BATCH_SIZE                   default: squid's
+ *   RPC_SPLIT_BLOCKS, RPC_SPLIT_CONCURRENCY, BATCH_MAX_BLOCKS, BATCH_MAX_LOGS   backfill ingestion
+ *   DEFER_INDEXES (auto|true|false), DEFER_INDEXES_MIN_LAG (default 2000)    src/indexer/write/deferred-indexes.ts
+ *   SKIP_MIGRATIONS         true: the processor does not apply db/migrations
+ *   SCORING_CONFIG          scoring weights, default config/scoring.json
+ *
+ * Local stack and tools: SIMULATE, SIM_TICK_MS, SIM_SEED, SIM_MEV, SIM_VALIDATOR_TICK_MS, SIM_MEV_TICK_MS
+ * (simulatorFromEnv); DEPLOYMENTS_FILE as given, for the deploy code (deploymentsFileOverride).
+ *
  * Misc:
  *   DATA_DIR                default <projectRoot>/.data
  */
 import * as path from 'path'
+import { isAddress } from 'ethers'
 import { projectRoot } from './paths'
 
-type Env = Record<string, string | undefined>
+export type Env = Record<string, string | undefined>
 
 export class ConfigError extends Error {
     constructor(
@@ -205,11 +219,17 @@ export function databaseFromEnv(env: Env = process.env): DatabaseConfig {
  * Export `cfg` as DB_URL for @subsquid/typeorm-config (processor, migrations,
  * openreader) and for child processes, which inherit the environment.
  * DB_HOST/DB_PORT/DB_NAME/DB_USER/DB_PASS are removed afterwards: they are folded
- * into DB_URL, and squid would otherwise warn that it ignores them.
+ * into DB_URL, and squid would otherwise warn that it ignores them. Returns the URL.
  */
-export function applyDatabaseEnv(cfg: DatabaseConfig, env: Env = process.env): void {
-    env.DB_URL = cfg.url ?? buildPostgresUrl(cfg)
+export function applyDatabaseEnv(cfg: DatabaseConfig, env: Env = process.env): string {
+    const url = (env.DB_URL = cfg.url ?? buildPostgresUrl(cfg))
     for (const v of DB_VARS) delete env[v]
+    return url
+}
+
+/** Which variable the database came from, for log lines. */
+export function databaseSource(env: Env = process.env): 'DATABASE_URL' | 'DB_*' {
+    return str(env, 'DATABASE_URL') ? 'DATABASE_URL' : 'DB_*'
 }
 
 // ---------------------------------------------------------------------------
@@ -293,6 +313,229 @@ export function gqlPort(env: Env = process.env): number {
 
 export function prometheusPort(env: Env = process.env): number {
     return port(env, 'PROMETHEUS_PORT') ?? 3000
+}
+
+// ---------------------------------------------------------------------------
+// indexer
+
+export type TraceApi = 'trace' | 'debug'
+
+export const DEFAULT_EPOCH_BLOCKS = 32
+
+/** EPOCH_BLOCKS (default 32): a positive integer. */
+export function epochBlocksFromEnv(env: Env = process.env): number {
+    const v = env.EPOCH_BLOCKS?.trim()
+    if (!v) return DEFAULT_EPOCH_BLOCKS
+    if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) {
+        throw new ConfigError('EPOCH_BLOCKS', `Invalid EPOCH_BLOCKS=${JSON.stringify(v)}: expected a positive integer`)
+    }
+    return Number(v)
+}
+
+/** A `true`/`false` switch (also 1/0, yes/no, on/off); unset → `fallback`. */
+export function boolFromEnv(env: Env, name: string, fallback: boolean): boolean {
+    const v = env[name]?.trim().toLowerCase()
+    if (!v) return fallback
+    if (['true', '1', 'yes', 'on'].includes(v)) return true
+    if (['false', '0', 'no', 'off'].includes(v)) return false
+    throw new ConfigError(name, `Invalid ${name}=${JSON.stringify(env[name])}: expected true or false`)
+}
+
+function optInt(env: Env, name: string): number | undefined {
+    const v = env[name]?.trim()
+    if (!v) return undefined
+    if (!/^\d+$/.test(v)) throw new ConfigError(name, `Invalid ${name}=${JSON.stringify(v)}: expected a non-negative integer`)
+    return Number(v)
+}
+
+function positiveIntFromEnv(env: Env, name: string, fallback: number): number {
+    const v = optInt(env, name)
+    if (v === undefined) return fallback
+    if (v < 1) throw new ConfigError(name, `Invalid ${name}=${JSON.stringify(env[name])}: expected a positive integer`)
+    return v
+}
+
+/** How finalized blocks are fetched and grouped into handler calls during a backfill (src/indexer/ingest.ts). */
+export interface ColdIngestSettings {
+    /** blocks per fetch unit (one eth_getLogs range, one eth_getBlockByNumber batch) */
+    splitBlocks: number
+    /** fetch units in flight ahead of the handler */
+    concurrency: number
+    /** fetched units are merged into one handler call up to this many blocks ... */
+    maxBatchBlocks: number
+    /** ... or this many logs */
+    maxBatchLogs: number
+}
+
+/** Backfill ingestion settings; the defaults depend on CHAIN_ANALYTICS (see src/processor.ts). */
+export function coldIngestFromEnv(env: Env, chainAnalytics: boolean): ColdIngestSettings {
+    return {
+        splitBlocks: positiveIntFromEnv(env, 'RPC_SPLIT_BLOCKS', chainAnalytics ? 50 : 100),
+        concurrency: positiveIntFromEnv(env, 'RPC_SPLIT_CONCURRENCY', 2),
+        maxBatchBlocks: positiveIntFromEnv(env, 'BATCH_MAX_BLOCKS', 500),
+        maxBatchLogs: positiveIntFromEnv(env, 'BATCH_MAX_LOGS', 25_000),
+    }
+}
+
+function traceApiFromEnv(env: Env): TraceApi {
+    const v = env.TRACE_API?.trim().toLowerCase()
+    if (!v) return 'trace'
+    if (v !== 'trace' && v !== 'debug') throw new ConfigError('TRACE_API', `Invalid TRACE_API=${JSON.stringify(env.TRACE_API)}: expected "trace" or "debug"`)
+    return v
+}
+
+/** The processor's own knobs (the chain and database come from chainFromEnv / databaseFromEnv). */
+export interface IndexerConfig {
+    /** RPC_CAPACITY */
+    capacity?: number
+    /** RPC_HEAD_POLL_MS */
+    headPollInterval?: number
+    /** RPC_BATCH_SIZE */
+    maxBatchCallSize?: number
+    epochBlocks: number
+    traceApi: TraceApi
+    chainAnalytics: boolean
+    protocolEvents: boolean
+    ingest: ColdIngestSettings
+}
+
+export function indexerFromEnv(env: Env = process.env): IndexerConfig {
+    const chainAnalytics = boolFromEnv(env, 'CHAIN_ANALYTICS', true)
+    return {
+        capacity: optInt(env, 'RPC_CAPACITY'),
+        headPollInterval: optInt(env, 'RPC_HEAD_POLL_MS'),
+        maxBatchCallSize: optInt(env, 'RPC_BATCH_SIZE') || undefined,
+        epochBlocks: epochBlocksFromEnv(env),
+        traceApi: traceApiFromEnv(env),
+        chainAnalytics,
+        protocolEvents: boolFromEnv(env, 'PROTOCOL_EVENTS', true),
+        ingest: coldIngestFromEnv(env, chainAnalytics),
+    }
+}
+
+/** SKIP_MIGRATIONS=true: the processor does not apply db/migrations (the stack did). */
+export function skipMigrations(env: Env = process.env): boolean {
+    return env.SKIP_MIGRATIONS === 'true'
+}
+
+export interface DeferredIndexSettings {
+    enabled: boolean
+    minLag: number
+}
+
+/** DEFER_INDEXES (auto | true | false, default auto) and DEFER_INDEXES_MIN_LAG (blocks, default 2000). */
+export function deferredIndexSettingsFromEnv(env: Env = process.env): DeferredIndexSettings {
+    const mode = (env.DEFER_INDEXES ?? 'auto').toLowerCase()
+    if (!['auto', 'true', 'false'].includes(mode)) throw new ConfigError('DEFER_INDEXES', `DEFER_INDEXES must be auto, true or false (got "${env.DEFER_INDEXES}")`)
+    const minLag = Number(env.DEFER_INDEXES_MIN_LAG ?? 2000)
+    if (!Number.isInteger(minLag) || minLag < 0) {
+        throw new ConfigError('DEFER_INDEXES_MIN_LAG', `DEFER_INDEXES_MIN_LAG must be a whole number of blocks (got "${env.DEFER_INDEXES_MIN_LAG}")`)
+    }
+    return { enabled: mode !== 'false', minLag }
+}
+
+/** SCORING_CONFIG: the scoring weights file (default config/scoring.json). */
+export function scoringConfigFile(env: Env = process.env): string {
+    return env.SCORING_CONFIG ?? path.join(projectRoot(), 'config', 'scoring.json')
+}
+
+// ---------------------------------------------------------------------------
+// local stack and tools
+
+/** DEPLOYMENTS_FILE exactly as given (the deploy code resolves it against the working directory). */
+export function deploymentsFileOverride(env: Env = process.env): string | undefined {
+    return env.DEPLOYMENTS_FILE
+}
+
+export interface SimulatorConfig {
+    /** SIMULATE=false: the local stack runs no simulator */
+    enabled: boolean
+    tickMs: number
+    seed: number
+    /** SIM_MEV=false: no validators, proposer rotation or DEX activity */
+    mev: boolean
+    validatorTickMs: number
+    mevTickMs: number
+}
+
+function positiveNumberOr(env: Env, name: string, fallback: number): number {
+    return positiveNumber(env, name, false) ?? fallback
+}
+
+export function simulatorFromEnv(env: Env = process.env): SimulatorConfig {
+    return {
+        enabled: env.SIMULATE !== 'false',
+        tickMs: positiveNumberOr(env, 'SIM_TICK_MS', 1500),
+        seed: int(env, 'SIM_SEED') ?? 42,
+        mev: env.SIM_MEV !== 'false',
+        validatorTickMs: positiveNumberOr(env, 'SIM_VALIDATOR_TICK_MS', 4000),
+        mevTickMs: positiveNumberOr(env, 'SIM_MEV_TICK_MS', 2500),
+    }
+}
+
+/** Deploy overrides (`npm run deploy`), by DeployOptions field. */
+const DEPLOY_ADDRESS_VARS = {
+    operator: 'OPERATOR_ADDRESS',
+    relayer: 'RELAYER_ADDRESS',
+    pauser: 'PAUSER_ADDRESS',
+    treasury: 'TREASURY_ADDRESS',
+    proposer: 'PROPOSER_ADDRESS',
+    settlementToken: 'SETTLEMENT_TOKEN',
+    stakingToken: 'STAKING_TOKEN',
+} as const
+const DEPLOY_INT_VARS = {
+    timelockMinDelay: 'TIMELOCK_MIN_DELAY',
+    disputeWindow: 'DISPUTE_WINDOW',
+    feeBps: 'FEE_BPS',
+    unbondingPeriod: 'UNBONDING_PERIOD',
+    commissionDelay: 'COMMISSION_DELAY',
+    maxCommissionBps: 'MAX_COMMISSION_BPS',
+} as const
+/** What a deployment to a non-local chain must be given. */
+export const DEPLOY_REMOTE_REQUIRED = ['DEPLOYER_KEY', 'SETTLEMENT_TOKEN', 'STAKING_TOKEN', 'OPERATOR_ADDRESS', 'RELAYER_ADDRESS', 'PAUSER_ADDRESS', 'TREASURY_ADDRESS', 'PROPOSER_ADDRESS'] as const
+
+export type DeployOverrides = { -readonly [K in keyof typeof DEPLOY_ADDRESS_VARS]?: string } & { -readonly [K in keyof typeof DEPLOY_INT_VARS]?: number } & { deployerKey?: string }
+
+export interface DeployConfig {
+    /** RPC_URL, default the local anvil (ANVIL_PORT, default 8545) */
+    rpcUrl: string
+    /** only the variables that are set */
+    overrides: DeployOverrides
+    /** DEPLOY_REMOTE_REQUIRED variables that are not set */
+    missingForRemote: string[]
+}
+
+/** `npm run deploy`: roles, keys, tokens and protocol parameters from the environment (empty = unset). */
+export function deployFromEnv(env: Env = process.env): DeployConfig {
+    const get = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name])
+    const overrides: DeployOverrides = {}
+    for (const [k, name] of Object.entries(DEPLOY_ADDRESS_VARS)) {
+        const v = get(name)
+        if (v !== undefined && !isAddress(v)) throw new ConfigError(name, `${name} is not an address: ${v}`)
+        if (v !== undefined) overrides[k as keyof typeof DEPLOY_ADDRESS_VARS] = v
+    }
+    for (const [k, name] of Object.entries(DEPLOY_INT_VARS)) {
+        const v = get(name)
+        if (v !== undefined && !/^\d+$/.test(v)) throw new ConfigError(name, `${name} must be a non-negative integer, got "${v}"`)
+        if (v !== undefined) overrides[k as keyof typeof DEPLOY_INT_VARS] = Number(v)
+    }
+    const key = get('DEPLOYER_KEY')
+    if (key !== undefined) overrides.deployerKey = key
+    return {
+        rpcUrl: get('RPC_URL') ?? `http://127.0.0.1:${get('ANVIL_PORT') ?? 8545}`,
+        overrides,
+        missingForRemote: DEPLOY_REMOTE_REQUIRED.filter((n) => !get(n)),
+    }
+}
+
+/** RPC_HEAD_POLL_MS as given, for the local stack's children (it picks a fast default for anvil). */
+export function headPollOverride(env: Env = process.env): string | undefined {
+    return env.RPC_HEAD_POLL_MS
+}
+
+/** The environment of a child process: this process's, with `overrides` on top. */
+export function childEnv(overrides: Env = {}, env: Env = process.env): Env {
+    return { ...env, ...overrides }
 }
 
 // ---------------------------------------------------------------------------

@@ -1,7 +1,47 @@
+/**
+ * The protocol's contracts: the ONE list of contract names (what a deployment holds), the subset the indexer
+ * requests logs of (with the typegen'd ABI module of each), and ethers access to their JSON ABIs.
+ */
 import * as fs from 'fs'
 import * as path from 'path'
 import { Contract, ContractRunner, Interface } from 'ethers'
+import * as batchLedgerAbi from './abi/BatchLedger'
+import * as distributorAbi from './abi/Distributor'
+import * as escrowAbi from './abi/Escrow'
+import * as participantRegistryAbi from './abi/ParticipantRegistry'
+import * as timelockAbi from './abi/PlatformTimelock'
+import * as tokenRegistryAbi from './abi/TokenRegistry'
+import * as validatorRegistryAbi from './abi/ValidatorRegistry'
 import { projectRoot } from './paths'
+
+/**
+ * The contracts of a deployment, by name. `MockUSDC` is the settlement token and `StakeToken` the validators'
+ * staking token (MockToken "STK" on local chains, or whatever token was given at deploy time).
+ */
+export const CONTRACT_NAMES = [
+    'ParticipantRegistry',
+    'TokenRegistry',
+    'Escrow',
+    'BatchLedger',
+    'Distributor',
+    'PlatformTimelock',
+    'MockUSDC',
+    'ValidatorRegistry',
+    'StakeToken',
+] as const
+export type ContractName = (typeof CONTRACT_NAMES)[number]
+
+/** Contracts whose logs the processor requests, with the typegen'd ABI module of each. */
+export const INDEXED_CONTRACTS = {
+    ParticipantRegistry: participantRegistryAbi,
+    TokenRegistry: tokenRegistryAbi,
+    Escrow: escrowAbi,
+    BatchLedger: batchLedgerAbi,
+    Distributor: distributorAbi,
+    PlatformTimelock: timelockAbi,
+    ValidatorRegistry: validatorRegistryAbi,
+} as const satisfies Partial<Record<ContractName, unknown>>
+export type IndexedContract = keyof typeof INDEXED_CONTRACTS
 
 const cache = new Map<string, any[]>()
 

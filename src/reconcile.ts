@@ -22,8 +22,9 @@ import * as fs from 'fs'
 import * as path from 'path'
 import { Contract, JsonRpcProvider } from 'ethers'
 import { Client } from 'pg'
-import { applyDatabaseEnv, databaseFromEnv, projectRoot } from './config'
-import { BATCH_STATUS_NAMES, ContractName, PARTICIPANT_KIND_NAMES } from './mappings/util'
+import { applyDatabaseEnv, childEnv, ConfigError, databaseFromEnv, projectRoot } from './config'
+import { ContractName } from './contracts'
+import { BATCH_STATUS_NAMES, PARTICIPANT_KIND_NAMES } from './mappings/util'
 import { loadProcessorSettings } from './processor'
 
 export interface ReconcileOptions {
@@ -154,18 +155,16 @@ async function readIndexed(db: Client, stateSchema: string) {
 export async function reconcile(opts: ReconcileOptions = {}): Promise<ReconcileResult> {
     let dbUrl = opts.dbUrl
     if (!dbUrl) {
-        const cfg = databaseFromEnv()
-        applyDatabaseEnv(cfg)
-        dbUrl = process.env.DB_URL!
+        dbUrl = applyDatabaseEnv(databaseFromEnv())
     }
     let rpcUrl = opts.rpcUrl
     let contracts = opts.contracts
     if (!rpcUrl || !contracts) {
         let s
         try {
-            s = await loadProcessorSettings({ ...process.env, ...(rpcUrl ? { RPC_URL: rpcUrl } : {}) })
+            s = await loadProcessorSettings(rpcUrl ? childEnv({ RPC_URL: rpcUrl }) : undefined)
         } catch (e: any) {
-            throw e?.name === 'ProcessorConfigError' ? new ReconcileConnectionError(e.message) : e
+            throw e instanceof ConfigError ? new ReconcileConnectionError(e.message) : e
         }
         rpcUrl ??= s.rpcUrl
         contracts ??= s.contracts

@@ -1,4 +1,4 @@
-// Bookkeeping for src/mappings/deferred-indexes.ts: the indexes and foreign keys the processor dropped for a
+// Bookkeeping for src/indexer/write/deferred-indexes.ts: the indexes and foreign keys the processor dropped for a
 // backfill and rebuilds at the head. Written in the handler's transaction together with the DDL, so after a crash
 // it always says what is missing. (Timestamp after the Data migration, like ApiPerf.)
 module.exports = class DeferredIndexes1795308991072 {

@@ -97,7 +97,7 @@ function pad(s: string, n: number) {
 }
 
 /** Run the CLI; resolves to the process exit code. */
-export async function runApiKeyCli(argv: string[], io: ApiKeyCliIo, env: Env = process.env): Promise<number> {
+export async function runApiKeyCli(argv: string[], io: ApiKeyCliIo, env?: Env): Promise<number> {
     let parsed: Parsed
     let role: ReturnType<typeof parseRole> | undefined
     try {

@@ -3,7 +3,8 @@
  * contracts/deployments/<chainId>.json. On a local chain anvil's accounts take the roles; on any other chain
  * every key and address must come from the environment.
  */
-import { JsonRpcProvider, isAddress } from 'ethers'
+import { JsonRpcProvider } from 'ethers'
+import { ConfigError, deployFromEnv } from '../config'
 import { DeployOptions, ensureDeployed, deployAll } from '../deploy/deploy'
 import { deploymentsFile, writeDeployment } from '../deploy/deployments'
 import { localDeployOptions } from '../deploy/local-options'
@@ -12,27 +13,10 @@ const LOCAL_CHAIN_ID = 31337
 
 class UsageError extends Error {}
 
-function env(name: string): string | undefined {
-    const v = process.env[name]
-    return v === undefined || v === '' ? undefined : v
-}
-
-function envAddress(name: string): string | undefined {
-    const v = env(name)
-    if (v !== undefined && !isAddress(v)) throw new UsageError(`${name} is not an address: ${v}`)
-    return v
-}
-
-function envInt(name: string): number | undefined {
-    const v = env(name)
-    if (v === undefined) return undefined
-    if (!/^\d+$/.test(v)) throw new UsageError(`${name} must be a non-negative integer, got "${v}"`)
-    return Number(v)
-}
-
 async function main() {
     const force = process.argv.includes('--force')
-    const rpcUrl = env('RPC_URL') ?? `http://127.0.0.1:${env('ANVIL_PORT') ?? 8545}`
+    const cfg = deployFromEnv()
+    const rpcUrl = cfg.rpcUrl
     const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true })
     let chainId: number
     try {
@@ -44,30 +28,13 @@ async function main() {
     }
 
     let opts: DeployOptions
-    const overrides: Partial<DeployOptions> = {
-        operator: envAddress('OPERATOR_ADDRESS'),
-        relayer: envAddress('RELAYER_ADDRESS'),
-        pauser: envAddress('PAUSER_ADDRESS'),
-        treasury: envAddress('TREASURY_ADDRESS'),
-        proposer: envAddress('PROPOSER_ADDRESS'),
-        settlementToken: envAddress('SETTLEMENT_TOKEN'),
-        timelockMinDelay: envInt('TIMELOCK_MIN_DELAY'),
-        disputeWindow: envInt('DISPUTE_WINDOW'),
-        feeBps: envInt('FEE_BPS'),
-        unbondingPeriod: envInt('UNBONDING_PERIOD'),
-        commissionDelay: envInt('COMMISSION_DELAY'),
-        maxCommissionBps: envInt('MAX_COMMISSION_BPS'),
-        stakingToken: envAddress('STAKING_TOKEN'),
-        deployerKey: env('DEPLOYER_KEY'),
-    }
-    for (const k of Object.keys(overrides) as (keyof DeployOptions)[]) if (overrides[k] === undefined) delete overrides[k]
+    const overrides: Partial<DeployOptions> = cfg.overrides
 
     if (chainId === LOCAL_CHAIN_ID) {
         opts = localDeployOptions(rpcUrl, overrides)
     } else {
         // A real chain gets real tokens and keys: nothing defaults to anvil's well-known accounts.
-        const required = ['DEPLOYER_KEY', 'SETTLEMENT_TOKEN', 'STAKING_TOKEN', 'OPERATOR_ADDRESS', 'RELAYER_ADDRESS', 'PAUSER_ADDRESS', 'TREASURY_ADDRESS', 'PROPOSER_ADDRESS']
-        const missing = required.filter((n) => !env(n))
+        const missing = cfg.missingForRemote
         if (missing.length) throw new UsageError(`chain ${chainId} is not a local chain: set ${missing.join(', ')}`)
         opts = {
             ...localDeployOptions(rpcUrl),
@@ -90,6 +57,6 @@ async function main() {
 }
 
 main().catch((e) => {
-    console.error(`deploy: ${e instanceof UsageError ? e.message : (e.shortMessage ?? e.message)}`)
+    console.error(`deploy: ${e instanceof UsageError || e instanceof ConfigError ? e.message : (e.shortMessage ?? e.message)}`)
     process.exit(1)
 })

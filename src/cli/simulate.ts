@@ -12,7 +12,7 @@
  */
 import { JsonRpcProvider, formatEther } from 'ethers'
 import { Pool } from 'pg'
-import { ANVIL_CHAIN_ID, ConfigError, chainFromEnv, databaseFromEnv } from '../config'
+import { ANVIL_CHAIN_ID, ConfigError, chainFromEnv, databaseFromEnv, epochBlocksFromEnv, simulatorFromEnv } from '../config'
 import { requireDeployment } from '../deploy/deployments'
 import { ensureUniswap } from '../deploy/uniswap'
 import { MevActivity } from '../simulator/mev'
@@ -26,6 +26,7 @@ function log(msg: string) {
 
 async function main() {
     const chain = chainFromEnv()
+    const simCfg = simulatorFromEnv()
     const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true })
     let chainId: number
     try {
@@ -51,16 +52,16 @@ async function main() {
         rpcUrl: chain.rpcUrl,
         deployment,
         db,
-        tickMs: Number(process.env.SIM_TICK_MS ?? 1500),
-        seed: Number(process.env.SIM_SEED ?? 42),
+        tickMs: simCfg.tickMs,
+        seed: simCfg.seed,
         log,
     })
     await sim.setup()
     sim.start()
 
     let chainSim: { validators: ValidatorActivity; rotation: ProposerRotation; mev: MevActivity } | undefined
-    if (process.env.SIM_MEV !== 'false') {
-        const seed = Number(process.env.SIM_SEED ?? 42)
+    if (simCfg.mev) {
+        const seed = simCfg.seed
         const { uniswap, fresh, file } = await ensureUniswap(chain.rpcUrl, deployment, { log })
         log(fresh ? `Uniswap V2 deployed, addresses in ${file}` : `Uniswap V2 already deployed (${file})`)
         const validators = new ValidatorActivity({ rpcUrl: chain.rpcUrl, deployment, governance: sim.governance, seed, log })
@@ -78,8 +79,8 @@ async function main() {
         await rotation.start()
         const mev = new MevActivity({ rpcUrl: chain.rpcUrl, uniswap, rotation, seed, log })
         await mev.setup()
-        validators.start(Number(process.env.SIM_VALIDATOR_TICK_MS ?? 4000))
-        mev.start(Number(process.env.SIM_MEV_TICK_MS ?? 2500))
+        validators.start(simCfg.validatorTickMs)
+        mev.start(simCfg.mevTickMs)
         chainSim = { validators, rotation, mev }
     } else {
         log('SIM_MEV=false: no validators, proposer rotation or DEX activity')
@@ -114,15 +115,6 @@ async function main() {
     }
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
-}
-
-/** EPOCH_BLOCKS: slots per epoch, default 32 (the indexer reads the same variable). */
-function epochBlocksFromEnv(): number {
-    const raw = process.env.EPOCH_BLOCKS
-    if (raw === undefined || raw === '') return 32
-    const n = Number(raw)
-    if (!Number.isInteger(n) || n < 1) throw new ConfigError('EPOCH_BLOCKS', `EPOCH_BLOCKS must be a positive integer, got "${raw}"`)
-    return n
 }
 
 main().catch((e) => {

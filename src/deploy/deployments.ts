@@ -1,23 +1,12 @@
 import * as fs from 'fs'
 import * as path from 'path'
+import { deploymentsFileOverride } from '../config'
+import { CONTRACT_NAMES, ContractName } from '../contracts'
 import { projectRoot } from '../paths'
 
-/**
- * The contracts of a deployment, by name. `MockUSDC` is the settlement token and `StakeToken` the validators'
- * staking token (MockToken "STK" on local chains, or whatever token was given at deploy time).
- */
-export const CONTRACT_NAMES = [
-    'ParticipantRegistry',
-    'TokenRegistry',
-    'Escrow',
-    'BatchLedger',
-    'Distributor',
-    'PlatformTimelock',
-    'MockUSDC',
-    'ValidatorRegistry',
-    'StakeToken',
-] as const
-export type ContractName = (typeof CONTRACT_NAMES)[number]
+// (the list lives in src/contracts.ts; re-exported for the deploy code)
+export { CONTRACT_NAMES }
+export type { ContractName }
 
 /** What a deployment leaves behind: addresses, the block to start indexing from, and who holds which role. */
 export interface Deployment {
@@ -65,7 +54,7 @@ export class IncompleteDeploymentError extends DeploymentError {
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 
-export function deploymentsFile(chainId: number, override = process.env.DEPLOYMENTS_FILE): string {
+export function deploymentsFile(chainId: number, override = deploymentsFileOverride()): string {
     return override ? path.resolve(override) : path.join(projectRoot(), 'contracts', 'deployments', `${chainId}.json`)
 }
 

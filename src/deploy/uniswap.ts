@@ -11,6 +11,7 @@
 import * as fs from 'fs'
 import * as path from 'path'
 import { Contract, ContractFactory, Interface, JsonRpcProvider, Wallet, getCreateAddress, parseUnits } from 'ethers'
+import { deploymentsFileOverride } from '../config'
 import { SIM_ACCOUNTS, fundAccounts, simAddress } from '../simulator/accounts'
 import { loadArtifact } from './artifacts'
 import { Deployment, DeploymentError, deploymentsFile } from './deployments'
@@ -67,7 +68,7 @@ const SEED: { a: UniswapTokenSymbol; b: UniswapTokenSymbol; amountA: string; amo
 /** One MockUSDC faucet call mints at most this much (MockUSDC.FAUCET_LIMIT). */
 const USDC_FAUCET_LIMIT = 1_000_000n * 10n ** 6n
 
-export function uniswapFile(chainId: number, override = process.env.DEPLOYMENTS_FILE): string {
+export function uniswapFile(chainId: number, override = deploymentsFileOverride()): string {
     const base = deploymentsFile(chainId, override)
     return path.join(path.dirname(base), `${path.basename(base).replace(/\.json$/, '')}.uniswap.json`)
 }

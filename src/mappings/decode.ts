@@ -3,8 +3,9 @@
  * Each event carries its contract name (discriminant), event name (discriminant), decoded args and
  * chain position, so handlers narrow with `ev.contract` / `ev.name` and get typed `ev.args`.
  */
+import type { Log } from '../chain-fields'
+import { INDEXED_CONTRACTS, IndexedContract } from '../contracts'
 import { ProtocolContract } from '../model'
-import { INDEXED_CONTRACTS, IndexedContract, Log } from '../processor'
 import { CONTRACT_ENUM } from './util'
 
 type AbiModule = { events: Record<string, { topic: string; decode(rec: { topics: string[]; data: string }): any }> }

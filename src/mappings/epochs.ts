@@ -26,8 +26,8 @@ import {
 import { COMPONENTS, ScoringConfig } from '../validators/scoring-config'
 import { EpochStat, scoreValidators } from '../validators/scoring'
 import { StakeEntry, epochOf, epochStart, expectedBlocks, normalizeSnapshot, scheduledProposer } from '../validators/schedule'
-import { pad } from './mev'
 import { MappingState, loadByIds } from './state'
+import { pad } from './util'
 
 export const epochKey = (epoch: number) => pad(epoch, 8)
 export const validatorEpochId = (validator: string, epoch: number) => `${validator}-${epochKey(epoch)}`

@@ -1,24 +1,23 @@
 /**
- * One handler call: decode → classify each block's traces (pure) → prefetch (one query per entity
- * class) → apply in chain order in memory (per block: epoch snapshot / rollup at a boundary, the
- * block's proposer, revenue and MEV, then its events in log order) → write (one upsert/insert per
- * entity class). The store is never awaited per event or per block.
+ * The mappings of one handler call, without I/O beyond the prefetch: prefetch (one query per entity class) →
+ * apply in chain order in memory (per block: epoch snapshot / rollup at a boundary, the block's proposer,
+ * revenue and MEV, then its events in log order). The engine (src/indexer/batch.ts) decodes before and writes
+ * after; the store is never awaited per event or per block.
  */
 import { Store } from '@subsquid/typeorm-store'
 import { Raw } from 'typeorm'
 import { Delegation, MevKind, ProtocolEvent, Validator } from '../model'
-import { ScoringConfig, loadScoringConfig } from '../validators/scoring-config'
 import * as access from './access'
 import * as batchLedger from './batchLedger'
-import { BlockFacts, SquidBlockLike, blockFacts, recordBlock } from './blocks'
-import { BulkSession, Statement } from './bulk'
+import type { BlockFacts } from './block-facts'
+import { recordBlock } from './blocks'
 import { DecodedEvent } from './decode'
 import * as distributor from './distributor'
 import { PARAMS_ID } from './entities'
 import { EpochContext, beforeBlock } from './epochs'
 import * as escrow from './escrow'
 import * as participantRegistry from './participantRegistry'
-import { MappingState, RollupBuffer } from './state'
+import { MappingState } from './state'
 import * as timelock from './timelock'
 import * as tokenRegistry from './tokenRegistry'
 import { jsonArgs } from './util'
@@ -194,201 +193,14 @@ export function changedIds(state: MappingState, ctx?: EpochContext): ChangedIds 
     }
 }
 
-export interface WriteStats {
-    upserted: number
-    inserted: number
-    /**
-     * ms per entity class: database time of its statements where writes are pipelined (from the previous
-     * class's completion to its own), else the time of its awaited write (rollups: load + merge + write)
-     */
-    ms?: Record<string, number>
-}
-
 /**
- * ProtocolEvent rows sent to the database in chunks while later events are still being applied (they are
- * pure functions of their event and nothing references them), so that Postgres inserts one chunk while the
- * handler builds the next. Bulk path only (finalized blocks); persist() writes the rest and waits for all.
+ * Apply a prefetched batch in chain order: per block of `facts`, the events before it, the epoch boundary, the
+ * block itself, then its own events; `onEvent` runs after each event (the engine's early inserts).
  */
-export class EarlyInserts {
-    /** protocolEvents[0, sent) are queued */
-    sent = 0
-    private disabled = false
-
-    constructor(
-        private session: BulkSession,
-        private state: MappingState,
-        private chunk = EARLY_CHUNK_ROWS,
-    ) {}
-
-    /** Queue the rows added since the last call, if there are at least `chunk` of them. */
-    poll(): void {
-        const rows = this.state.protocolEvents
-        if (this.disabled || rows.length - this.sent < this.chunk) return
-        const stmts = this.session.prepareInsert(rows.slice(this.sent))
-        if (!stmts) {
-            this.disabled = true
-            return
-        }
-        this.session.send(stmts)
-        this.sent = rows.length
-    }
-}
-
-const EARLY_CHUNK_ROWS = 5_000
-
-type WriteOp = { name: string; kind: 'upsert' | 'insert'; rows: { id: string }[] } | { name: string; kind: 'rollup'; rollup: RollupBuffer<any> }
-
-/** Write the state back: mutable rows upserted, event rows inserted (foreign keys point backwards), rollups merged and upserted. */
-export async function persist(state: MappingState, store: Store, session: BulkSession | undefined = BulkSession.of(store), early?: EarlyInserts): Promise<WriteStats> {
-    const ops: WriteOp[] = []
-    for (const buf of state.entityBuffersInWriteOrder()) {
-        const rows = buf.changed()
-        if (rows.length) ops.push({ name: buf.cls.name, kind: 'upsert', rows })
-    }
-    for (const rows of [
-        state.claims,
-        state.movements,
-        state.roleChanges,
-        state.pauseChanges,
-        state.upgrades,
-        state.parameterChanges,
-        early ? state.protocolEvents.slice(early.sent) : state.protocolEvents,
-        state.delegationEvents,
-        state.slashEvents,
-        state.jailEvents,
-        state.commissionChanges,
-        state.blocks,
-        state.arbitrages,
-        state.swaps,
-        state.sandwiches,
-        state.mevEvents,
-        state.epochSnapshots.changed(),
-        state.epochStats,
-        state.scores,
-        state.epochSummaries,
-    ] as { id: string }[][]) {
-        if (rows.length) ops.push({ name: rows[0].constructor.name, kind: 'insert', rows })
-    }
-    for (const rollup of [state.tokenDays, state.tokenHours, state.participantDays]) {
-        if (rollup.ids().length) ops.push({ name: rollup.cls.name, kind: 'rollup', rollup })
-    }
-
-    let upserted = 0
-    let inserted = early?.sent ?? 0
-    const ms: Record<string, number> = {}
-    let t = performance.now()
-    const lap = (name: string) => {
-        const now = performance.now()
-        ms[name] = (ms[name] ?? 0) + (now - t)
-        t = now
-    }
-    // pipelined: each op's statements are queued as soon as they are encoded; completion times are recorded
-    const done: Promise<void>[] = []
-    let lastDone = performance.now()
-    const queue = async (name: string, stmts: Statement[], kind: 'insert' | 'upsert', rows: { id: string }[]) => {
-        // hot block: the change tracker first (it waits for what is queued); nothing to wait for otherwise
-        if (session!.tracker) await session!.track(kind, rows)
-        session!.send(stmts)
-        done.push(
-            session!.drainMark().then(() => {
-                const now = performance.now()
-                ms[name] = (ms[name] ?? 0) + (now - lastDone)
-                lastDone = now
-            }),
-        )
-    }
-    const settle = async () => {
-        if (!session) return
-        await session.drain()
-        await Promise.all(done.splice(0))
-        t = performance.now()
-        lastDone = t
-    }
-    for (const op of ops) {
-        if (op.kind === 'rollup') {
-            const deltas = op.rollup.deltaRows() as { id: string }[]
-            // merged by Postgres (no load) where possible, else loaded, merged here and upserted
-            const stmts = session?.prepareRollupMerge(deltas, op.rollup.snapshotFields, (id) => op.rollup.snapshotsOf(id))
-            if (stmts) {
-                await queue(op.name, stmts, 'upsert', deltas)
-                upserted += deltas.length
-                continue
-            }
-            await settle()
-            const rows = (await op.rollup.loadAndMerge(store)) as { id: string }[]
-            if (rows.length) await store.upsert(rows)
-            upserted += rows.length
-            lap(op.name)
-            continue
-        }
-        const stmts = op.kind === 'upsert' ? session?.prepareUpsert(op.rows) : session?.prepareInsert(op.rows)
-        if (stmts) await queue(op.name, stmts, op.kind, op.rows)
-        else {
-            // not on the bulk path: everything queued so far first, then the store, awaited
-            await settle()
-            if (op.kind === 'upsert') await store.upsert(op.rows)
-            else await store.insert(op.rows)
-            lap(op.name)
-        }
-        if (op.kind === 'upsert') upserted += op.rows.length
-        else inserted += op.rows.length
-    }
-    await settle()
-    return { upserted, inserted, ms }
-}
-
-export interface BatchOptions {
-    /** EPOCH_BLOCKS */
-    epochBlocks: number
-    scoring: ScoringConfig
-    /** CHAIN_ANALYTICS (default true): Block rows, MEV, proposer schedule, epoch rollups and scores */
-    chainAnalytics?: boolean
-    /** PROTOCOL_EVENTS (default true): a ProtocolEvent row per event */
-    protocolEvents?: boolean
-}
-
-let defaultScoring: ScoringConfig | undefined
-export function defaultBatchOptions(): BatchOptions {
-    return { epochBlocks: 32, scoring: (defaultScoring ??= loadScoringConfig()) }
-}
-
-export interface BatchInput {
-    /** the batch's blocks, ascending (squid's BlockData, or anything shaped like it) */
-    blocks: SquidBlockLike[]
-    /** the batch's decoded events in chain order (EventDecoder.decodeBlocks) */
-    events: DecodedEvent[]
-}
-
-export interface BatchResult {
-    state: MappingState
-    epochs: EpochContext
-    facts: BlockFacts[]
-    writes: WriteStats
-    /** ms per phase: block facts (MEV classification), prefetch, apply, write */
-    phaseMs: { facts: number; load: number; apply: number; write: number }
-}
-
-/** Prefetch, apply and persist one handler call's blocks and events. */
-export async function processBatch(input: BatchInput, store: Store, opts: BatchOptions = defaultBatchOptions()): Promise<BatchResult> {
-    const state = new MappingState(opts.epochBlocks)
-    state.recordProtocolEvents = opts.protocolEvents !== false
-    const epochs = new EpochContext(opts.epochBlocks, opts.scoring)
-    // pure per-block work (receipts, trace conversion, MEV classification) before any I/O; none without the
-    // chain analytics: no block is recorded, no epoch is loaded, snapshotted or closed
-    const t0 = performance.now()
-    const facts = opts.chainAnalytics === false ? [] : input.blocks.map(blockFacts)
-    const events = input.events
-    const t1 = performance.now()
-    if (events.length === 0 && facts.length === 0) {
-        return { state, epochs, facts, writes: { upserted: 0, inserted: 0 }, phaseMs: { facts: t1 - t0, load: 0, apply: 0, write: 0 } }
-    }
-    await prefetch(events, state, store, epochs, facts)
-    const t2 = performance.now()
-    const session = BulkSession.of(store)
-    const early = session && !session.tracker && state.recordProtocolEvents ? new EarlyInserts(session, state) : undefined
+export function applyBatch(facts: BlockFacts[], events: DecodedEvent[], state: MappingState, epochs: EpochContext, onEvent?: () => void): void {
     const apply = (ev: DecodedEvent) => {
         applyEvent(ev, state)
-        early?.poll()
+        onEvent?.()
     }
     let i = 0
     for (const f of facts) {
@@ -399,14 +211,4 @@ export async function processBatch(input: BatchInput, store: Store, opts: BatchO
     }
     while (i < events.length) apply(events[i++])
     escrow.linkMovementBatches(state)
-    const t3 = performance.now()
-    const writes = await persist(state, store, session, early)
-    const t4 = performance.now()
-    return { state, epochs, facts, writes, phaseMs: { facts: t1 - t0, load: t2 - t1, apply: t3 - t2, write: t4 - t3 } }
-}
-
-/** Events only (no block rows): prefetch, apply and persist. Kept for the settlement mapping tests. */
-export async function processEvents(events: DecodedEvent[], store: Store, opts?: BatchOptions): Promise<{ state: MappingState; writes: WriteStats }> {
-    const { state, writes } = await processBatch({ blocks: [], events }, store, opts)
-    return { state, writes }
 }

@@ -10,11 +10,9 @@
  */
 import { Arbitrage, Block as BlockEntity, MevEvent, MevKind, Sandwich, Swap, Validator } from '../model'
 import { Swap as ClassifiedSwap } from '../mev/types'
-import { BlockFacts } from './blocks'
+import type { BlockFacts } from './block-facts'
 import { MappingState } from './state'
-
-export const pad = (n: number, width: number) => String(n).padStart(width, '0')
-export const heightKey = (height: number) => pad(height, 10)
+import { heightKey, pad } from './util'
 
 export function swapId(height: number, s: { transactionPosition: number; traceAddress: number[] }): string {
     return `${heightKey(height)}-${pad(s.transactionPosition, 5)}-t${s.traceAddress.join('.')}`

@@ -1,4 +1,5 @@
 import { id as keccakUtf8 } from 'ethers'
+import type { ContractName } from '../contracts'
 import { ProtocolContract } from '../model'
 
 /** The protocol's role names; ids are keccak256(name), DEFAULT_ADMIN_ROLE is bytes32(0). */
@@ -30,8 +31,8 @@ export function roleId(name: string): string {
     return name === 'DEFAULT_ADMIN_ROLE' ? DEFAULT_ADMIN_ROLE : keccakUtf8(name).toLowerCase()
 }
 
-/** Contract names used in deployments files, mapped to the schema enum. */
-export const CONTRACT_ENUM = {
+/** Contract names used in deployments files (src/contracts.ts), mapped to the schema enum. */
+export const CONTRACT_ENUM: { readonly [C in ContractName]: ProtocolContract } = {
     ParticipantRegistry: ProtocolContract.PARTICIPANT_REGISTRY,
     TokenRegistry: ProtocolContract.TOKEN_REGISTRY,
     Escrow: ProtocolContract.ESCROW,
@@ -41,8 +42,12 @@ export const CONTRACT_ENUM = {
     MockUSDC: ProtocolContract.MOCK_USDC,
     ValidatorRegistry: ProtocolContract.VALIDATOR_REGISTRY,
     StakeToken: ProtocolContract.STAKE_TOKEN,
-} as const
-export type ContractName = keyof typeof CONTRACT_ENUM
+}
+
+/** Zero-padded decimal, so that ids sort in chain order. */
+export const pad = (n: number, width: number) => String(n).padStart(width, '0')
+/** A block height as the id prefix of block-scoped rows (Block, MEV rows). */
+export const heightKey = (height: number) => pad(height, 10)
 
 const DAY_MS = 86_400_000
 const HOUR_MS = 3_600_000

@@ -26,7 +26,7 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import { Client } from 'pg'
-import { buildPostgresUrl } from '../config'
+import { buildPostgresUrl, childEnv } from '../config'
 import { log } from './log'
 import { spawnManaged } from './processes'
 import { isAlive, isPortFree, processCmdline, sleep, waitUntilDead } from './util'
@@ -320,7 +320,7 @@ async function initdb(bins: PostgresBinaries, dataDir: string, user: string, pas
             {
                 cwd: dataDir,
                 encoding: 'utf8',
-                env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+                env: childEnv({ LC_ALL: 'C', LANG: 'C' }),
                 ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
             },
         )
@@ -408,7 +408,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
         ],
         {
             cwd: dataDir,
-            env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+            env: childEnv({ LC_ALL: 'C', LANG: 'C' }),
             uid: runAs?.uid,
             gid: runAs?.gid,
             // SIGINT = "fast" shutdown: abort transactions, checkpoint, exit

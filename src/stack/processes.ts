@@ -21,7 +21,7 @@ import * as crypto from 'crypto'
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
-import { projectRoot } from '../config'
+import { childEnv, projectRoot } from '../config'
 import { log } from './log'
 import { ExitInfo, exitPromise, hasExited, onLines, signalChild, signalOnExit, Tail } from './util'
 
@@ -72,7 +72,7 @@ export function spawnManaged(name: string, command: string, args: string[], opts
     const output = opts.output ?? 'prefix'
     const spawnOpts: SpawnOptions = {
         cwd: opts.cwd ?? projectRoot(),
-        env: opts.env ?? process.env,
+        env: opts.env ?? childEnv(),
         detached,
         stdio: ['ignore', output === 'inherit' ? 'inherit' : 'pipe', output === 'inherit' ? 'inherit' : 'pipe'],
     }
@@ -189,7 +189,7 @@ export function runNodeProcess(name: string, script: string, opts: NodeProcessOp
         process.execPath,
         ['--require', parentGuardFile(), ...(opts.nodeArgs ?? []), file, ...(opts.args ?? [])],
         {
-            env: { ...process.env, ...opts.env },
+            env: childEnv(opts.env),
             cwd: opts.cwd,
             stopSignal: opts.stopSignal ?? 'SIGINT',
             stopTimeoutMs: opts.stopTimeoutMs,

@@ -6,11 +6,11 @@
  *   4. migrations, then the processor, the GraphQL server and (local chain only) the simulator
  * Ctrl-C stops everything in reverse order; a second Ctrl-C kills.
  */
-import { applyDatabaseEnv, chainFromEnv, ConfigError, databaseFromEnv, gqlPort } from '../config'
+import { applyDatabaseEnv, chainFromEnv, ConfigError, databaseFromEnv, databaseSource, gqlPort, headPollOverride, simulatorFromEnv } from '../config'
 import { ensureDeployed } from '../deploy/deploy'
 import { requireDeployment } from '../deploy/deployments'
 import { localDeployOptions } from '../deploy/local-options'
-import { applyMigrations } from '../main'
+import { applyMigrations } from '../indexer/migrations'
 import { blockHashAt, startAnvil, rpcCall } from './anvil'
 import { log } from './log'
 import { startEmbeddedPostgres } from './postgres'
@@ -48,9 +48,9 @@ async function main(): Promise<void> {
         onShutdown('postgres', () => pg.stop(), () => pg.kill())
         log('stack', `Postgres (embedded): ${pg.url.replace(/:[^:@/]*@/, ':***@')}, data in ${pg.dataDir}`)
     } else {
-        log('stack', `Postgres: ${db.host}:${db.port}/${db.database} (from ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'DB_*'})`)
+        log('stack', `Postgres: ${db.host}:${db.port}/${db.database} (from ${databaseSource()})`)
     }
-    applyDatabaseEnv(db)
+    const dbUrl = applyDatabaseEnv(db)
 
     // 2. chain
     const chain = chainFromEnv()
@@ -71,15 +71,15 @@ async function main(): Promise<void> {
         const { deployment, fresh, file } = await ensureDeployed({ ...localDeployOptions(rpcUrl), log: (m) => log('deploy', m) }, chain.deploymentsFile)
         if (fresh) {
             // A new chain: whatever the database indexed before belongs to a chain that is gone.
-            await resetIndex(process.env.DB_URL!)
+            await resetIndex(dbUrl)
             log('stack', `contracts deployed at block ${deployment.startBlock} (${file}); index reset for the new chain`)
         } else {
             log('stack', `contracts already deployed at block ${deployment.startBlock}`)
-            const indexed = await indexedFinalizedBlock(process.env.DB_URL!)
+            const indexed = await indexedFinalizedBlock(dbUrl)
             if (indexed && (await blockHashAt(rpcUrl, indexed.height)) !== indexed.hash) {
                 // anvil's state is saved on a clean stop and every 30 s: after a crash the chain can be
                 // behind (or beside) what was indexed. Rebuild rather than serve a chain that no longer exists.
-                await resetIndex(process.env.DB_URL!)
+                await resetIndex(dbUrl)
                 log('stack', `the index was at block ${indexed.height}, which this chain does not have (anvil lost blocks in a crash): index reset`)
             }
         }
@@ -90,15 +90,15 @@ async function main(): Promise<void> {
     }
 
     // 4. schema, then the long-running pieces
-    const applied = await applyMigrations(process.env.DB_URL!)
+    const applied = await applyMigrations(dbUrl)
     log('stack', applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date')
 
-    const childEnv = { SKIP_MIGRATIONS: 'true', RPC_HEAD_POLL_MS: process.env.RPC_HEAD_POLL_MS ?? (chain.local ? '250' : '') }
+    const childEnv = { SKIP_MIGRATIONS: 'true', RPC_HEAD_POLL_MS: headPollOverride() ?? (chain.local ? '250' : '') }
     // Supervised: a crash (Postgres restarting, an RPC error squid does not retry) restarts the piece with
     // backoff instead of taking the stack down; the processor resumes from its last committed block.
     supervise('processor', 'lib/main.js', { env: childEnv })
     supervise('api', 'lib/server/index.js', { env: childEnv })
-    if (chain.local && process.env.SIMULATE !== 'false') {
+    if (chain.local && simulatorFromEnv().enabled) {
         supervise('simulator', 'lib/cli/simulate.js', {})
     }
 

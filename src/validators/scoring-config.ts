@@ -1,6 +1,5 @@
 import * as fs from 'fs'
-import * as path from 'path'
-import { projectRoot } from '../paths'
+import { ConfigError, scoringConfigFile } from '../config'
 
 export const COMPONENTS = ['mevPotential', 'reliability', 'commission', 'decentralization', 'consistency', 'risk'] as const
 export type Component = (typeof COMPONENTS)[number]
@@ -33,9 +32,9 @@ export interface ScoringConfig {
     params: ScoringParams
 }
 
-export class ScoringConfigError extends Error {
+export class ScoringConfigError extends ConfigError {
     constructor(message: string) {
-        super(message)
+        super('SCORING_CONFIG', message)
         this.name = 'ScoringConfigError'
     }
 }
@@ -65,7 +64,7 @@ export function validateScoringConfig(raw: any): ScoringConfig {
 }
 
 /** The config from SCORING_CONFIG (a JSON file path) or config/scoring.json. */
-export function loadScoringConfig(file = process.env.SCORING_CONFIG ?? path.join(projectRoot(), 'config', 'scoring.json')): ScoringConfig {
+export function loadScoringConfig(file = scoringConfigFile()): ScoringConfig {
     let raw: any
     try {
         raw = JSON.parse(fs.readFileSync(file, 'utf8'))

@@ -1,5 +1,5 @@
 /**
- * The bulk write path (src/mappings/bulk.ts) against typeorm-store's own insert / upsert and RollupBuffer's
+ * The bulk write path (src/indexer/write/bulk.ts) against typeorm-store's own insert / upsert and RollupBuffer's
  * merge, on a real Postgres with the project's migrations: the same rows must end up stored identically.
  * Each variant runs in its own transaction (rolled back), so foreign keys (deferred) never fire.
  */
@@ -10,8 +10,8 @@ import { Store } from '@subsquid/typeorm-store'
 import { ChangeTracker, rollbackBlock } from '@subsquid/typeorm-store/lib/hot'
 import { DataSource, EntityManager } from 'typeorm'
 import { SnakeNamingStrategy } from '@subsquid/typeorm-config/lib/namingStrategy'
-import { applyMigrations } from '../../src/main'
-import { BulkSession, bulkInsert, bulkMergeRollup, bulkUpsert } from '../../src/mappings/bulk'
+import { applyMigrations } from '../../src/indexer/migrations'
+import { BulkSession, bulkInsert, bulkMergeRollup, bulkUpsert } from '../../src/indexer/write/bulk'
 import { zeroTokenCounters } from '../../src/mappings/rollups'
 import { RollupBuffer, TOKEN_SNAPSHOT_FIELDS } from '../../src/mappings/state'
 import * as model from '../../src/model'

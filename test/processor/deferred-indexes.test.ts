@@ -1,11 +1,12 @@
 /**
- * Deferred indexes (src/mappings/deferred-indexes.ts) against a real Postgres with the project's migrations:
+ * Deferred indexes (src/indexer/write/deferred-indexes.ts) against a real Postgres with the project's migrations:
  * what is dropped, that the rebuild restores the exact same definitions, that a rolled-back batch drops nothing,
  * and when the per-run decision defers or rebuilds. (The processor path end to end: test/processor/e2e.test.ts,
  * the fresh index.)
  */
 import { DataSource, EntityManager } from 'typeorm'
-import { DEFERRABLE_TABLES, DeferredIndexes, deferredIndexSettingsFromEnv } from '../../src/mappings/deferred-indexes'
+import { deferredIndexSettingsFromEnv } from '../../src/config'
+import { DEFERRABLE_TABLES, DeferredIndexes } from '../../src/indexer/write/deferred-indexes'
 import { PgStack, startPgStack } from '../server/support/stack'
 import { schemaObjects, withClient } from './support/e2e'
 

@@ -3,7 +3,10 @@
  * the backfill ingestion (units, look-ahead, merging into handler calls) against a fake data source.
  */
 import { EvmBatchProcessor } from '@subsquid/evm-processor'
-import { buildProcessor, boolFromEnv, coldIngest, coldIngestFromEnv, ColdIngestOptions, ProcessorSettings, tuneColdIngest } from '../../src/processor'
+import { boolFromEnv, coldIngestFromEnv } from '../../src/config'
+import { coldIngest, ColdIngestOptions, tuneColdIngest } from '../../src/indexer/ingest'
+import { coldSourceOf } from '../../src/indexer/sdk-internals'
+import { buildProcessor, ProcessorSettings } from '../../src/processor'
 
 function settings(over: Partial<ProcessorSettings> = {}): ProcessorSettings {
     const a = (n: number) => '0x' + String(n).repeat(40)
@@ -83,6 +86,7 @@ describe('what the processor requests', () => {
 
     test('the tuned backfill ingestion is installed on squid\'s RPC data source', () => {
         const p = buildProcessor(settings())
+        expect(tuneColdIngest(p, settings().ingest)).toBe(true)
         const ds = (p as any).getHotDataSource()
         expect(ds).toBe((p as any).getHotDataSource())
         expect(Object.prototype.hasOwnProperty.call(ds, 'getFinalizedBlocks')).toBe(true)
@@ -133,7 +137,7 @@ describe('backfill ingestion (fake data source)', () => {
 
     test('every block once, in order; units ramp up from 10 to splitBlocks; stops at the finalized head', async () => {
         const src = source({ top: () => 1000 })
-        const batches = await collect(coldIngest(src as any, [{ range: { from: 5 }, request: {} }], true, opts()))
+        const batches = await collect(coldIngest(coldSourceOf(src)!, [{ range: { from: 5 }, request: {} }], true, opts()))
         const heights = batches.flatMap((b) => Array.from({ length: b.n }, (_, i) => b.from + i))
         expect(heights).toEqual(Array.from({ length: 996 }, (_, i) => 5 + i))
         expect(src.splits.slice(0, 5).map(([a, b]) => b - a + 1)).toEqual([10, 20, 40, 80, 100])
@@ -144,7 +148,7 @@ describe('backfill ingestion (fake data source)', () => {
 
     test('a slow handler gets the units fetched meanwhile merged, within the block and log bounds', async () => {
         const src = source({ top: () => 2000, logsAt: () => 200 })
-        const batches = await collect(coldIngest(src as any, [{ range: { from: 1, to: 2000 }, request: {} }], true, opts({ maxBatchLogs: 45_000 })), 20)
+        const batches = await collect(coldIngest(coldSourceOf(src)!, [{ range: { from: 1, to: 2000 }, request: {} }], true, opts({ maxBatchLogs: 45_000 })), 20)
         expect(batches.length).toBeLessThan(src.splits.length)
         for (const b of batches) {
             expect(b.n).toBeLessThanOrEqual(500)
@@ -157,7 +161,7 @@ describe('backfill ingestion (fake data source)', () => {
     test('follows a moving finalized head when not stopping at it; ranges with an end stop there', async () => {
         let top = 50
         const src = source({ top: () => (top += 30) })
-        const batches = await collect(coldIngest(src as any, [{ range: { from: 1, to: 400 }, request: {} }], false, opts()))
+        const batches = await collect(coldIngest(coldSourceOf(src)!, [{ range: { from: 1, to: 400 }, request: {} }], false, opts()))
         expect(batches.reduce((s, b) => s + b.n, 0)).toBe(400)
         expect(batches[batches.length - 1].to).toBe(400)
     })
@@ -166,7 +170,7 @@ describe('backfill ingestion (fake data source)', () => {
         const src = { ...source({ top: () => 100 }), headPollInterval: 1000 }
         const t0 = Date.now()
         let last = 0
-        for await (const b of coldIngest(src as any, [{ range: { from: 1, to: 200 }, request: {} }], false, opts())) {
+        for await (const b of coldIngest(coldSourceOf(src)!, [{ range: { from: 1, to: 200 }, request: {} }], false, opts())) {
             last = b.blocks[b.blocks.length - 1].header.height
             if (last >= 100) break
         }
@@ -178,7 +182,7 @@ describe('backfill ingestion (fake data source)', () => {
         const prepared: number[] = []
         const src = source({ top: () => 300 })
         const seen: number[] = []
-        for await (const b of coldIngest(src as any, [{ range: { from: 1 }, request: {} }], true, { ...opts(), prepare: (blocks: any[]) => prepared.push(...blocks.map((x) => x.header.height)) })) {
+        for await (const b of coldIngest(coldSourceOf(src)!, [{ range: { from: 1 }, request: {} }], true, { ...opts(), prepare: (blocks: any[]) => prepared.push(...blocks.map((x) => x.header.height)) })) {
             for (const x of b.blocks) {
                 expect(prepared).toContain(x.header.height)
                 seen.push(x.header.height)
@@ -186,6 +190,6 @@ describe('backfill ingestion (fake data source)', () => {
         }
         expect(seen).toHaveLength(300)
         const failing = source({ top: () => 300, failAt: 150 })
-        await expect(collect(coldIngest(failing as any, [{ range: { from: 1 }, request: {} }], true, opts()))).rejects.toThrow(/fetch failed at 150/)
+        await expect(collect(coldIngest(coldSourceOf(failing)!, [{ range: { from: 1 }, request: {} }], true, opts()))).rejects.toThrow(/fetch failed at 150/)
     })
 })

@@ -5,7 +5,7 @@
  */
 import { ZeroAddress, id as keccakId, keccak256, toUtf8Bytes } from 'ethers'
 import { EventDecoder } from '../../src/mappings/decode'
-import { processEvents } from '../../src/mappings/index'
+import { processEvents } from '../../src/indexer/batch'
 import { ADDR, BlockSpec, buildBlocks } from './support/logs'
 import { FakeStore } from './support/fake-store'
 

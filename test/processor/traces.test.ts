@@ -9,7 +9,7 @@
 import { spawnSync } from 'child_process'
 import * as path from 'path'
 import { ContractFactory, Interface, JsonRpcProvider, NonceManager, Wallet } from 'ethers'
-import { blockFacts, blockInputOf, priorityFeesOf, SquidBlockLike } from '../../src/mappings/blocks'
+import { blockFacts, blockInputOf, priorityFeesOf, SquidBlockLike } from '../../src/mappings/block-facts'
 import { classifyBlock, normalizeTrace } from '../../src/mev/classify'
 import { Trace } from '../../src/mev/types'
 import { anvilKey } from '../../src/deploy/local-accounts'

@@ -1,7 +1,7 @@
 import { id as keccakId } from 'ethers'
-import { encodePayload, MAX_NOTIFY_BYTES } from '../../src/mappings/notify'
+import { encodePayload, MAX_NOTIFY_BYTES } from '../../src/indexer/write/notify'
 import { RollupBuffer } from '../../src/mappings/state'
-import { ProgressReporter } from '../../src/mappings/telemetry'
+import { ProgressReporter } from '../../src/indexer/telemetry'
 import {
     DEFAULT_ADMIN_ROLE,
     dayKey,

@@ -5,9 +5,9 @@
  * stake-weighted schedule, priority fees, MEV rows, epoch rollups, scores (total = Σ weight × component) and
  * that any split of the blocks into handler calls gives the same rows.
  */
-import { processBatch, BatchOptions } from '../../src/mappings/index'
+import { processBatch, BatchOptions } from '../../src/indexer/batch'
 import { EventDecoder } from '../../src/mappings/decode'
-import { SquidBlockLike, SquidTraceLike, SquidTxLike } from '../../src/mappings/blocks'
+import { SquidBlockLike, SquidTraceLike, SquidTxLike } from '../../src/mappings/block-facts'
 import { Trace } from '../../src/mev/types'
 import { COMPONENTS, loadScoringConfig } from '../../src/validators/scoring-config'
 import { expectedBlocks, scheduledProposer, StakeEntry } from '../../src/validators/schedule'

@@ -1,12 +1,13 @@
 // Fetches blocks [from, to] through squid's own RPC data source with the processor's data request
-// (lib/processor.js: FIELDS + requestChainData) and prints one JSON line per block:
+// (lib/chain-fields.js FIELDS + lib/processor.js requestChainData) and prints one JSON line per block:
 //   {header, transactions, traces} with bigints as decimal strings.
 // Usage: node test/processor/support/fetch-blocks.js <rpcUrl> <from> <to> [trace|debug]
 // Needs the compiled lib/ (tsc). The processor exits 0 at the end of the range.
 const path = require('path')
 const { EvmBatchProcessor } = require('@subsquid/evm-processor')
 const lib = path.resolve(__dirname, '../../../lib')
-const { FIELDS, requestChainData } = require(path.join(lib, 'processor.js'))
+const { FIELDS } = require(path.join(lib, 'chain-fields.js'))
+const { requestChainData } = require(path.join(lib, 'processor.js'))
 
 const [rpcUrl, from, to, traceApi = 'trace'] = process.argv.slice(2)
 const p = new EvmBatchProcessor()

@@ -2,7 +2,7 @@
 import * as fs from 'fs'
 import * as path from 'path'
 import { Interface, keccak256, toUtf8Bytes } from 'ethers'
-import type { Log } from '../../../src/processor'
+import type { Log } from '../../../src/chain-fields'
 
 const ROOT = path.resolve(__dirname, '../../..')
 

@@ -7,7 +7,7 @@ import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
 import { Pool } from 'pg'
-import { applyMigrations as applyDbMigrations } from '../../../src/main'
+import { applyMigrations as applyDbMigrations } from '../../../src/indexer/migrations'
 import { setLogSink } from '../../../src/stack/log'
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/stack/postgres'
 import { freePort } from '../../../src/stack/util'
@@ -19,7 +19,7 @@ export interface PgStack {
     close(): Promise<void>
 }
 
-/** Apply db/migrations (the processor's own step, src/main.ts) and create the processor's state tables. */
+/** Apply db/migrations (the processor's own step, src/indexer/migrations.ts) and create the processor's state tables. */
 export async function applyMigrations(pool: Pool, url: string): Promise<string[]> {
     const files = await applyDbMigrations(url)
     // the processor's own state (typeorm-store creates it at its first run)

@@ -4,8 +4,8 @@
  * that rolled back).
  */
 import { Store } from '@subsquid/typeorm-store'
-import type { EntityManager } from 'typeorm'
-import { ChangedIds } from './index'
+import type { ChangedIds } from '../../mappings/index'
+import { storeEntityManager } from '../sdk-internals'
 
 export const NOTIFY_CHANNEL = 'squid_batch'
 /** Postgres rejects payloads of 8000 bytes or more. */
@@ -46,13 +46,6 @@ export function encodePayload(payload: NotifyPayload, maxBytes = MAX_NOTIFY_BYTE
         for (const k of Object.keys(changed)) changed[k].length = Math.max(Math.min(1, changed[k].length), Math.floor(changed[k].length * factor))
     }
     return JSON.stringify({ height: payload.height, hash: payload.hash, head: payload.head, changed: {}, truncated: true })
-}
-
-/** The EntityManager behind squid's Store (the handler's transaction). */
-export function storeEntityManager(store: Store): EntityManager {
-    const em = (store as unknown as { em?: () => EntityManager }).em
-    if (typeof em !== 'function') throw new Error('cannot reach the EntityManager of @subsquid/typeorm-store Store (API changed?)')
-    return em()
 }
 
 export async function sendNotify(store: Store, payload: string, channel = NOTIFY_CHANNEL): Promise<void> {

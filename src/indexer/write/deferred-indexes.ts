@@ -18,10 +18,11 @@
  * is reported as indexed. While indexes are deferred, API queries on these tables filter without their indexes:
  * the data is still being backfilled anyway.
  *
- * Env: DEFER_INDEXES=auto (default) defers when the first batch of a run is more than DEFER_INDEXES_MIN_LAG
+ * Env (src/config.ts deferredIndexSettingsFromEnv): DEFER_INDEXES=auto (default) defers when the first batch of a run is more than DEFER_INDEXES_MIN_LAG
  * (default 2,000) blocks behind the chain head; `false` never defers (and rebuilds whatever a previous run deferred).
  */
 import type { EntityManager } from 'typeorm'
+import type { DeferredIndexSettings } from '../../config'
 
 export const DEFERRABLE_TABLES = ['escrow_movement', 'protocol_event', 'claim', 'participant_day_stat'] as const
 
@@ -29,18 +30,6 @@ export const DEFERRED_TABLE = 'squid_deferred_index'
 
 const REBUILD_MAINTENANCE_WORK_MEM = '512MB'
 
-export interface DeferredIndexSettings {
-    enabled: boolean
-    minLag: number
-}
-
-export function deferredIndexSettingsFromEnv(env: Record<string, string | undefined> = process.env): DeferredIndexSettings {
-    const mode = (env.DEFER_INDEXES ?? 'auto').toLowerCase()
-    if (!['auto', 'true', 'false'].includes(mode)) throw new Error(`DEFER_INDEXES must be auto, true or false (got "${env.DEFER_INDEXES}")`)
-    const minLag = Number(env.DEFER_INDEXES_MIN_LAG ?? 2000)
-    if (!Number.isInteger(minLag) || minLag < 0) throw new Error(`DEFER_INDEXES_MIN_LAG must be a whole number of blocks (got "${env.DEFER_INDEXES_MIN_LAG}")`)
-    return { enabled: mode !== 'false', minLag }
-}
 
 interface Deferred {
     name: string

@@ -3,8 +3,10 @@
  * mapping (which must stay deterministic).
  *
  * squid's processor serves its metrics (sqd_processor_last_block, sqd_processor_chain_height, …) on
- * PROMETHEUS_PORT; our counters are registered in the same registry, so one /metrics has both.
+ * PROMETHEUS_PORT; our counters are registered in the same registry (reached via sdk-internals.ts squidRegistry),
+ * so one /metrics has both.
  */
+import * as v8 from 'v8'
 import { Logger } from '@subsquid/logger'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 
@@ -21,17 +23,6 @@ export interface ProcessorMetrics {
     warnings: Counter<string>
     mev: Counter<'kind'>
     epochs: Counter<string>
-}
-
-/** The registry of squid's built-in Prometheus server (private API, checked at runtime). */
-export function squidRegistry(processor: unknown): Registry | undefined {
-    try {
-        const server = (processor as { getPrometheusServer?: () => { registry?: Registry } }).getPrometheusServer?.()
-        const reg = server?.registry
-        return reg && typeof reg.registerMetric === 'function' ? reg : undefined
-    } catch {
-        return undefined
-    }
 }
 
 export function createMetrics(registry: Registry = new Registry()): ProcessorMetrics {
@@ -60,6 +51,68 @@ export function createMetrics(registry: Registry = new Registry()): ProcessorMet
         mev: new Counter({ name: 'settlement_mev_total', help: 'MEV rows found by the classifier', labelNames: ['kind'], registers }),
         epochs: new Counter({ name: 'settlement_epochs_scored_total', help: 'Epochs rolled up and scored', registers }),
     }
+}
+
+/** What one handler call adds to the metrics. */
+export interface BatchMetrics {
+    events: { contract: string; name: string }[]
+    isHead: boolean
+    writes: { upserted: number; inserted: number }
+    notifyBytes: number
+    lastBlock: number
+    reorg: boolean
+    warnings: number
+    mevEvents: { kind: string }[]
+    epochsClosed: number
+    handlerSeconds: number
+}
+
+export function recordBatchMetrics(metrics: ProcessorMetrics, b: BatchMetrics): void {
+    // counted per batch, one labelled increment per (contract, event)
+    const counts = new Map<string, { contract: string; event: string; n: number }>()
+    for (const ev of b.events) {
+        const key = ev.contract + '.' + ev.name
+        const c = counts.get(key)
+        if (c) c.n++
+        else counts.set(key, { contract: ev.contract, event: ev.name, n: 1 })
+    }
+    for (const c of counts.values()) metrics.events.inc({ contract: c.contract, event: c.event }, c.n)
+    metrics.batches.inc({ head: String(b.isHead) })
+    metrics.rowsWritten.inc({ op: 'upsert' }, b.writes.upserted)
+    metrics.rowsWritten.inc({ op: 'insert' }, b.writes.inserted)
+    metrics.notifyBytes.observe(b.notifyBytes)
+    metrics.lastBlock.set(b.lastBlock)
+    if (b.reorg) metrics.reorgs.inc()
+    if (b.warnings) metrics.warnings.inc(b.warnings)
+    for (const e of b.mevEvents) metrics.mev.inc({ kind: e.kind })
+    if (b.epochsClosed) metrics.epochs.inc(b.epochsClosed)
+    metrics.handlerSeconds.observe(b.handlerSeconds)
+}
+
+/** The debug line of one handler call (SQD_DEBUG=sqd:processor:settlement:batch): phases and per-table timings. */
+export function batchTimingLine(t: {
+    first: number
+    last: number
+    blocks: number
+    events: number
+    gapMs: number
+    fetchWaitMs: number
+    decodeMs: number
+    phaseMs: { facts: number; load: number; apply: number; write: number }
+    tableMs?: Record<string, number>
+    handlerMs: number
+}): string {
+    const f = (n: number) => n.toFixed(0)
+    return (
+        `blocks ${t.first}..${t.last} (${t.blocks}), ${t.events} events: ` +
+        `since the previous call ${f(t.gapMs)} ms (waiting for blocks ${f(t.fetchWaitMs)}), decode ${f(t.decodeMs)} ms, ` +
+        `facts ${f(t.phaseMs.facts)}, load ${f(t.phaseMs.load)}, apply ${f(t.phaseMs.apply)}, write ${f(t.phaseMs.write)} ms ` +
+        `(${Object.entries(t.tableMs ?? {})
+            .filter(([, v]) => v >= 1)
+            .map(([k, v]) => `${k} ${f(v)}`)
+            .join(', ')}), handler ${f(t.handlerMs)} ms; ` +
+        `rss ${f(process.memoryUsage.rss() / 2 ** 20)} MB, heap ${f(v8.getHeapStatistics().used_heap_size / 2 ** 20)} MB`
+    )
 }
 
 /** Lag (blocks) beyond which the processor no longer counts as at the head (progress interval back to 5 s). */

@@ -31,6 +31,7 @@
 import { Store } from '@subsquid/typeorm-store'
 import type { EntityManager } from 'typeorm'
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata'
+import { ChangeTracker, PgClient, storeInternals } from '../sdk-internals'
 import { copyFrom } from './pg-copy'
 
 type Row = { id: string }
@@ -291,20 +292,9 @@ function sameClass(rows: Row[]): boolean {
     return true
 }
 
-/** The raw node-postgres client of the transaction, when reachable (typeorm's PostgresQueryRunner). */
-interface PgClient {
-    query(sql: string, params: unknown[]): Promise<unknown>
-}
-
-/** typeorm-store's hot-block change tracker (what its Store calls before each write). */
-interface ChangeTracker {
-    trackInsert(cls: Cls, rows: Row[]): Promise<void>
-    trackUpsert(cls: Cls, rows: Row[]): Promise<void>
-}
-
 /**
  * The handler call's bulk writer: the transaction's EntityManager and connection (private API of
- * typeorm-store 1.5 / typeorm, checked at runtime). For a hot block the store's change tracker is called
+ * typeorm-store 1.5 / typeorm, reached and checked in ../sdk-internals.ts). For a hot block the store's change tracker is called
  * before each write, exactly as typeorm-store's own insert / upsert do (`tracked`); statements are then not
  * pipelined across entity classes (each write waits for the tracker, which reads the rows' prior state).
  */
@@ -318,17 +308,8 @@ export class BulkSession {
     ) {}
 
     static of(store: Store): BulkSession | undefined {
-        const s = store as unknown as { em?: () => EntityManager; changes?: any }
-        if (typeof s.em !== 'function') return undefined
-        let tracker: ChangeTracker | undefined
-        if (s.changes != null) {
-            if (typeof s.changes.trackInsert !== 'function' || typeof s.changes.trackUpsert !== 'function') return undefined
-            tracker = s.changes
-        }
-        const em = s.em()
-        if (!em || typeof (em as any).query !== 'function' || !(em as any).connection?.driver) return undefined
-        const client = (em as any).queryRunner?.databaseConnection
-        return new BulkSession(em, client && typeof client.query === 'function' ? client : undefined, tracker)
+        const s = storeInternals(store)
+        return s && new BulkSession(s.em, s.client, s.tracker)
     }
 
     /** Record `rows` with the hot-block change tracker (no-op for finalized blocks), after everything sent. */

@@ -1,0 +1,175 @@
+/**
+ * EVERY use of private @subsquid internals (and of typeorm's, reached through typeorm-store) is in this file, so
+ * that an SDK upgrade is one file to audit. test/processor/sdk-internals.test.ts fails loudly when one of them
+ * changes shape; each use also checks its shape at runtime and falls back to squid's public behaviour.
+ *
+ * Written against @subsquid/evm-processor 1.27.3 and @subsquid/typeorm-store 1.5.1 (PINNED_VERSIONS).
+ *
+ *  1. EvmBatchProcessor#getHotDataSource (evm-processor, private method): replaced on our instance to patch the
+ *     RPC data source it returns (installColdIngest). Why: squid fetches finalized blocks in fixed units of 10
+ *     and calls the handler once per unit; we fetch larger units and merge fetched ones (src/indexer/ingest.ts).
+ *  2. EvmRpcDataSource (evm-processor lib/ds-rpc/client, private class): getFinalizedBlocks (replaced),
+ *     getFinalizedHeight, toMappingRequest, _getColdSplit (called: squid's own fetch, validation and
+ *     mapping of one range of finalized blocks) and headPollInterval (read). Why: as 1, without re-implementing
+ *     squid's RPC fetching.
+ *  3. EvmBatchProcessor#getPrometheusServer().registry (evm-processor, private): our settlement_* metrics are
+ *     registered in squid's registry, so one /metrics serves both (squidRegistry).
+ *  4. DataHandlerContext#_chain.client (underscore field): the processor's own RPC client, to ask the chain
+ *     height for the progress lines and the deferred-index lag (chainHeight).
+ *  5. typeorm-store Store#em() and Store#changes (private fields): the handler transaction's EntityManager (for
+ *     NOTIFY, deferred indexes and the bulk writer) and the hot-block change tracker (trackInsert / trackUpsert),
+ *     which the bulk writer calls before each write exactly as Store#insert / #upsert do (storeEntityManager,
+ *     storeInternals).
+ *  6. typeorm EntityManager#queryRunner.databaseConnection (typeorm, private): the raw node-postgres client of
+ *     the transaction, for pipelined statements and COPY (storeInternals).
+ */
+import type { EvmBatchProcessor } from '@subsquid/evm-processor'
+import type { Store } from '@subsquid/typeorm-store'
+import type { Registry } from 'prom-client'
+import type { EntityManager } from 'typeorm'
+
+/** The versions these internals were written against; the shape test checks the installed ones. */
+export const PINNED_VERSIONS = { '@subsquid/evm-processor': '1.27.3', '@subsquid/typeorm-store': '1.5.1' } as const
+
+// ------------------------------------------------------------------------------------------------
+// 1, 2: backfill ingestion
+
+/** Finalized blocks as squid's data source yields them (only what the ingestion reads is typed). */
+export interface ColdBatch {
+    blocks: { header: { height: number }; logs: unknown[] }[]
+    isHead: boolean
+}
+
+/** A range request as squid hands it to getFinalizedBlocks (`request` is opaque to us). */
+export interface ColdRequest {
+    range: { from: number; to?: number }
+    request: unknown
+}
+
+/** What our backfill ingestion needs from squid's RPC data source, under our own names. */
+export interface ColdSource {
+    /** head polling interval, ms */
+    pollMs: number
+    finalizedHeight(): Promise<number>
+    /** squid's per-range request → the form fetchSplit takes */
+    mappingRequest(request: unknown): unknown
+    /** blocks [from, to] of `request`, fetched, validated and mapped by squid */
+    fetchSplit(from: number, to: number, request: unknown): Promise<ColdBatch['blocks']>
+}
+
+/** The private shape of evm-processor's EvmRpcDataSource that we use (2). */
+interface SquidRpcSource {
+    getFinalizedHeight(): Promise<number>
+    toMappingRequest(req: unknown): unknown
+    _getColdSplit(split: { range: { from: number; to: number }; request: unknown }): Promise<ColdBatch['blocks']>
+    getFinalizedBlocks(requests: ColdRequest[], stopOnHead?: boolean): AsyncIterable<ColdBatch>
+    headPollInterval?: number
+}
+
+export const RPC_SOURCE_METHODS = ['getFinalizedHeight', 'toMappingRequest', '_getColdSplit', 'getFinalizedBlocks'] as const
+
+function isSquidRpcSource(ds: any): ds is SquidRpcSource {
+    return ds != null && RPC_SOURCE_METHODS.every((m) => typeof ds[m] === 'function')
+}
+
+/** Our names for squid's RPC data source `ds`, or undefined when it does not have the expected shape. */
+export function coldSourceOf(ds: unknown): ColdSource | undefined {
+    if (!isSquidRpcSource(ds)) return undefined
+    const src = ds
+    return {
+        pollMs: src.headPollInterval || 5000,
+        finalizedHeight: () => src.getFinalizedHeight(),
+        mappingRequest: (request) => src.toMappingRequest(request),
+        fetchSplit: (from, to, request) => src._getColdSplit({ range: { from, to }, request }),
+    }
+}
+
+export type ColdIngest = (src: ColdSource, requests: ColdRequest[], stopOnHead: boolean) => AsyncIterable<ColdBatch>
+
+/**
+ * Have `p`'s RPC data source yield finalized blocks from `ingest` instead of squid's own loop. Returns whether it
+ * was installed (false: `p` does not have the expected private shape; squid's ingestion is kept, as it is when
+ * the data source turns out not to be the expected one).
+ */
+export function installColdIngest(p: EvmBatchProcessor<any>, ingest: ColdIngest): boolean {
+    const original = (p as any).getHotDataSource
+    if (typeof original !== 'function') return false
+    let ds: unknown
+    ;(p as any).getHotDataSource = function (this: unknown) {
+        if (ds !== undefined) return ds
+        ds = original.call(this)
+        const cold = coldSourceOf(ds)
+        if (cold) (ds as SquidRpcSource).getFinalizedBlocks = (requests, stopOnHead) => ingest(cold, requests, !!stopOnHead)
+        return ds
+    }
+    return true
+}
+
+// ------------------------------------------------------------------------------------------------
+// 3, 4: metrics and chain height
+
+/** The registry of squid's built-in Prometheus server (3), or undefined when not reachable. */
+export function squidRegistry(processor: unknown): Registry | undefined {
+    try {
+        const server = (processor as { getPrometheusServer?: () => { registry?: Registry } }).getPrometheusServer?.()
+        const reg = server?.registry
+        return reg && typeof reg.registerMetric === 'function' ? reg : undefined
+    } catch {
+        return undefined
+    }
+}
+
+/** The chain's current height, from the processor's own RPC client (4). */
+export async function chainHeight(ctx: { _chain: { client: { call<T>(method: string, params?: unknown[]): Promise<T> } } }): Promise<number> {
+    return Number(BigInt(await ctx._chain.client.call<string>('eth_blockNumber')))
+}
+
+// ------------------------------------------------------------------------------------------------
+// 5, 6: the handler's transaction
+
+type Row = { id: string }
+type Cls = { new (...args: any[]): any; name: string }
+
+/** typeorm-store's hot-block change tracker (what its Store calls before each write). */
+export interface ChangeTracker {
+    trackInsert(cls: Cls, rows: Row[]): Promise<void>
+    trackUpsert(cls: Cls, rows: Row[]): Promise<void>
+}
+
+/** The raw node-postgres client of the transaction (typeorm's PostgresQueryRunner#databaseConnection). */
+export interface PgClient {
+    query(sql: string, params: unknown[]): Promise<unknown>
+}
+
+/** The EntityManager behind squid's Store (the handler's transaction) (5). */
+export function storeEntityManager(store: Store): EntityManager {
+    const em = (store as unknown as { em?: () => EntityManager }).em
+    if (typeof em !== 'function') throw new Error('cannot reach the EntityManager of @subsquid/typeorm-store Store (API changed?)')
+    return em()
+}
+
+export interface StoreInternals {
+    em: EntityManager
+    /** raw connection, when reachable (6) */
+    client?: PgClient
+    /** set for hot blocks only */
+    tracker?: ChangeTracker
+}
+
+/**
+ * The transaction's EntityManager, raw connection and change tracker (5, 6); undefined for stores without an
+ * EntityManager (the tests' in-memory store) or whose internals are not as expected.
+ */
+export function storeInternals(store: Store): StoreInternals | undefined {
+    const s = store as unknown as { em?: () => EntityManager; changes?: any }
+    if (typeof s.em !== 'function') return undefined
+    let tracker: ChangeTracker | undefined
+    if (s.changes != null) {
+        if (typeof s.changes.trackInsert !== 'function' || typeof s.changes.trackUpsert !== 'function') return undefined
+        tracker = s.changes
+    }
+    const em = s.em()
+    if (!em || typeof (em as any).query !== 'function' || !(em as any).connection?.driver) return undefined
+    const client = (em as any).queryRunner?.databaseConnection
+    return { em, client: client && typeof client.query === 'function' ? client : undefined, tracker }
+}
