@@ -38,6 +38,8 @@ export interface TxMutationDeps {
     /** how long to wait for the receipt before answering SUBMITTED (ms); 0 = do not wait */
     confirmTimeoutMs: number
     idempotency?: IdempotencyOptions
+    /** the caller's role: idempotency keys are scoped by it and the mutation (`<role>:<kind>`, see ../idempotency.ts) */
+    role?: string
 }
 
 export interface TxMutationSpec<P> {
@@ -75,7 +77,7 @@ type Result<P> = P & TxOutcome
  */
 export async function runTxMutation<P extends object>(deps: TxMutationDeps, spec: TxMutationSpec<P>): Promise<Result<P>> {
     if (!spec.idempotencyKey) return execute(deps, spec, undefined)
-    const store = new IdempotencyStore(deps.db, deps.idempotency)
+    const store = new IdempotencyStore(deps.db, deps.idempotency, deps.role ? `${deps.role}:${spec.kind}` : '')
     const claim = await store.claim(spec.idempotencyKey, spec.kind, requestHash(spec.kind, spec.request))
     switch (claim.state) {
         case 'done':

@@ -86,7 +86,7 @@ function confirmTimeoutMs(): number {
 }
 
 function deps(ctx: Context): TxMutationDeps {
-    return { db: ctx.db, chain: getChain, confirmTimeoutMs: confirmTimeoutMs(), idempotency: config.idempotency }
+    return { db: ctx.db, chain: getChain, confirmTimeoutMs: confirmTimeoutMs(), idempotency: config.idempotency, role: ctx.caller?.role }
 }
 
 // ---------------------------------------------------------------------------
