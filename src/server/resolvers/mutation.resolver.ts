@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql'
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql'
 import { BatchInputError, batchIdFromKey, buildBatch, parseAddress } from '../../settlement/batch-builder'
 import { loadTree, proofFor, saveLeaves } from '../../settlement/leaf-store'
+import { payeeError, unclaimablePayee } from '../../settlement/payee-rules'
 import { SettlementChain } from '../chain/settlement-chain'
 import { runTxMutation, TxMutationDeps } from '../chain/tx-mutation'
 import type { Ctx as Context } from '../context'
@@ -167,6 +168,8 @@ export class MutationResolver {
             if (!Array.isArray(input.records) || input.records.length === 0) throw badInput('a batch needs at least one record', 'records')
             if (input.records.length > maxRecords) throw badInput(`a batch may carry at most ${maxRecords} records`, 'records')
             const built = buildBatch(input.records) // read as they are: no copy of 100,000 records
+            const unclaimable = unclaimablePayee(built.leaves, new Map()) // the protocol's contracts: checked in plan
+            if (unclaimable) throw payeeError(input.records, unclaimable.payee, unclaimable.why)
             const batchId = batchIdFromKey(key).toLowerCase()
             const planned = {
                 batchId,
@@ -184,6 +187,8 @@ export class MutationResolver {
                     idempotencyKey: key,
                     request: { payer, token, root: planned.root, totalAmount: planned.totalAmount, recordCount: planned.recordCount, dataURI },
                     plan: async (chain) => {
+                        const bad = unclaimablePayee(built.leaves, protocolAddresses(chain, token))
+                        if (bad) throw payeeError(input.records, bad.payee, bad.why)
                         const account = await chain.escrowAccount(payer, token)
                         if (account.available < built.totalAmount) throw insufficientEscrow(payer, token, account.available, built.totalAmount, account.locked)
                         await storeLeaves(ctx, chain, batchId, built.root, built.leaves)
@@ -338,6 +343,13 @@ function insufficientEscrow(payer: string, token: string, available: bigint, req
         `payer ${payer} has ${available} of token ${token} free in escrow, the batch needs ${required}; deposit more first (nothing was sent)`,
         { payer, token, available: available.toString(), required: required.toString(), ...(locked !== undefined ? { locked: locked.toString() } : {}) },
     )
+}
+
+/** The deployment's contracts and the batch's token, by lowercase address. */
+function protocolAddresses(chain: SettlementChain, token: string): Map<string, string> {
+    const out = new Map<string, string>([[token, 'token']])
+    for (const [name, address] of Object.entries(chain.deployment.contracts)) if (address) out.set(address.toLowerCase(), name)
+    return out
 }
 
 async function requireBatch(chain: SettlementChain, batchId: string) {
