@@ -50,6 +50,8 @@ export interface TxMutationSpec<P> {
     request: unknown
     /** checks and planning; runs before anything is signed. Throwing releases the idempotency key. */
     plan: (chain: SettlementChain) => Promise<TxPlan<P>>
+    /** after a failure with certainly nothing broadcast, before the key is released: undo what `plan` stored */
+    onNotSent?: (chain: SettlementChain | undefined) => Promise<void>
 }
 
 /** Known API errors pass through; BroadcastError becomes CHAIN_UNAVAILABLE; anything else is rethrown as is. */
@@ -137,6 +139,7 @@ async function execute<P extends object>(deps: TxMutationDeps, spec: TxMutationS
             }
             hash = e.hash
         } else {
+            await spec.onNotSent?.(chain).catch(() => undefined)
             await lease?.release()
             throw asApiError(e)
         }

@@ -2,7 +2,7 @@ import 'reflect-metadata'
 import { GraphQLError } from 'graphql'
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql'
 import { BatchInputError, batchIdFromKey, buildBatch, parseAddress } from '../../settlement/batch-builder'
-import { loadTree, proofFor, saveLeaves } from '../../settlement/leaf-store'
+import { deleteLeaves, loadTree, proofFor, saveLeaves } from '../../settlement/leaf-store'
 import { payeeError, unclaimablePayee } from '../../settlement/payee-rules'
 import { SettlementChain } from '../chain/settlement-chain'
 import { runTxMutation, TxMutationDeps } from '../chain/tx-mutation'
@@ -181,6 +181,7 @@ export class MutationResolver {
                 leafCount: built.leaves.length,
                 dataURI,
             }
+            let leavesStored = false
             try {
                 return (await runTxMutation(deps(ctx), {
                     kind: 'commitBatch',
@@ -192,6 +193,7 @@ export class MutationResolver {
                         const account = await chain.escrowAccount(payer, token)
                         if (account.available < built.totalAmount) throw insufficientEscrow(payer, token, account.available, built.totalAmount, account.locked)
                         await storeLeaves(ctx, chain, batchId, built.root, built.leaves)
+                        leavesStored = true
                         return {
                             planned,
                             call: {
@@ -201,6 +203,11 @@ export class MutationResolver {
                                 args: [batchId, payer, token, built.root, built.totalAmount, built.recordCount, dataURI],
                             },
                         }
+                    },
+                    // the simulation refused it or the node would not take it: no proofs for a batch that does not exist
+                    onNotSent: async (chain) => {
+                        if (!leavesStored || !chain || (await chain.getBatch(batchId)).status !== 0) return
+                        await deleteLeaves(ctx.db, batchId, built.root)
                     },
                 })) as CommitBatchResult
             } catch (e) {
