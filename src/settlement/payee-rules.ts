@@ -25,3 +25,10 @@ export function payeeError(records: readonly UsageRecord[], payee: string, why: 
     const field = `records[${i}].payee`
     return new BatchInputError(`${field} ${payee} is not a claimable payee: ${why}`, field)
 }
+
+/** The deployment's contracts and the batch's token (lowercase), by lowercase address → name. */
+export function protocolAddresses(contracts: Readonly<Record<string, string | undefined>>, token: string): Map<string, string> {
+    const out = new Map<string, string>([[token.toLowerCase(), 'token']])
+    for (const [name, address] of Object.entries(contracts)) if (address) out.set(address.toLowerCase(), name)
+    return out
+}

@@ -2,8 +2,9 @@ import 'reflect-metadata'
 import { GraphQLError } from 'graphql'
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql'
 import { BatchInputError, batchIdFromKey, buildBatch, parseAddress } from '../../settlement/batch-builder'
-import { deleteLeaves, loadTree, proofFor, saveLeaves } from '../../settlement/leaf-store'
-import { payeeError, unclaimablePayee } from '../../settlement/payee-rules'
+import { loadTree, proofFor } from '../../settlement/leaf-store'
+import { payeeError, protocolAddresses, unclaimablePayee } from '../../settlement/payee-rules'
+import { CommitLeaves } from '../chain/commit-leaves'
 import { SettlementChain } from '../chain/settlement-chain'
 import { runTxMutation, TxMutationDeps } from '../chain/tx-mutation'
 import type { Ctx as Context } from '../context'
@@ -136,17 +137,6 @@ async function guard<T>(ctx: Context, what: string, fn: () => Promise<T>): Promi
     }
 }
 
-/** Store the leaves of `batchId`; replace leaves left by an earlier attempt that never reached the chain. */
-async function storeLeaves(ctx: Context, chain: SettlementChain, batchId: string, root: string, leaves: { payee: string; amount: bigint }[]) {
-    await saveLeaves(ctx.db, batchId, root, leaves)
-    const r = await ctx.db.query(`SELECT root FROM api.batch_leaves WHERE batch_id = $1`, [batchId])
-    const stored = String(r.rows[0]?.root ?? '').toLowerCase()
-    if (stored === root.toLowerCase()) return
-    if ((await chain.getBatch(batchId)).status !== 0) return // on chain already: the simulation reports BatchAlreadyExists
-    await ctx.db.query(`DELETE FROM api.batch_leaves WHERE batch_id = $1 AND root = $2`, [batchId, r.rows[0].root])
-    await saveLeaves(ctx.db, batchId, root, leaves)
-}
-
 @Resolver()
 export class MutationResolver {
     @Authorized('operator')
@@ -181,19 +171,18 @@ export class MutationResolver {
                 leafCount: built.leaves.length,
                 dataURI,
             }
-            let leavesStored = false
+            const leaves = new CommitLeaves(ctx.db, batchId, built.root, built.leaves)
             try {
                 return (await runTxMutation(deps(ctx), {
                     kind: 'commitBatch',
                     idempotencyKey: key,
                     request: { payer, token, root: planned.root, totalAmount: planned.totalAmount, recordCount: planned.recordCount, dataURI },
                     plan: async (chain) => {
-                        const bad = unclaimablePayee(built.leaves, protocolAddresses(chain, token))
+                        const bad = unclaimablePayee(built.leaves, protocolAddresses(chain.deployment.contracts, token))
                         if (bad) throw payeeError(input.records, bad.payee, bad.why)
                         const account = await chain.escrowAccount(payer, token)
                         if (account.available < built.totalAmount) throw insufficientEscrow(payer, token, account.available, built.totalAmount, account.locked)
-                        await storeLeaves(ctx, chain, batchId, built.root, built.leaves)
-                        leavesStored = true
+                        await leaves.store(chain)
                         return {
                             planned,
                             call: {
@@ -204,11 +193,7 @@ export class MutationResolver {
                             },
                         }
                     },
-                    // the simulation refused it or the node would not take it: no proofs for a batch that does not exist
-                    onNotSent: async (chain) => {
-                        if (!leavesStored || !chain || (await chain.getBatch(batchId)).status !== 0) return
-                        await deleteLeaves(ctx.db, batchId, built.root)
-                    },
+                    onNotSent: (chain) => leaves.discard(chain),
                 })) as CommitBatchResult
             } catch (e) {
                 // the balance moved between our check and the simulation (e.g. another pending commit of this payer)
@@ -350,13 +335,6 @@ function insufficientEscrow(payer: string, token: string, available: bigint, req
         `payer ${payer} has ${available} of token ${token} free in escrow, the batch needs ${required}; deposit more first (nothing was sent)`,
         { payer, token, available: available.toString(), required: required.toString(), ...(locked !== undefined ? { locked: locked.toString() } : {}) },
     )
-}
-
-/** The deployment's contracts and the batch's token, by lowercase address. */
-function protocolAddresses(chain: SettlementChain, token: string): Map<string, string> {
-    const out = new Map<string, string>([[token, 'token']])
-    for (const [name, address] of Object.entries(chain.deployment.contracts)) if (address) out.set(address.toLowerCase(), name)
-    return out
 }
 
 async function requireBatch(chain: SettlementChain, batchId: string) {
