@@ -135,7 +135,7 @@ function unauthenticated(message: string) {
 export async function resolveCaller(
     db: Pool,
     authorizationHeader?: string,
-    opts: { ttlMs?: number; now?: () => number; beforeLookup?: () => void } = {},
+    opts: { ttlMs?: number; now?: () => number; beforeLookup?: (recentlyValid: boolean) => void } = {},
 ): Promise<Caller | undefined> {
     if (authorizationHeader == null) return undefined
     const header = authorizationHeader.trim()
@@ -152,7 +152,9 @@ export async function resolveCaller(
     if (entry && entry.expires > now) return { ...entry.caller }
     const refusedUntil = negative.get(hash)
     if (refusedUntil !== undefined && refusedUntil > now) throw unauthenticated('invalid or revoked API key')
-    opts.beforeLookup?.() // may refuse to spend a lookup (auth/authenticator.ts)
+    // may refuse to spend a lookup (auth/authenticator.ts); an expired entry still in the cache is a key that was
+    // valid a moment ago (revocation and failed lookups remove entries)
+    opts.beforeLookup?.(entry !== undefined)
     const r = await db.query(`SELECT id, role FROM api.api_keys WHERE key_hash = $1 AND revoked_at IS NULL`, [hash])
     if (!r.rowCount) {
         cache.delete(hash)

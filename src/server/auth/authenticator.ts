@@ -6,11 +6,12 @@ import { apiError } from '../errors'
 import { RateLimiter } from '../limits/rate-limit'
 
 /**
- * Authentication with a per-IP budget of failures. Every refused `Authorization` header (malformed, unknown or
- * revoked key) takes a token from the caller IP's failure bucket; once it is empty, a header that would need a
- * database lookup is answered 429 RATE_LIMITED (with the wait) before any lookup, so guessing keys costs the
- * database nothing and is slow. Keys already in the cache (valid ones) still pass: a legitimate client behind the
- * same address keeps working.
+ * Authentication with a per-IP budget of failures. Every key lookup in the database takes a token from the caller
+ * IP's bucket before it runs (given back when the key turns out valid), and every other refused header (malformed,
+ * a key in the negative cache) takes one too; once the bucket is empty, a header that would need a lookup is
+ * answered 429 RATE_LIMITED (with the wait) without one, so guessing keys costs the database at most the budget,
+ * even from concurrent requests. Keys known to be valid (in the key cache, even past its TTL: they are looked up again)
+ * still pass: a legitimate client behind the same address keeps working.
  */
 export interface AuthLimits {
     /** failed authentications an IP may make back to back (0 disables the limit) */
@@ -45,13 +46,17 @@ export class Authenticator {
     async authenticate(header: string | string[] | undefined, ip: string): Promise<AuthResult> {
         const value = Array.isArray(header) ? header[0] : header
         const bucket = `ip:${ip}`
+        let paid = false
         try {
             const caller = await resolveCaller(this.db, value, {
-                beforeLookup: () => {
-                    const wait = this.failures.retryAfter(bucket, true)
-                    if (wait > 0) throw new Throttled(wait)
+                beforeLookup: (recentlyValid) => {
+                    if (recentlyValid) return
+                    const taken = this.failures.take(bucket, true)
+                    if (!taken.ok) throw new Throttled(taken.retryAfterMs)
+                    paid = true
                 },
             })
+            if (paid) this.failures.refund(bucket)
             return { caller }
         } catch (e) {
             if (e instanceof Throttled) {
@@ -62,7 +67,7 @@ export class Authenticator {
                 return { error, status: 429, retryAfterMs: e.retryAfterMs }
             }
             if (e instanceof GraphQLError && e.extensions?.code === 'UNAUTHENTICATED') {
-                this.failures.take(bucket, true)
+                if (!paid) this.failures.take(bucket, true)
                 return { error: e, status: 401 }
             }
             throw e

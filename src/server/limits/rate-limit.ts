@@ -80,13 +80,10 @@ export class RateLimiter {
         return { ok: false, retryAfterMs: Math.ceil(((1 - b.tokens) / rule.perSecond) * 1000) }
     }
 
-    /** Ms until `id` has a token under `anonymous`'s rule (0: one is there now); takes nothing. */
-    retryAfter(id: string, anonymous: boolean): number {
+    /** Give back a token taken for `id` (the work it paid for turned out not to count). */
+    refund(id: string): void {
         const b = this.buckets.get(id)
-        const rule = anonymous ? this.config.anonymous : this.config.key
-        if (!b || !(rule.perSecond > 0) || !(rule.burst > 0)) return 0
-        const tokens = Math.min(rule.burst, b.tokens + ((this.now() - b.at) / 1000) * rule.perSecond)
-        return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / rule.perSecond) * 1000)
+        if (b) b.tokens = Math.min(b.rule.burst, b.tokens + 1)
     }
 
     /** Forget buckets that are full again. */
