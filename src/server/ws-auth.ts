@@ -22,6 +22,8 @@ export class WsAuth {
     private readonly sockets = new Map<WebSocket, Tracked>()
     private readonly timer: NodeJS.Timeout
     private sweeping = false
+    /** the last sweep failed (logged once until one succeeds) */
+    private failing = false
 
     constructor(
         private readonly db: Pool,
@@ -75,8 +77,11 @@ export class WsAuth {
                 const ok = await this.recheck(sockets[0])
                 if (!ok) for (const s of sockets.slice(1)) this.closeSocket(s)
             }
+            if (this.failing) this.log('info', 'graphql-ws key re-check works again')
+            this.failing = false
         } catch (e: any) {
-            this.log('warn', 'graphql-ws key re-check failed (will retry)', { message: e?.message })
+            if (!this.failing) this.log('warn', 'graphql-ws key re-check failed (will retry)', { message: e?.message })
+            this.failing = true
         } finally {
             this.sweeping = false
         }
