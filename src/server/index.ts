@@ -70,7 +70,7 @@ export interface SubscriptionConfig {
     maxSubscribers?: number
     /** graphql-ws connections per process (default 5,000) */
     maxConnections?: number
-    /** graphql-ws connections per client IP (default 100) */
+    /** graphql-ws connections per client IP (default 100; 0: no cap) */
     maxPerIp?: number
     /** operations per graphql-ws connection (default 50) */
     maxPerConnection?: number

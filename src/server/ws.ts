@@ -35,7 +35,7 @@ export interface WsOptions {
     /** results queued per subscriber before it is dropped as too slow */
     queueCapacity: number
     maxConnections: number
-    /** graphql-ws connections per client IP */
+    /** graphql-ws connections per client IP (0: no cap) */
     maxPerIp: number
     maxPerConnection: number
     keepAliveMs: number
@@ -83,7 +83,7 @@ export function attachGraphqlWs(
         if (wss.clients.size >= options.maxConnections) return refuseUpgrade(socket, '503 Service Unavailable')
         const ip = clientIp(req)
         const open = perIp.get(ip) ?? 0
-        if (open >= options.maxPerIp) return refuseUpgrade(socket, '429 Too Many Requests', 'retry-after: 10\r\n')
+        if (options.maxPerIp > 0 && open >= options.maxPerIp) return refuseUpgrade(socket, '429 Too Many Requests', 'retry-after: 10\r\n')
         perIp.set(ip, open + 1)
         let counted = true
         const release = () => {
