@@ -70,6 +70,7 @@ export class Authenticator {
                 if (!paid) this.failures.take(bucket, true)
                 return { error: e, status: 401 }
             }
+            if (paid) this.failures.refund(bucket) // the lookup failed (database down): not the caller's failure
             throw e
         }
     }
