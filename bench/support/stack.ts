@@ -293,6 +293,7 @@ export class BenchStack {
                 // every client of a benchmark comes from 127.0.0.1: no per-IP rate limit
                 GQL_ANON_RATE_LIMIT_RPS: '0',
                 GQL_RATE_LIMIT_RPS: '0',
+                GQL_MAX_WS_PER_IP: '0',
                 ...extra,
             },
             path.join(this.dir, 'logs', `${name}-${Date.now()}.log`),

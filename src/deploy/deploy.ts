@@ -25,6 +25,9 @@ export interface DeployOptions {
     deployerKey: string
     operator: string
     relayer: string
+    /** further accounts granted OPERATOR / RELAYER (local chains: the simulator's own, apart from the API's) */
+    additionalOperators?: string[]
+    additionalRelayers?: string[]
     pauser: string
     treasury: string
     /** May schedule timelock operations (a multisig in production). Anyone may execute once ready. */
@@ -130,9 +133,11 @@ export async function deployAll(opts: DeployOptions): Promise<Deployment> {
 
     await grant('Escrow', escrow.proxy, ROLE.LEDGER, ledger.proxy, 'LEDGER')
     await grant('Distributor', distributor.proxy, ROLE.LEDGER, ledger.proxy, 'LEDGER')
-    await grant('BatchLedger', ledger.proxy, ROLE.OPERATOR, opts.operator, 'OPERATOR')
-    await grant('ParticipantRegistry', participants.proxy, ROLE.OPERATOR, opts.operator, 'OPERATOR')
-    await grant('Distributor', distributor.proxy, ROLE.RELAYER, opts.relayer, 'RELAYER')
+    for (const operator of [opts.operator, ...(opts.additionalOperators ?? [])]) {
+        await grant('BatchLedger', ledger.proxy, ROLE.OPERATOR, operator, 'OPERATOR')
+        await grant('ParticipantRegistry', participants.proxy, ROLE.OPERATOR, operator, 'OPERATOR')
+    }
+    for (const relayer of [opts.relayer, ...(opts.additionalRelayers ?? [])]) await grant('Distributor', distributor.proxy, ROLE.RELAYER, relayer, 'RELAYER')
     await call('TokenRegistry: allow settlement token', tokens.proxy, 'TokenRegistry', 'allowToken', [token, opts.minDeposit, opts.maxDeposit])
 
     const core: [ContractName, string][] = [

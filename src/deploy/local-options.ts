@@ -15,6 +15,8 @@ export function localDeployOptions(rpcUrl: string, overrides: Partial<DeployOpti
         deployerKey: anvilKey(LOCAL_ROLES.deployer),
         operator: addressOf(LOCAL_ROLES.operator),
         relayer: addressOf(LOCAL_ROLES.relayer),
+        additionalOperators: [addressOf(LOCAL_ROLES.simOperator)],
+        additionalRelayers: [addressOf(LOCAL_ROLES.simRelayer)],
         pauser: addressOf(LOCAL_ROLES.pauser),
         treasury: addressOf(LOCAL_ROLES.treasury),
         proposer: addressOf(LOCAL_ROLES.proposer),

@@ -21,7 +21,7 @@ import type { Pool } from 'pg'
 import { DocumentCache } from './document-cache'
 import { ResultCache } from './result-cache'
 import { CappedOpenreaderContext } from './openreader-context'
-import { resolveCaller } from './api-keys'
+import { Authenticator, authFailureHeaders, AuthResult } from './auth/authenticator'
 import type { Caller } from './context'
 import { maskError } from './error-mask'
 import { BodyReadError, BodyTooLargeError, readBody } from './limits/body'
@@ -53,6 +53,8 @@ export interface HttpDeps {
     log: LogFn
     /** successful query responses between two processor commits (result-cache.ts); absent or ttl 0: off */
     resultCache?: ResultCache
+    /** key lookups with a per-IP failure budget (default: one with the default limits) */
+    auth?: Authenticator
 }
 
 interface RequestContext {
@@ -81,18 +83,10 @@ function gqlError(code: string, message: string, extra: Record<string, unknown> 
     return { message, extensions: { code, ...extra } }
 }
 
-/** Resolve the caller; on an invalid key answer 401 and return null. */
-export async function authenticate(
-    db: Pool,
-    header: string | string[] | undefined,
-): Promise<{ caller?: Caller } | { error: GraphQLError; status: number }> {
-    try {
-        const caller = await resolveCaller(db, Array.isArray(header) ? header[0] : header)
-        return { caller }
-    } catch (e: any) {
-        if (e instanceof GraphQLError && e.extensions?.code === 'UNAUTHENTICATED') return { error: e, status: 401 }
-        throw e
-    }
+/** The JSON error of a refused authentication (401 UNAUTHENTICATED or 429 RATE_LIMITED). */
+function authFailure(auth: Extract<AuthResult, { error: unknown }>) {
+    const { code, ...extra } = auth.error.extensions ?? {}
+    return gqlError(String(code), auth.error.message, extra)
 }
 
 /** The per-operation context: caller, request id, pool, a fresh OpenReader context, services. */
@@ -200,6 +194,7 @@ export function acceptedMediaType(headers: GqlRequest<unknown, unknown>['headers
 export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
     const { schema, limits, log } = deps
     const documents = deps.documents ?? new DocumentCache(schema)
+    const authenticator = deps.auth ?? new Authenticator(deps.pool)
 
     const handler: Handler<IncomingMessage, RequestContext> = createHandler<IncomingMessage, RequestContext, any>({
         schema,
@@ -242,8 +237,8 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
                 return res.end(html)
             }
         }
-        const auth = await authenticate(deps.pool, req.headers.authorization)
-        if ('error' in auth) return sendJson(res, auth.status, { errors: [gqlError('UNAUTHENTICATED', auth.error.message)] })
+        const auth = await authenticator.authenticate(req.headers.authorization, clientIp(req))
+        if ('error' in auth) return sendJson(res, auth.status, { errors: [authFailure(auth)] }, authFailureHeaders(auth))
         const caller = auth.caller
         const limited = deps.limiter.take(caller ? `key:${caller.keyId}` : `ip:${clientIp(req)}`, !caller)
         if (!limited.ok) {
@@ -302,8 +297,8 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
         const fail = (status: number, code: string, message: string, headers: Record<string, string> = {}) =>
             sendJson(res, status, { error: { code, message } }, headers)
         if (req.method !== 'POST') return fail(405, 'BAD_USER_INPUT', 'use POST with a JSON body { "sql": "...", "params": [...] }', { allow: 'POST' })
-        const auth = await authenticate(deps.pool, req.headers.authorization)
-        if ('error' in auth) return fail(401, 'UNAUTHENTICATED', auth.error.message)
+        const auth = await authenticator.authenticate(req.headers.authorization, clientIp(req))
+        if ('error' in auth) return fail(auth.status, String(auth.error.extensions?.code), auth.error.message, authFailureHeaders(auth))
         const caller = auth.caller
         if (!caller && !deps.sql?.allowAnonymous) return fail(401, 'UNAUTHENTICATED', '/sql needs an API key (any role): send "Authorization: Bearer <key>"')
         const limited = deps.limiter.take(caller ? `key:${caller.keyId}` : `ip:${clientIp(req)}`, !caller)

@@ -4,8 +4,13 @@ import type { Pool } from 'pg'
 import { apiError, ErrorCode } from './errors'
 
 /**
- * Idempotent mutations, stored in `api.mutations` (one row per idempotency key, so it survives restarts and is
- * shared by every server process on the same database).
+ * Idempotent mutations, stored in `api.mutations` (one row per scope and idempotency key, so it survives restarts
+ * and is shared by every server process on the same database).
+ *
+ * Keys are scoped (`scope` = "<caller role>:<mutation>", see tx-mutation.ts; '' for callers that give none): a key
+ * used by a relayer's claimPayouts is another key than the same text in an operator's commitBatch, so one role
+ * cannot squat another's keys (nor the batch id commitBatch derives from its key). Within a scope, a key used for
+ * one kind of mutation conflicts with every other kind.
  *
  * Row lifecycle (`status`):
  *   PENDING  claimed by an owner, nothing broadcast yet
@@ -27,6 +32,7 @@ export type MutationRowStatus = 'PENDING' | 'SENT' | 'UNKNOWN' | 'DONE' | 'FAILE
 
 export interface MutationRow {
     idempotencyKey: string
+    scope: string
     kind: string
     requestHash: string
     status: MutationRowStatus
@@ -99,13 +105,14 @@ function serializeError(err: GraphQLError): { message: string; extensions: Recor
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
-const SELECT = `SELECT idempotency_key, kind, request_hash, status, result, tx_hash, error, created_at,
+const SELECT = `SELECT idempotency_key, scope, kind, request_hash, status, result, tx_hash, error, created_at,
                        updated_at::text AS updated_at_text, (now() - updated_at) > ($2::int * interval '1 millisecond') AS stale
-                FROM api.mutations WHERE idempotency_key = $1`
+                FROM api.mutations WHERE idempotency_key = $1 AND scope = $3`
 
 function toRow(r: any): MutationRow {
     return {
         idempotencyKey: r.idempotency_key,
+        scope: r.scope,
         kind: r.kind,
         requestHash: r.request_hash,
         status: r.status,
@@ -127,6 +134,8 @@ export class IdempotencyStore {
     constructor(
         readonly db: Pool,
         opts: IdempotencyOptions = {},
+        /** the namespace of the keys (see the module comment) */
+        readonly scope = '',
     ) {
         this.leaseMs = opts.leaseMs ?? 15_000
         this.heartbeatMs = opts.heartbeatMs ?? Math.max(50, Math.floor(this.leaseMs / 3))
@@ -135,7 +144,7 @@ export class IdempotencyStore {
     }
 
     async get(key: string): Promise<MutationRow | undefined> {
-        const r = await this.db.query(SELECT, [key, this.leaseMs])
+        const r = await this.db.query(SELECT, [key, this.leaseMs, this.scope])
         return r.rowCount ? toRow(r.rows[0]) : undefined
     }
 
@@ -148,10 +157,10 @@ export class IdempotencyStore {
         for (;;) {
             const token = randomUUID()
             const ins = await this.db.query(
-                `INSERT INTO api.mutations (idempotency_key, kind, request_hash, status, result)
-                 VALUES ($1, $2, $3, 'PENDING', jsonb_build_object('__owner', $4::text))
-                 ON CONFLICT (idempotency_key) DO NOTHING`,
-                [key, kind, hash, token],
+                `INSERT INTO api.mutations (idempotency_key, kind, request_hash, status, result, scope)
+                 VALUES ($1, $2, $3, 'PENDING', jsonb_build_object('__owner', $4::text), $5)
+                 ON CONFLICT (idempotency_key, scope) DO NOTHING`,
+                [key, kind, hash, token, this.scope],
             )
             if (ins.rowCount === 1) return { state: 'owner', lease: new MutationLease(this, key, token) }
 
@@ -173,8 +182,8 @@ export class IdempotencyStore {
                     `UPDATE api.mutations
                      SET updated_at = now(), status = CASE WHEN status = 'UNKNOWN' THEN 'SENT' ELSE status END,
                          result = jsonb_set(coalesce(result, '{}'::jsonb), '{__owner}', to_jsonb($3::text))
-                     WHERE idempotency_key = $1 AND updated_at = $2::timestamptz AND status = $4`,
-                    [key, row.updatedAtText, token, row.status],
+                     WHERE idempotency_key = $1 AND updated_at = $2::timestamptz AND status = $4 AND scope = $5`,
+                    [key, row.updatedAtText, token, row.status, this.scope],
                 )
                 if (took.rowCount === 1) return { state: 'owner', lease: new MutationLease(this, key, token), previous: row }
                 continue
@@ -187,16 +196,16 @@ export class IdempotencyStore {
     /** Replace the result of a DONE row (status refresh SUBMITTED → CONFIRMED). */
     async updateDone(key: string, result: Record<string, any>): Promise<void> {
         await this.db.query(
-            `UPDATE api.mutations SET result = $2::jsonb, updated_at = now() WHERE idempotency_key = $1 AND status = 'DONE'`,
-            [key, JSON.stringify(result)],
+            `UPDATE api.mutations SET result = $2::jsonb, updated_at = now() WHERE idempotency_key = $1 AND status = 'DONE' AND scope = $3`,
+            [key, JSON.stringify(result), this.scope],
         )
     }
 
     /** Turn a DONE row into FAILED (its transaction turned out to revert). */
     async failDone(key: string, err: GraphQLError): Promise<void> {
         await this.db.query(
-            `UPDATE api.mutations SET status = 'FAILED', error = $2::jsonb, updated_at = now() WHERE idempotency_key = $1 AND status = 'DONE'`,
-            [key, JSON.stringify(serializeError(err))],
+            `UPDATE api.mutations SET status = 'FAILED', error = $2::jsonb, updated_at = now() WHERE idempotency_key = $1 AND status = 'DONE' AND scope = $3`,
+            [key, JSON.stringify(serializeError(err)), this.scope],
         )
     }
 }
@@ -218,8 +227,8 @@ export class MutationLease {
             this.store.db
                 .query(
                     `UPDATE api.mutations SET updated_at = now()
-                     WHERE idempotency_key = $1 AND status IN ('PENDING', 'SENT') AND result->>'__owner' = $2`,
-                    [this.key, this.token],
+                     WHERE idempotency_key = $1 AND scope = $3 AND status IN ('PENDING', 'SENT') AND result->>'__owner' = $2`,
+                    [this.key, this.token, this.store.scope],
                 )
                 .catch(() => undefined)
         }, this.store.heartbeatMs)

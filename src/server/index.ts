@@ -14,6 +14,8 @@ import type { AddressInfo } from 'net'
 import { Pool, PoolConfig } from 'pg'
 import { chainFromEnv, databaseFromEnv, gqlPort } from '../config'
 import { log as stackLog } from '../stack/log'
+import { AuthLimits, Authenticator } from './auth/authenticator'
+import { RevocationFeed } from './auth/revocation'
 import { createRequestListener, HttpLimits, LogFn } from './http'
 import { DEFAULT_RATE_LIMITS, RateLimitConfig, RateLimiter } from './limits/rate-limit'
 import { DEFAULT_QUERY_LIMITS } from './limits/validation'
@@ -68,6 +70,8 @@ export interface SubscriptionConfig {
     maxSubscribers?: number
     /** graphql-ws connections per process (default 5,000) */
     maxConnections?: number
+    /** graphql-ws connections per client IP (default 100; 0: no cap) */
+    maxPerIp?: number
     /** operations per graphql-ws connection (default 50) */
     maxPerConnection?: number
     /** graphql-ws ping interval (default 12 s) */
@@ -91,6 +95,8 @@ export interface ServerOptions {
     stateSchema?: string
     limits?: Partial<ServerLimits>
     rateLimit?: Partial<RateLimitConfig>
+    /** failed authentications per client IP (auth/authenticator.ts) */
+    auth?: Partial<AuthLimits>
     sql?: SqlConfig
     subscriptions?: SubscriptionConfig
     /** serve GraphiQL on GET /graphql for browsers (default true) */
@@ -214,6 +220,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
         const limiter = new RateLimiter(rate)
         cleanups.push(() => limiter.close())
+        const auth = new Authenticator(pool, opts.auth)
+        cleanups.push(() => auth.close())
+        const revocations = new RevocationFeed(databaseUrl, (m, f) => log('warn', `api keys: ${m}`, f))
+        cleanups.push(() => revocations.stop())
+        await revocations.start()
 
         // /sql: its own pool, connected as the read-only role
         let sqlEndpoint: SqlEndpoint | undefined
@@ -273,6 +284,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 corsOrigin: opts.corsOrigin ?? '*',
                 log,
                 resultCache,
+                auth,
             }),
         )
         server.requestTimeout = 60_000
@@ -284,10 +296,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         })
         const ws = attachGraphqlWs(
             server,
-            { schema, pool, services, limits, limiter, log, documents },
+            { schema, pool, services, limits, limiter, log, documents, auth, revocations },
             {
                 queueCapacity: subs.queueCapacity ?? 1_000,
                 maxConnections: subs.maxConnections ?? 5_000,
+                maxPerIp: subs.maxPerIp ?? 100,
                 maxPerConnection: subs.maxPerConnection ?? 50,
                 keepAliveMs: subs.keepAliveMs ?? 12_000,
             },
@@ -350,7 +363,8 @@ function envInt(env: Env, name: string): number | undefined {
  *   GQL_STATEMENT_TIMEOUT_MS, GQL_RATE_LIMIT_RPS / GQL_RATE_LIMIT_BURST (per key),
  *   GQL_ANON_RATE_LIMIT_RPS / GQL_ANON_RATE_LIMIT_BURST (per IP),
  *   SQL_ROW_CAP, SQL_TIMEOUT_MS, SQL_READONLY_DATABASE_URL, SQL_ALLOW_ANONYMOUS=true, SQL_ENABLED=false,
- *   GQL_SUBSCRIBER_QUEUE, GQL_MAX_WS_CONNECTIONS
+ *   GQL_SUBSCRIBER_QUEUE, GQL_MAX_WS_CONNECTIONS, GQL_MAX_WS_PER_IP,
+ *   API_AUTH_FAIL_BURST / API_AUTH_FAIL_PER_SECOND (failed authentications per IP)
  */
 export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
     const limits: Partial<ServerLimits> = {}
@@ -373,10 +387,16 @@ export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
     if (arps !== undefined || aburst !== undefined) {
         rate.anonymous = { perSecond: arps ?? DEFAULT_RATE_LIMITS.anonymous.perSecond, burst: aburst ?? DEFAULT_RATE_LIMITS.anonymous.burst }
     }
+    const auth: Partial<AuthLimits> = {}
+    const failBurst = envInt(env, 'API_AUTH_FAIL_BURST')
+    const failPerSecond = envInt(env, 'API_AUTH_FAIL_PER_SECOND')
+    if (failBurst !== undefined) auth.failBurst = failBurst
+    if (failPerSecond !== undefined) auth.failPerSecond = failPerSecond
     return {
         port: gqlPort(env),
         limits,
         rateLimit: rate,
+        auth,
         sql: {
             enabled: env.SQL_ENABLED?.trim() !== 'false',
             rowCap: envInt(env, 'SQL_ROW_CAP'),
@@ -384,7 +404,11 @@ export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
             readonlyUrl: env.SQL_READONLY_DATABASE_URL?.trim() || undefined,
             allowAnonymous: env.SQL_ALLOW_ANONYMOUS?.trim() === 'true',
         },
-        subscriptions: { queueCapacity: envInt(env, 'GQL_SUBSCRIBER_QUEUE'), maxConnections: envInt(env, 'GQL_MAX_WS_CONNECTIONS') },
+        subscriptions: {
+            queueCapacity: envInt(env, 'GQL_SUBSCRIBER_QUEUE'),
+            maxConnections: envInt(env, 'GQL_MAX_WS_CONNECTIONS'),
+            maxPerIp: envInt(env, 'GQL_MAX_WS_PER_IP'),
+        },
         closeMutations: true,
     }
 }

@@ -2,8 +2,12 @@
  * graphql-ws (protocol `graphql-transport-ws`) on the same HTTP server and path `/graphql`.
  *
  * - Connection: `connectionParams.authorization` (or `Authorization`) = "Bearer <key>" is optional; an
- *   invalid key closes the socket (4403 Forbidden). Anonymous connections may run queries and
- *   subscriptions (mutations still need a key: the auth checker answers UNAUTHENTICATED).
+ *   invalid key closes the socket (4403 Forbidden), too many failed keys from one IP 4429. Anonymous connections
+ *   may run queries and subscriptions (mutations still need a key: the auth checker answers UNAUTHENTICATED).
+ * - The key is checked again at every operation (through the key cache), and a revoked key's sockets are closed
+ *   with 4403 as soon as the revocation notice arrives (auth/revocation.ts), or at the latest at the next sweep
+ *   (every `revalidateMs`, default 2 s, after the cache TTL of 2 s): within 5 s.
+ * - At most `maxConnections` sockets per process (503 on upgrade) and `maxPerIp` per client IP (429 on upgrade).
  * - Every subscribe message takes a rate-limit token (key or IP bucket) and is validated with the same
  *   depth/complexity rules as HTTP; a connection holds at most `maxPerConnection` operations.
  * - Identical subscriptions share one execution (pubsub/shared.ts); each socket has its own bounded queue.
@@ -12,12 +16,15 @@
 import type { IncomingMessage, Server } from 'http'
 import type { Duplex } from 'stream'
 import { ExecutionArgs, GraphQLError, GraphQLSchema, specifiedRules, ExecutionResult } from 'graphql'
-import { useServer } from 'graphql-ws/lib/use/ws'
-import { WebSocketServer } from 'ws'
+import { WebSocket, WebSocketServer } from 'ws'
+import type { Authenticator } from './auth/authenticator'
+import type { RevocationFeed } from './auth/revocation'
 import type { Caller } from './context'
 import { DocumentCache } from './document-cache'
 import { apiError } from './errors'
-import { authenticate, clientIp, executeAndRelease, HttpLimits, LogFn, makeContext, maskResult, newRequestId } from './http'
+import { clientIp, executeAndRelease, HttpLimits, LogFn, makeContext, maskResult, newRequestId } from './http'
+import { WsAuth } from './ws-auth'
+import { serveGraphqlWs } from './ws-serve'
 import { RateLimiter } from './limits/rate-limit'
 import { queryLimitsRule } from './limits/validation'
 import { SharedSubscriptions } from './pubsub/shared'
@@ -28,8 +35,12 @@ export interface WsOptions {
     /** results queued per subscriber before it is dropped as too slow */
     queueCapacity: number
     maxConnections: number
+    /** graphql-ws connections per client IP (0: no cap) */
+    maxPerIp: number
     maxPerConnection: number
     keepAliveMs: number
+    /** how often open sockets' keys are checked again (default 2,000 ms) */
+    revalidateMs?: number
 }
 
 type Extra = {
@@ -37,14 +48,31 @@ type Extra = {
     ip: string
 }
 
+function refuseUpgrade(socket: Duplex, status: string, headers = '') {
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n${headers}content-length: 0\r\n\r\n`)
+}
+
 export function attachGraphqlWs(
     server: Server,
-    deps: { schema: GraphQLSchema; pool: Pool; services: Services; limits: HttpLimits; limiter: RateLimiter; log: LogFn; documents?: DocumentCache },
+    deps: {
+        schema: GraphQLSchema
+        pool: Pool
+        services: Services
+        limits: HttpLimits
+        limiter: RateLimiter
+        log: LogFn
+        documents?: DocumentCache
+        auth: Authenticator
+        revocations?: RevocationFeed
+    },
     options: WsOptions,
 ): { close(): Promise<void>; wss: WebSocketServer; shared: SharedSubscriptions } {
     const wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxBodyBytes })
     const shared = new SharedSubscriptions(deps.schema, options.queueCapacity)
     const documents = deps.documents ?? new DocumentCache(deps.schema)
+    const perIp = new Map<string, number>()
+    const keys = new WsAuth(deps.pool, deps.log, options.revalidateMs ?? 2_000)
+    const unsubscribe = deps.revocations?.onRevoked((id) => keys.revoked(id))
 
     const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         const pathname = new URL(req.url ?? '/', 'http://localhost').pathname
@@ -52,15 +80,28 @@ export function attachGraphqlWs(
             socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
             return
         }
-        if (wss.clients.size >= options.maxConnections) {
-            socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
-            return
+        if (wss.clients.size >= options.maxConnections) return refuseUpgrade(socket, '503 Service Unavailable')
+        const ip = clientIp(req)
+        const open = perIp.get(ip) ?? 0
+        if (options.maxPerIp > 0 && open >= options.maxPerIp) return refuseUpgrade(socket, '429 Too Many Requests', 'retry-after: 10\r\n')
+        perIp.set(ip, open + 1)
+        let counted = true
+        const release = () => {
+            if (!counted) return
+            counted = false
+            const n = (perIp.get(ip) ?? 1) - 1
+            if (n > 0) perIp.set(ip, n)
+            else perIp.delete(ip)
         }
-        wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req))
+        socket.once('close', release)
+        wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+            ws.once('close', release)
+            wss.emit('connection', ws, req)
+        })
     }
     server.on('upgrade', onUpgrade)
 
-    const disposable = useServer<Record<string, unknown> | undefined, Extra>(
+    const disposable = serveGraphqlWs<Record<string, unknown> | undefined, Extra>(
         {
             schema: deps.schema,
             context: (ctx) => makeContext(deps, ctx.extra.caller, newRequestId()),
@@ -70,16 +111,32 @@ export function attachGraphqlWs(
                 const header = params.authorization ?? params.Authorization
                 if (header != null && typeof header !== 'string') return false
                 try {
-                    const auth = await authenticate(deps.pool, header as string | undefined)
-                    if ('error' in auth) return false
+                    const auth = await deps.auth.authenticate(header as string | undefined, ctx.extra.ip)
+                    if ('error' in auth) {
+                        if (auth.status === 429) ctx.extra.socket.close(4429, 'Too many failed authentications')
+                        return false
+                    }
                     ctx.extra.caller = auth.caller
+                    if (auth.caller) keys.track(ctx.extra.socket, header as string, auth.caller)
                     return true
                 } catch (e: any) {
                     deps.log('error', 'graphql-ws connection auth failed', { message: e?.message })
                     return false
                 }
             },
-            onSubscribe: (ctx, msg) => {
+            onSubscribe: async (ctx, msg) => {
+                if (ctx.extra.caller) {
+                    // the key may have been revoked since connection_init
+                    let current: Caller | undefined
+                    try {
+                        current = await keys.recheck(ctx.extra.socket)
+                    } catch (e: any) {
+                        deps.log('error', 'graphql-ws key re-check failed', { message: e?.message })
+                        return [apiError('INTERNAL', 'cannot check the API key of this connection; retry later')]
+                    }
+                    if (!current) return [apiError('UNAUTHENTICATED', 'the API key of this connection was revoked')]
+                    ctx.extra.caller = current
+                }
                 const caller = ctx.extra.caller
                 const limited = deps.limiter.take(caller ? `key:${caller.keyId}` : `ip:${ctx.extra.ip}`, !caller)
                 if (!limited.ok) return [apiError('RATE_LIMITED', 'rate limit exceeded; retry later', { retryAfterMs: limited.retryAfterMs })]
@@ -110,6 +167,7 @@ export function attachGraphqlWs(
         },
         wss,
         options.keepAliveMs,
+        deps.log,
     )
 
     return {
@@ -117,6 +175,8 @@ export function attachGraphqlWs(
         shared,
         async close() {
             server.off('upgrade', onUpgrade)
+            unsubscribe?.()
+            keys.close()
             shared.close()
             await disposable.dispose()
             for (const c of wss.clients) c.terminate()

@@ -16,6 +16,11 @@ export async function saveLeaves(db: Pool | PoolClient, batchId: string, root: s
     )
 }
 
+/** Forget the leaves of `batchId` stored with `root` (its commit never reached the chain). */
+export async function deleteLeaves(db: Pool | PoolClient, batchId: string, root: string): Promise<void> {
+    await db.query(`DELETE FROM api.batch_leaves WHERE batch_id = $1 AND root = $2`, [batchId.toLowerCase(), root.toLowerCase()])
+}
+
 const LOWER_ADDRESS_RE = /^0x[0-9a-f]{40}$/
 
 /** `[[payee, "amount"], ...]`; addresses and decimal digits need no escaping, anything else goes through JSON.stringify. */

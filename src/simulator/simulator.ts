@@ -4,7 +4,7 @@ import { contract } from '../contracts'
 import type { Deployment } from '../deploy/deployments'
 import { FIRST_PARTICIPANT, LOCAL_ROLES, anvilKey } from '../deploy/local-accounts'
 import { BuiltBatch, UsageRecord, batchIdFromKey, buildBatch, proofsOf } from '../settlement/batch-builder'
-import { saveLeaves } from '../settlement/leaf-store'
+import { deleteLeaves, saveLeaves } from '../settlement/leaf-store'
 import { Actor } from './actor'
 import { Random } from './random'
 
@@ -69,8 +69,8 @@ export class Simulator {
     private readonly payers: Actor[] = []
     private readonly publishers: Actor[] = []
     private readonly advertisers: Actor[] = []
-    private readonly operator: Actor
-    private readonly relayer: Actor
+    private operator: Actor
+    private relayer: Actor
     private readonly proposer: Actor
     private readonly batches = new Map<string, SimBatch>()
     private readonly c: Record<'registry' | 'escrow' | 'ledger' | 'distributor' | 'timelock' | 'usdc', Contract>
@@ -92,8 +92,9 @@ export class Simulator {
         make(this.payers, opts.payers ?? 8, 'platform')
         make(this.publishers, opts.publishers ?? 36, 'publisher')
         make(this.advertisers, opts.advertisers ?? 6, 'advertiser')
-        this.operator = new Actor(anvilKey(LOCAL_ROLES.operator), this.provider, 'operator')
-        this.relayer = new Actor(anvilKey(LOCAL_ROLES.relayer), this.provider, 'relayer')
+        // its own accounts, not the API server's signers (LOCAL_ROLES.operator / relayer): no shared nonces
+        this.operator = new Actor(anvilKey(LOCAL_ROLES.simOperator), this.provider, 'operator')
+        this.relayer = new Actor(anvilKey(LOCAL_ROLES.simRelayer), this.provider, 'relayer')
         this.proposer = new Actor(anvilKey(LOCAL_ROLES.proposer), this.provider, 'governance')
         const a = opts.deployment.contracts
         this.c = {
@@ -113,6 +114,7 @@ export class Simulator {
 
     /** Register everyone who is not registered yet and fund the platforms (idempotent: safe after a restart). */
     async setup(): Promise<void> {
+        await this.useGrantedAccounts()
         const { registry, usdc, escrow } = this.c
         const escrowAddr = await escrow.getAddress()
         const usdcAddr = await usdc.getAddress()
@@ -195,6 +197,21 @@ export class Simulator {
         this.log(`action failed: ${e?.message ?? e}`)
     }
 
+    /**
+     * A chain deployed before the simulator had its own accounts granted only the API's: then share those (and
+     * their nonces) rather than fail every commit; a fresh deployment (`npm run reset`) separates them.
+     */
+    private async useGrantedAccounts(): Promise<void> {
+        if (!(await this.c.ledger.hasRole(id('OPERATOR_ROLE'), this.operator.address))) {
+            this.log(`simulator: account ${this.operator.address} has no OPERATOR role on this deployment; committing with the API's operator account`)
+            this.operator = new Actor(anvilKey(LOCAL_ROLES.operator), this.provider, 'operator')
+        }
+        if (!(await this.c.distributor.hasRole(id('RELAYER_ROLE'), this.relayer.address))) {
+            this.log(`simulator: account ${this.relayer.address} has no RELAYER role on this deployment; relaying with the API's relayer account`)
+            this.relayer = new Actor(anvilKey(LOCAL_ROLES.relayer), this.provider, 'relayer')
+        }
+    }
+
     private async commitBatch(now: number): Promise<void> {
         const payer = this.rnd.pick(this.payers)
         const [min, max] = this.opts.recordsPerBatch ?? [1000, 5000]
@@ -213,10 +230,16 @@ export class Simulator {
         }
         const id = batchIdFromKey(`sim-${this.runId}-${this.batchCounter++}`)
         if (this.opts.db) await saveLeaves(this.opts.db, id, built.root, built.leaves)
-        const ok = await this.operator.run('commit', (w) =>
-            (this.c.ledger.connect(w) as Contract).commitBatch(id, payer.address, token, built.root, built.totalAmount, built.recordCount, `sim://batches/${id}`),
-        )
-        if (!ok) return
+        let ok: boolean
+        try {
+            ok = await this.operator.run('commit', (w) =>
+                (this.c.ledger.connect(w) as Contract).commitBatch(id, payer.address, token, built.root, built.totalAmount, built.recordCount, `sim://batches/${id}`),
+            )
+        } catch (e) {
+            await this.forgetLeavesIfNotCommitted(id, built.root)
+            throw e
+        }
+        if (!ok) return this.forgetLeavesIfNotCommitted(id, built.root)
         // The deadline counts from the commit block's timestamp, which only the chain knows.
         const onChain = await this.c.ledger.getBatch(id)
         this.batches.set(id, {
@@ -230,6 +253,13 @@ export class Simulator {
         })
         this.stats.committed++
         this.log(`committed batch ${id.slice(0, 10)}… ${built.recordCount} records, ${built.leaves.length} payees, ${fmt(built.totalAmount)} USDC`)
+    }
+
+    /** Stored leaves of a batch whose commit failed would serve proofs of a batch that does not exist. */
+    private async forgetLeavesIfNotCommitted(id: string, root: string): Promise<void> {
+        if (!this.opts.db) return
+        if (Number((await this.c.ledger.getBatch(id)).status) !== 0) return
+        await deleteLeaves(this.opts.db, id, root)
     }
 
     /** About one batch in twelve is disputed, by its payer or by one of its payees (with a proof of its leaf). */

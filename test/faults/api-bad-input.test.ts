@@ -45,6 +45,7 @@ beforeAll(async () => {
     api = await startApiServer(s, 'api', {
         GQL_ANON_RATE_LIMIT_RPS: '0',
         GQL_RATE_LIMIT_RPS: '0',
+        GQL_MAX_WS_PER_IP: '0',
         TX_CONFIRM_TIMEOUT_MS: '0',
         NODE_OPTIONS: `--expose-gc --require ${gcPreload}`,
     })

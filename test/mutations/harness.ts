@@ -52,8 +52,10 @@ export async function startPg(): Promise<PgHarness> {
     const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'squid' })
     const pool = new Pool({ connectionString: pg.url, max: 20 })
     pool.on('error', () => undefined) // idle clients cut by the shutdown at the end
-    const Migration = require('../../db/migrations/1700000000000-Api.js')
-    await new Migration().up({ query: (sql: string) => pool.query(sql) })
+    for (const file of ['1700000000000-Api.js', '1795308991100-ApiMutationScope.js']) {
+        const Migration = require(`../../db/migrations/${file}`)
+        await new Migration().up({ query: (sql: string) => pool.query(sql) })
+    }
     return {
         pg,
         pool,

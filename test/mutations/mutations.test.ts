@@ -315,8 +315,8 @@ describe('crash recovery of an idempotent commit', () => {
         const { saveLeaves } = require('../../src/settlement/leaf-store')
         await saveLeaves(pg.pool, batchId, built.root, built.leaves)
         await pg.pool.query(
-            `INSERT INTO api.mutations (idempotency_key, kind, request_hash, status, result, tx_hash, updated_at)
-             VALUES ($1, 'commitBatch', $2, $3, $4::jsonb, $5, now() - interval '1 hour')`,
+            `INSERT INTO api.mutations (idempotency_key, scope, kind, request_hash, status, result, tx_hash, updated_at)
+             VALUES ($1, 'operator:commitBatch', 'commitBatch', $2, $3, $4::jsonb, $5, now() - interval '1 hour')`,
             [key, hash, status, JSON.stringify({ ...planned, txHash, status: 'SUBMITTED', blockNumber: null, __owner: 'dead', __raw: raw, __call: 'BatchLedger.commitBatch' }), status === 'PENDING' ? null : txHash],
         )
         return { txHash, records }

@@ -47,7 +47,8 @@ const KEY_RE = /^(0x)?[0-9a-fA-F]{64}$/
 /**
  * The signer keys from env: SIGNER_KEY (operator: commit, finalise), RELAYER_KEY (claimMany), DISPUTER_KEY (dispute;
  * must be the payer or a payee of the batches it disputes). On the local anvil chain (31337) operator and relayer
- * default to anvil accounts 1 and 2, which the local deployment grants OPERATOR and RELAYER. A malformed key throws
+ * default to anvil accounts 1 and 2, which the local deployment grants OPERATOR and RELAYER (the simulator signs with
+ * accounts 5 and 6, LOCAL_ROLES.simOperator/simRelayer, so their nonces never collide). A malformed key throws
  * an error naming the variable (never the value).
  */
 export function signerKeysFromEnv(chainId: number, env: Env = process.env): Partial<Record<SignerRole, string>> {

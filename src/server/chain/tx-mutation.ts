@@ -38,6 +38,8 @@ export interface TxMutationDeps {
     /** how long to wait for the receipt before answering SUBMITTED (ms); 0 = do not wait */
     confirmTimeoutMs: number
     idempotency?: IdempotencyOptions
+    /** the caller's role: idempotency keys are scoped by it and the mutation (`<role>:<kind>`, see ../idempotency.ts) */
+    role?: string
 }
 
 export interface TxMutationSpec<P> {
@@ -48,6 +50,8 @@ export interface TxMutationSpec<P> {
     request: unknown
     /** checks and planning; runs before anything is signed. Throwing releases the idempotency key. */
     plan: (chain: SettlementChain) => Promise<TxPlan<P>>
+    /** after a failure with certainly nothing broadcast, before the key is released: undo what `plan` stored */
+    onNotSent?: (chain: SettlementChain | undefined) => Promise<void>
 }
 
 /** Known API errors pass through; BroadcastError becomes CHAIN_UNAVAILABLE; anything else is rethrown as is. */
@@ -75,7 +79,7 @@ type Result<P> = P & TxOutcome
  */
 export async function runTxMutation<P extends object>(deps: TxMutationDeps, spec: TxMutationSpec<P>): Promise<Result<P>> {
     if (!spec.idempotencyKey) return execute(deps, spec, undefined)
-    const store = new IdempotencyStore(deps.db, deps.idempotency)
+    const store = new IdempotencyStore(deps.db, deps.idempotency, deps.role ? `${deps.role}:${spec.kind}` : '')
     const claim = await store.claim(spec.idempotencyKey, spec.kind, requestHash(spec.kind, spec.request))
     switch (claim.state) {
         case 'done':
@@ -135,6 +139,7 @@ async function execute<P extends object>(deps: TxMutationDeps, spec: TxMutationS
             }
             hash = e.hash
         } else {
+            await spec.onNotSent?.(chain).catch(() => undefined)
             await lease?.release()
             throw asApiError(e)
         }

@@ -80,6 +80,12 @@ export class RateLimiter {
         return { ok: false, retryAfterMs: Math.ceil(((1 - b.tokens) / rule.perSecond) * 1000) }
     }
 
+    /** Give back a token taken for `id` (the work it paid for turned out not to count). */
+    refund(id: string): void {
+        const b = this.buckets.get(id)
+        if (b) b.tokens = Math.min(b.rule.burst, b.tokens + 1)
+    }
+
     /** Forget buckets that are full again. */
     sweep(): void {
         const t = this.now()

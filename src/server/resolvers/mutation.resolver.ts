@@ -2,7 +2,9 @@ import 'reflect-metadata'
 import { GraphQLError } from 'graphql'
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql'
 import { BatchInputError, batchIdFromKey, buildBatch, parseAddress } from '../../settlement/batch-builder'
-import { loadTree, proofFor, saveLeaves } from '../../settlement/leaf-store'
+import { loadTree, proofFor } from '../../settlement/leaf-store'
+import { payeeError, protocolAddresses, unclaimablePayee } from '../../settlement/payee-rules'
+import { CommitLeaves } from '../chain/commit-leaves'
 import { SettlementChain } from '../chain/settlement-chain'
 import { runTxMutation, TxMutationDeps } from '../chain/tx-mutation'
 import type { Ctx as Context } from '../context'
@@ -86,7 +88,7 @@ function confirmTimeoutMs(): number {
 }
 
 function deps(ctx: Context): TxMutationDeps {
-    return { db: ctx.db, chain: getChain, confirmTimeoutMs: confirmTimeoutMs(), idempotency: config.idempotency }
+    return { db: ctx.db, chain: getChain, confirmTimeoutMs: confirmTimeoutMs(), idempotency: config.idempotency, role: ctx.caller?.role }
 }
 
 // ---------------------------------------------------------------------------
@@ -135,17 +137,6 @@ async function guard<T>(ctx: Context, what: string, fn: () => Promise<T>): Promi
     }
 }
 
-/** Store the leaves of `batchId`; replace leaves left by an earlier attempt that never reached the chain. */
-async function storeLeaves(ctx: Context, chain: SettlementChain, batchId: string, root: string, leaves: { payee: string; amount: bigint }[]) {
-    await saveLeaves(ctx.db, batchId, root, leaves)
-    const r = await ctx.db.query(`SELECT root FROM api.batch_leaves WHERE batch_id = $1`, [batchId])
-    const stored = String(r.rows[0]?.root ?? '').toLowerCase()
-    if (stored === root.toLowerCase()) return
-    if ((await chain.getBatch(batchId)).status !== 0) return // on chain already: the simulation reports BatchAlreadyExists
-    await ctx.db.query(`DELETE FROM api.batch_leaves WHERE batch_id = $1 AND root = $2`, [batchId, r.rows[0].root])
-    await saveLeaves(ctx.db, batchId, root, leaves)
-}
-
 @Resolver()
 export class MutationResolver {
     @Authorized('operator')
@@ -167,6 +158,8 @@ export class MutationResolver {
             if (!Array.isArray(input.records) || input.records.length === 0) throw badInput('a batch needs at least one record', 'records')
             if (input.records.length > maxRecords) throw badInput(`a batch may carry at most ${maxRecords} records`, 'records')
             const built = buildBatch(input.records) // read as they are: no copy of 100,000 records
+            const unclaimable = unclaimablePayee(built.leaves, new Map()) // the protocol's contracts: checked in plan
+            if (unclaimable) throw payeeError(input.records, unclaimable.payee, unclaimable.why)
             const batchId = batchIdFromKey(key).toLowerCase()
             const planned = {
                 batchId,
@@ -178,15 +171,18 @@ export class MutationResolver {
                 leafCount: built.leaves.length,
                 dataURI,
             }
+            const leaves = new CommitLeaves(ctx.db, batchId, built.root, built.leaves)
             try {
                 return (await runTxMutation(deps(ctx), {
                     kind: 'commitBatch',
                     idempotencyKey: key,
                     request: { payer, token, root: planned.root, totalAmount: planned.totalAmount, recordCount: planned.recordCount, dataURI },
                     plan: async (chain) => {
+                        const bad = unclaimablePayee(built.leaves, protocolAddresses(chain.deployment.contracts, token))
+                        if (bad) throw payeeError(input.records, bad.payee, bad.why)
                         const account = await chain.escrowAccount(payer, token)
                         if (account.available < built.totalAmount) throw insufficientEscrow(payer, token, account.available, built.totalAmount, account.locked)
-                        await storeLeaves(ctx, chain, batchId, built.root, built.leaves)
+                        await leaves.store(chain)
                         return {
                             planned,
                             call: {
@@ -197,6 +193,7 @@ export class MutationResolver {
                             },
                         }
                     },
+                    onNotSent: (chain) => leaves.discard(chain),
                 })) as CommitBatchResult
             } catch (e) {
                 // the balance moved between our check and the simulation (e.g. another pending commit of this payer)
