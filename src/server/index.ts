@@ -259,7 +259,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             listening: () => listener.connected,
         }
 
-        const documents = new DocumentCache(schema)
+        const documents = new DocumentCache(schema, { limits })
         const server = http.createServer(
             createRequestListener({
                 schema,
