@@ -42,6 +42,8 @@ export interface QueryLimits {
     defaultListSize: number
     /** max lexical tokens of a query text (checked before parsing) */
     maxTokens: number
+    /** max lines of a query text (checked before parsing) */
+    maxLines: number
     /** max nesting of braces, brackets and parentheses in a query text (checked before parsing) */
     maxNesting: number
     /** max directives in a document */
@@ -63,6 +65,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
     maxRootFields: 20,
     defaultListSize: 100,
     maxTokens: 5_000,
+    maxLines: 10_000,
     maxNesting: 64,
     maxDirectives: 50,
     maxFragmentSpreads: 200,
