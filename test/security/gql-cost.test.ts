@@ -11,7 +11,7 @@ import { DocumentCache } from '../../src/server/document-cache'
 import { DEFAULT_SERVER_LIMITS, ServerLimits } from '../../src/server'
 import { queryLimitsRule } from '../../src/server/limits/validation'
 import { buildApiSchema } from '../../src/server/schema'
-import { ATTACKS } from './support/gql-attacks'
+import { ATTACKS, AttackBody, bodyOf } from './support/gql-attacks'
 
 let schema: GraphQLSchema
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
 })
 
 /** What the server answers before execution: the errors of parse + validate (empty: it would run). */
-function check(body: { query: string; variables?: Record<string, unknown>; operationName?: string }, limits: ServerLimits = DEFAULT_SERVER_LIMITS): GraphQLError[] {
+function check(body: AttackBody, limits: ServerLimits = DEFAULT_SERVER_LIMITS): GraphQLError[] {
     const cache = new DocumentCache(schema, { limits })
     try {
         const doc = cache.parse(body.query)
@@ -33,7 +33,7 @@ function check(body: { query: string; variables?: Record<string, unknown>; opera
 
 describe('every hostile request is refused before it runs, with its code', () => {
     test.each(ATTACKS.map((a) => [a.name, a] as const))('%s', (_name, attack) => {
-        const errors = check(attack.body)
+        const errors = check(bodyOf(attack))
         expect(errors.length).toBeGreaterThan(0)
         // bounded: never thousands of errors for thousands of faults
         expect(errors.length).toBeLessThanOrEqual(51)
@@ -44,7 +44,7 @@ describe('every hostile request is refused before it runs, with its code', () =>
 
 describe('the measure', () => {
     test('fragments count as inlined, measured once each: 2^26 + 1 nodes for doubled spreads 26 deep', () => {
-        const [e] = check(ATTACKS.find((a) => a.name === 'doubled fragment spreads 26 deep')!.body)
+        const [e] = check(bodyOf(ATTACKS.find((a) => a.name === 'doubled fragment spreads 26 deep')!))
         expect(e.extensions).toMatchObject({ limit: 'complexity', actual: 2 ** 26 + 1 })
     })
 
