@@ -127,29 +127,33 @@ function isConnection(t: GraphQLNamedType | undefined): boolean {
     return !!t && isObjectType(t) && /Connection$/.test(t.name) && !!t.getFields().edges
 }
 
-export function measureOperation(
-    schema: GraphQLSchema,
-    operation: OperationDefinitionNode,
-    fragments: Record<string, FragmentDefinitionNode>,
-    variables: Record<string, unknown> | null | undefined,
-    defaultListSize: number,
-): OperationCost {
-    const root =
-        operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType()
-    const varItems = new Map<string, number>()
-    const variableItems = (name: string) => {
-        let n = varItems.get(name)
-        if (n === undefined) varItems.set(name, (n = countListItems(variables?.[name])))
+/** The measure of one operation; fragments are memoized per instance (one instance per operation and request). */
+class Measure {
+    private readonly varItems = new Map<string, number>()
+    private readonly memo = new Map<string, SetCost>()
+    private readonly introMemo = new Map<string, SetCost>()
+    private readonly rootMemo = new Map<string, number>()
+    /** fragments being measured: a spread of one of them is a cycle, cut here (NoFragmentCycles reports it) */
+    private readonly visiting = new Set<string>()
+
+    constructor(
+        private readonly schema: GraphQLSchema,
+        private readonly fragments: Record<string, FragmentDefinitionNode>,
+        private readonly variables: Record<string, unknown> | null | undefined,
+        private readonly defaultListSize: number,
+    ) {}
+
+    private variableItems = (name: string): number => {
+        let n = this.varItems.get(name)
+        if (n === undefined) this.varItems.set(name, (n = countListItems(this.variables?.[name])))
         return n
     }
-    const memo = new Map<string, SetCost>()
-    const visiting = new Set<string>()
 
     /** page size of a list/connection field: its `limit`/`first` argument, else the argument's default */
-    function pageSize(field: FieldNode, def: GraphQLField<unknown, unknown> | undefined): number | undefined {
+    private pageSize(field: FieldNode, def: GraphQLField<unknown, unknown> | undefined): number | undefined {
         for (const arg of field.arguments ?? []) {
             if (arg.name.value !== 'limit' && arg.name.value !== 'first') continue
-            const v = arg.value.kind === Kind.VARIABLE ? variables?.[arg.value.name.value] : valueFromASTUntyped(arg.value)
+            const v = arg.value.kind === Kind.VARIABLE ? this.variables?.[arg.value.name.value] : valueFromASTUntyped(arg.value)
             const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v
             if (typeof n === 'number' && Number.isFinite(n)) return Math.max(0, Math.floor(n))
         }
@@ -157,69 +161,47 @@ export function measureOperation(
         return typeof d === 'number' ? d : undefined
     }
 
-    function spread(name: string, parent: GraphQLNamedType | undefined, connFirst: number | undefined, nested: (set: SelectionSetNode, t: GraphQLNamedType | undefined) => SetCost): SetCost {
-        const frag = fragments[name]
-        if (!frag || visiting.has(name)) return ZERO
-        const key = `${name}|${connFirst ?? ''}`
+    /** `measure(fragment)` once per `key`; a fragment being measured (a cycle) or unknown counts nothing */
+    private once<T>(memo: Map<string, T>, key: string, name: string, zero: T, measure: (frag: FragmentDefinitionNode) => T): T {
+        const frag = this.fragments[name]
+        if (!frag || this.visiting.has(name)) return zero
         let c = memo.get(key)
-        if (!c) {
-            visiting.add(name)
-            c = nested(frag.selectionSet, schema.getType(frag.typeCondition.name.value) ?? parent)
-            visiting.delete(name)
+        if (c === undefined) {
+            this.visiting.add(name)
+            c = measure(frag)
+            this.visiting.delete(name)
             memo.set(key, c)
         }
         return c
     }
 
-    // introspection selections: only their aliases, depth and the nesting of the enumerating lists count
-    const introMemo = new Map<string, SetCost>()
-    function introspection(set: SelectionSetNode): SetCost {
-        let total = ZERO
-        for (const sel of set.selections) {
-            if (sel.kind === Kind.FIELD) {
-                const inner = sel.selectionSet ? introspection(sel.selectionSet) : ZERO
-                const nest = ENUMERATING.has(sel.name.value) ? 1 : 0
-                total = add(total, { ...inner, depth: inner.depth + 1, aliases: inner.aliases + (sel.alias ? 1 : 0), introspectionDepth: inner.introspectionDepth + nest })
-            } else if (sel.kind === Kind.INLINE_FRAGMENT) total = add(total, introspection(sel.selectionSet))
-            else {
-                const name = sel.name.value
-                if (!fragments[name] || visiting.has(name)) continue
-                let c = introMemo.get(name)
-                if (!c) {
-                    visiting.add(name)
-                    c = introspection(fragments[name].selectionSet)
-                    visiting.delete(name)
-                    introMemo.set(name, c)
-                }
-                total = add(total, c)
-            }
-        }
-        return { ...total, complexity: 0, bytes: 0 }
-    }
-
-    // `connFirst`: the set is a Relay connection's selection, its `edges` list has `connFirst` items
-    function walk(set: SelectionSetNode, parent: GraphQLNamedType | undefined, connFirst?: number): SetCost {
+    /** `connFirst`: the set is a Relay connection's selection, its `edges` list has `connFirst` items */
+    walk(set: SelectionSetNode, parent: GraphQLNamedType | undefined, connFirst?: number): SetCost {
         let total = ZERO
         for (const sel of set.selections) {
             if (sel.kind === Kind.INLINE_FRAGMENT) {
-                const cond = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parent
-                total = add(total, walk(sel.selectionSet, cond ?? parent, connFirst))
+                const cond = sel.typeCondition ? this.schema.getType(sel.typeCondition.name.value) : parent
+                total = add(total, this.walk(sel.selectionSet, cond ?? parent, connFirst))
             } else if (sel.kind === Kind.FRAGMENT_SPREAD) {
-                total = add(total, spread(sel.name.value, parent, connFirst, (s, t) => walk(s, t, connFirst)))
+                const name = sel.name.value
+                const c = this.once(this.memo, `${name}|${connFirst ?? ''}`, name, ZERO, (f) =>
+                    this.walk(f.selectionSet, this.schema.getType(f.typeCondition.name.value) ?? parent, connFirst),
+                )
+                total = add(total, c)
             } else {
-                total = add(total, field(sel, parent, connFirst))
+                total = add(total, this.field(sel, parent, connFirst))
             }
         }
         return total
     }
 
-    function field(sel: FieldNode, parent: GraphQLNamedType | undefined, connFirst: number | undefined): SetCost {
+    private field(sel: FieldNode, parent: GraphQLNamedType | undefined, connFirst: number | undefined): SetCost {
         const name = sel.name.value
         const keyBytes = (sel.alias ?? sel.name).value.length + 4
         const alias = sel.alias ? 1 : 0
-        const inputItems = (sel.arguments ?? []).reduce((n, a) => n + literalListItems(a.value, variableItems), 0)
+        const inputItems = (sel.arguments ?? []).reduce((n, a) => n + literalListItems(a.value, this.variableItems), 0)
         if (name === '__schema' || name === '__type') {
-            const inner = sel.selectionSet ? introspection(sel.selectionSet) : ZERO
+            const inner = sel.selectionSet ? this.introspection(sel.selectionSet) : ZERO
             return {
                 ...inner,
                 // GraphiQL's introspection query is deeper than any data query needs to be: not in the depth
@@ -228,19 +210,18 @@ export function measureOperation(
                 inputItems: inner.inputItems + inputItems,
                 schemaFields: name === '__schema' ? 1 : 0,
                 typeFields: name === '__type' ? 1 : 0,
-                introspectionDepth: inner.introspectionDepth,
             }
         }
         if (name === '__typename') return { ...ZERO, complexity: 1, bytes: keyBytes, aliases: alias }
-        const def = fieldOf(schema, parent, name)
+        const def = fieldOf(this.schema, parent, name)
         const type = def ? getNullableType(def.type) : undefined
         const named = def ? getNamedType(def.type) : undefined
-        const page = pageSize(sel, def)
+        const page = this.pageSize(sel, def)
         let child = ZERO
-        if (sel.selectionSet) child = isConnection(named) ? walk(sel.selectionSet, named, page ?? defaultListSize) : walk(sel.selectionSet, named)
+        if (sel.selectionSet) child = isConnection(named) ? this.walk(sel.selectionSet, named, page ?? this.defaultListSize) : this.walk(sel.selectionSet, named)
         let multiplier = 1
         // lists of scalars (e.g. proof: [String!]) are cheap leaves, counted once
-        if (sel.selectionSet && type && isListType(type)) multiplier = connFirst !== undefined && name === 'edges' ? connFirst : (page ?? defaultListSize)
+        if (sel.selectionSet && type && isListType(type)) multiplier = connFirst !== undefined && name === 'edges' ? connFirst : (page ?? this.defaultListSize)
         return {
             complexity: 1 + multiplier * child.complexity,
             bytes: keyBytes + multiplier * child.bytes,
@@ -254,34 +235,47 @@ export function measureOperation(
         }
     }
 
-    // root fields after inlining fragments (`... on Query { a b }` runs a and b as root fields), memoized per fragment
-    const rootMemo = new Map<string, number>()
-    function rootFieldCount(set: SelectionSetNode): number {
+    /** inside `__schema` / `__type`: only aliases and the nesting of the enumerating lists count */
+    private introspection(set: SelectionSetNode): SetCost {
+        let total = ZERO
+        for (const sel of set.selections) {
+            if (sel.kind === Kind.FIELD) {
+                const inner = sel.selectionSet ? this.introspection(sel.selectionSet) : ZERO
+                const nest = ENUMERATING.has(sel.name.value) ? 1 : 0
+                total = add(total, { ...inner, aliases: inner.aliases + (sel.alias ? 1 : 0), introspectionDepth: inner.introspectionDepth + nest })
+            } else if (sel.kind === Kind.INLINE_FRAGMENT) total = add(total, this.introspection(sel.selectionSet))
+            else total = add(total, this.once(this.introMemo, sel.name.value, sel.name.value, ZERO, (f) => this.introspection(f.selectionSet)))
+        }
+        return { ...total, complexity: 0, bytes: 0 }
+    }
+
+    /** root fields after inlining fragments (`... on Query { a b }` runs a and b as root fields) */
+    rootFields(set: SelectionSetNode): number {
         let n = 0
         for (const sel of set.selections) {
             if (sel.kind === Kind.FIELD) n += sel.name.value === '__typename' ? 0 : 1
-            else if (sel.kind === Kind.INLINE_FRAGMENT) n += rootFieldCount(sel.selectionSet)
-            else {
-                const name = sel.name.value
-                if (!fragments[name] || visiting.has(name)) continue
-                let c = rootMemo.get(name)
-                if (c === undefined) {
-                    visiting.add(name)
-                    c = rootFieldCount(fragments[name].selectionSet)
-                    visiting.delete(name)
-                    rootMemo.set(name, c)
-                }
-                n += c
-            }
+            else if (sel.kind === Kind.INLINE_FRAGMENT) n += this.rootFields(sel.selectionSet)
+            else n += this.once(this.rootMemo, sel.name.value, sel.name.value, 0, (f) => this.rootFields(f.selectionSet))
         }
         return n
     }
+}
 
-    const c = walk(operation.selectionSet, root ?? undefined)
+export function measureOperation(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragments: Record<string, FragmentDefinitionNode>,
+    variables: Record<string, unknown> | null | undefined,
+    defaultListSize: number,
+): OperationCost {
+    const root =
+        operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType()
+    const m = new Measure(schema, fragments, variables, defaultListSize)
+    const c = m.walk(operation.selectionSet, root ?? undefined)
     return {
         depth: c.depth,
         aliases: c.aliases,
-        rootFields: rootFieldCount(operation.selectionSet),
+        rootFields: m.rootFields(operation.selectionSet),
         complexity: c.complexity,
         bytes: c.bytes,
         pageSize: c.pageSize,
