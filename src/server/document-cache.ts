@@ -38,6 +38,17 @@ import { DEFAULT_QUERY_LIMITS, DirectValidationRule } from './limits/validation'
 
 /** Validation errors reported at most (each one locates itself by scanning the query text) */
 export const MAX_VALIDATION_ERRORS = 50
+/** what graphql answers when a rule ran out of its work budget ("Validation aborted.") */
+const VALIDATION_BUDGET_ERROR = new GraphQLError(
+    'the document takes too much work to validate (many overlapping fields or fragments): split it or merge its fragments',
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    // max: the comparison budget of graphql's OverlappingFieldsCanBeMergedRule (MAX_COMPLEXITY_BUDGET)
+    { code: 'QUERY_TOO_COMPLEX', limit: 'validation', max: 500_000 },
+)
 /** introspection results kept per document (one per operation name and variables) */
 const MAX_INTROSPECTION_RESULTS = 8
 
@@ -126,8 +137,11 @@ export class DocumentCache {
      */
     validate = (schema: GraphQLSchema, document: DocumentNode, rules: readonly ValidationRule[] = specifiedRules): readonly GraphQLError[] => {
         const errors = this.validateUncoded(schema, document, rules)
-        // the limit rules code theirs (QUERY_TOO_COMPLEX); the spec rules' errors get GRAPHQL_VALIDATION_FAILED
-        return errors.length ? errors.map((e) => (e.extensions?.code ? e : withErrorCode(e, 'GRAPHQL_VALIDATION_FAILED'))) : errors
+        // the limit rules code theirs (QUERY_TOO_COMPLEX); the spec rules' errors get GRAPHQL_VALIDATION_FAILED,
+        // except graphql's own work budget (OverlappingFieldsCanBeMerged on many overlapping fragments)
+        const coded = (e: GraphQLError) =>
+            e.extensions?.code ? e : e.message === 'Validation aborted.' ? VALIDATION_BUDGET_ERROR : withErrorCode(e, 'GRAPHQL_VALIDATION_FAILED')
+        return errors.length ? errors.map(coded) : errors
     }
 
     private validateUncoded(schema: GraphQLSchema, document: DocumentNode, rules: readonly ValidationRule[]): readonly GraphQLError[] {

@@ -35,6 +35,12 @@ export const ATTACKS: Attack[] = [
     // #3 exponential: 1 KB, doubled spreads 26 deep (was 25 s)
     { name: 'doubled fragment spreads 26 deep', body: { query: `{ batchById(id: "x") { ...F26 } }\n${doubledFragments(26)}` }, code: 'QUERY_TOO_COMPLEX', limit: 'complexity' },
     { name: 'doubled fragment spreads on Query (root fields)', body: { query: `{ ...Q20 }\nfragment Q0 on Query { __typename indexerStatus { height } }\n${Array.from({ length: 20 }, (_, i) => `fragment Q${i + 1} on Query { ...Q${i} ...Q${i} }`).join('\n')}` }, code: 'QUERY_TOO_COMPLEX', limit: 'rootFields' },
+    {
+        name: '190 fragments of the same fields, all spread together',
+        body: { query: `{ batchById(id: "a") { ${Array.from({ length: 190 }, (_, i) => `...F${i}`).join(' ')} } }\n${Array.from({ length: 190 }, (_, i) => `fragment F${i} on Batch { ${'status '.repeat(5)}}`).join('\n')}` },
+        code: 'QUERY_TOO_COMPLEX',
+        limit: 'validation',
+    },
     { name: 'fragment cycle', body: { query: `{ batchById(id: "x") { ...A } } fragment A on Batch { id ...B } fragment B on Batch { ...A }` }, code: 'GRAPHQL_VALIDATION_FAILED' },
     // #4 quadratic: 60,000 repeated directives (was 90 s, 1.2 GB)
     { name: '60,000 repeated directives', body: { query: `{ __typename ${'@skip(if: false) '.repeat(60_000)}}` }, code: 'QUERY_TOO_COMPLEX', limit: 'directives' },
