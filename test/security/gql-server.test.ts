@@ -3,7 +3,8 @@
  * every hostile request of support/gql-attacks.ts answers with its code in well under a second while `/health`,
  * polled from this process all along, keeps answering within a second; the process never restarts and its memory
  * stays under 512 MB. Also: introspection is served (once per operation, from a kept result), status codes
- * follow the media type as the README says, a malformed %-escape is a 400, and the API binds 127.0.0.1 by default.
+ * follow the media type as the README says, a malformed %-escape is a 400, the API binds 127.0.0.1 by default,
+ * and graphql-ws subscribe messages meet the same bounds.
  */
 import * as net from 'net'
 import * as os from 'os'
@@ -108,4 +109,36 @@ test('by default the API listens on 127.0.0.1 only', async () => {
         })
     expect(await reach('127.0.0.1')).toBe(true)
     if (external) expect(await reach(external.address)).toBe(false)
+})
+
+test('graphql-ws subscribe messages go through the same bounds', async () => {
+    const { createClient } = await import('graphql-ws')
+    const WebSocket = (await import('ws')).default
+    const client = createClient({ url: `ws://127.0.0.1:${api.port}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 })
+    const outcome = (query: string, variables?: Record<string, unknown>) =>
+        new Promise<{ code?: string; limit?: string; ms: number }>((resolve) => {
+            const t0 = performance.now()
+            const done = (r: { code?: string; limit?: string }) => resolve({ ...r, ms: performance.now() - t0 })
+            client.subscribe(
+                { query, variables },
+                {
+                    next: () => done({ code: 'next' }),
+                    error: (e: any) => done(Array.isArray(e) ? { code: e[0]?.extensions?.code, limit: e[0]?.extensions?.limit } : { code: String(e) }),
+                    complete: () => done({ code: 'complete' }),
+                },
+            )
+        })
+    try {
+        const byName = (name: string) => ATTACKS.find((a) => a.name === name)!.body!
+        for (const name of ['doubled fragment spreads 26 deep', '20 aliased __schema', 'page size in a variable default', '90,000 id_in items in a variable']) {
+            const attack = ATTACKS.find((a) => a.name === name)!
+            const r = await outcome(byName(name).query, byName(name).variables)
+            expect({ name, code: r.code, limit: r.limit, fast: r.ms < 1_000 }).toEqual({ name, code: attack.code, limit: attack.limit, fast: true })
+        }
+        const deep = await outcome(`subscription { batchUpdated { ...S } } fragment S on BatchUpdateEvent { ${'__typename '.repeat(6_000)} }`)
+        expect([deep.code, deep.limit]).toEqual(['QUERY_TOO_COMPLEX', 'tokens'])
+    } finally {
+        await client.dispose()
+    }
+    expect(api.proc.exitCode).toBeNull()
 })
