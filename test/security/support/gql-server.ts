@@ -26,9 +26,12 @@ export async function startGqlServerProcess(env: Record<string, string> = {}): P
     const stack = await startPgStack()
     const port = await freePort()
     let out = ''
+    const childEnv: Record<string, string | undefined> = { ...process.env, DB_URL: stack.url, GQL_PORT: String(port), RPC_URL: 'http://127.0.0.1:1', ...env }
+    // the database is the one above, whatever the caller's environment says
+    for (const v of ['DATABASE_URL', 'DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASS', 'GQL_HOST']) if (!(v in env)) delete childEnv[v]
     const proc = spawn(process.execPath, [path.join(ROOT, 'lib/server/index.js')], {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: '', DB_URL: stack.url, GQL_PORT: String(port), RPC_URL: '', ...env },
+        env: childEnv as NodeJS.ProcessEnv,
         stdio: ['ignore', 'pipe', 'pipe'],
     })
     const keep = (b: Buffer) => {
