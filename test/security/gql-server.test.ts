@@ -142,3 +142,17 @@ test('graphql-ws subscribe messages go through the same bounds', async () => {
     }
     expect(api.proc.exitCode).toBeNull()
 })
+
+test('values Postgres refuses are BAD_USER_INPUT, not INTERNAL', async () => {
+    const cases: [string, Record<string, unknown>?][] = [
+        ['{ batches(offset: -1, limit: 1) { id } }'],
+        ['{ batches(limit: -1) { id } }'],
+        ['query($s: String) { batches(where: { id_eq: $s }, limit: 1) { id } }', { s: 'a\u0000b' }],
+        ['query($s: String) { batches(where: { payer_startsWith: $s }, limit: 1) { id } }', { s: '\u0000' }],
+    ]
+    for (const [query, variables] of cases) {
+        const r = await timedPost(api.url, { query, variables })
+        expect({ query, codes: r.codes }).toEqual({ query, codes: ['BAD_USER_INPUT'] })
+        expect(JSON.stringify(r.body)).not.toMatch(/SELECT|relation "|stack/)
+    }
+})
