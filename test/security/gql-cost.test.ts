@@ -99,3 +99,10 @@ describe('the measure', () => {
         expect(check({ query: `{ batches(limit: 1) { id } }` }, limits)).toEqual([])
     })
 })
+
+test('JSON variables nest at most maxNesting deep', () => {
+    const q = `query($j: JSON) { protocolEvents(where: { args_jsonContains: $j }, limit: 1) { id } }`
+    const nested = (d: number) => JSON.parse('['.repeat(d) + ']'.repeat(d))
+    expect(check({ query: q, variables: { j: nested(DEFAULT_SERVER_LIMITS.maxNesting) } })).toEqual([])
+    expect(check({ query: q, variables: { j: nested(DEFAULT_SERVER_LIMITS.maxNesting + 1) } })[0].extensions).toMatchObject({ limit: 'nesting' })
+})

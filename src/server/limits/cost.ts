@@ -82,6 +82,20 @@ function add(a: SetCost, b: SetCost): SetCost {
     }
 }
 
+/** Nesting depth of a JSON-like value (0 for a scalar), without recursion; stops counting past `max`. */
+export function valueDepth(value: unknown, max: number): number {
+    let deepest = 0
+    const stack: [unknown, number][] = [[value, 0]]
+    while (stack.length) {
+        const [v, d] = stack.pop()!
+        if (v === null || typeof v !== 'object') continue
+        if (d + 1 > deepest) deepest = d + 1
+        if (deepest > max) return deepest
+        for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) if (x !== null && typeof x === 'object') stack.push([x, d + 1])
+    }
+    return deepest
+}
+
 /** List items in a JSON-like value, counted without recursion (a variable may nest lists thousands deep). */
 export function countListItems(value: unknown): number {
     let n = 0

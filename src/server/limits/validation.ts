@@ -6,9 +6,10 @@
  *
  * Per operation: depth (fragments inlined), aliases, root fields (after inlining fragments), complexity (estimated
  * result nodes, page sizes multiply), page size (`limit` / `first` over the row cap), input list items,
- * introspection (one `__schema`, a few `__type`, enumerating lists nested at most twice), and a lower bound of the
- * response bytes. Page sizes and list inputs are read from the coerced variables (defaults included): the
- * variables are coerced here, once, with a bounded number of errors (BAD_USER_INPUT).
+ * introspection (one `__schema`, a few `__type`, enumerating lists nested at most twice), a lower bound of the
+ * response bytes, and the nesting of the variables (a JSON filter may hold any depth). Page sizes and list inputs
+ * are read from the coerced variables (defaults included): the variables are coerced here, once, with a bounded
+ * number of errors (BAD_USER_INPUT).
  *
  * Every refusal is `extensions.code = QUERY_TOO_COMPLEX` with `extensions.limit` naming the limit.
  */
@@ -25,7 +26,7 @@ import {
     valueFromASTUntyped,
 } from 'graphql'
 import { getVariableValues } from 'graphql/execution/values'
-import { measureOperation, OperationCost } from './cost'
+import { measureOperation, OperationCost, valueDepth } from './cost'
 
 export type { OperationCost } from './cost'
 
@@ -175,6 +176,12 @@ export function checkQueryLimits(
         if (operationName && op.name?.value !== operationName) continue
         const vars = coercedVariables(schema, op, variables, !!operationName || operations.length === 1)
         if ('errors' in vars) return vars.errors
+        // a JSON variable (`args_jsonContains: $j`) passes coercion whatever its depth; serializing it recurses
+        const depth = valueDepth(vars.values, limits.maxNesting + 1) - 1
+        if (depth > limits.maxNesting) {
+            errors.push(tooComplex(`the variables nest more than ${limits.maxNesting} deep`, op, { limit: 'nesting', max: limits.maxNesting }))
+            continue
+        }
         const e = operationLimitError(schema, op, fragments, limits, vars.values)
         if (e) errors.push(e)
     }

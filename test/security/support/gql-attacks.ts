@@ -76,5 +76,11 @@ export const ATTACKS: Attack[] = [
         raw: `{"query": "query($ids: [String!]) { batches(where: { id_in: $ids }, limit: 1) { id } }", "variables": {"ids": ${'['.repeat(100_000)}${']'.repeat(100_000)}}}`,
         code: 'BAD_USER_INPUT',
     },
+    {
+        name: 'a JSON variable nested 100,000 deep',
+        raw: `{"query": "query($j: JSON) { protocolEvents(where: { args_jsonContains: $j }, limit: 1) { id } }", "variables": {"j": ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}}`,
+        code: 'QUERY_TOO_COMPLEX',
+        limit: 'nesting',
+    },
     { name: '90,000 wrongly typed variable items', body: { query: `query($ids: [Int!]) { batches(limit: 1) { id } __typename }`, variables: { ids: shortIds(90_000) } }, code: 'BAD_USER_INPUT' },
 ]
