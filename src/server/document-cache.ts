@@ -49,7 +49,7 @@ const VALIDATION_BUDGET_ERROR = new GraphQLError(
     // max: the comparison budget of graphql's OverlappingFieldsCanBeMergedRule (MAX_COMPLEXITY_BUDGET)
     { code: 'QUERY_TOO_COMPLEX', limit: 'validation', max: 500_000 },
 )
-/** introspection results kept per document (one per operation name and variables) */
+/** introspection results kept per document (one per operation name) */
 const MAX_INTROSPECTION_RESULTS = 8
 
 export interface DocumentCacheOptions {
@@ -171,13 +171,14 @@ export class DocumentCache {
     }
 
     /**
-     * graphql `execute` through `run`, except that an introspection-only operation (valid, no errors) is answered
-     * from the result kept for its document, operation name and variables.
+     * graphql `execute` through `run`, except that an introspection-only operation without variables is answered
+     * from the result (without errors) kept for its document and operation name.
      */
     execute(args: ExecutionArgs, run: (args: ExecutionArgs) => Promise<ExecutionResult> | ExecutionResult): Promise<ExecutionResult> | ExecutionResult {
         if (args.schema !== this.schema || !this.plan(args.document, args.operationName).introspection) return run(args)
-        const key = `${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`
-        if (key.length > 1024) return run(args)
+        // with variables (rare for introspection) it runs each time: they would have to be part of the key
+        if (args.variableValues && Object.keys(args.variableValues).length) return run(args)
+        const key = args.operationName ?? ''
         let byKey = this.introspection.get(args.document)
         if (!byKey) this.introspection.set(args.document, (byKey = new Map()))
         const hit = byKey.get(key)

@@ -156,3 +156,10 @@ test('values Postgres refuses are BAD_USER_INPUT, not INTERNAL', async () => {
         expect(JSON.stringify(r.body)).not.toMatch(/SELECT|relation "|stack/)
     }
 })
+
+test('introspection with deeply nested unused variables answers, not a 500', async () => {
+    const raw = `{"query": "{ __schema { queryType { name } } }", "variables": {"x": ${'['.repeat(100_000)}${']'.repeat(100_000)}}}`
+    const r = await timedPost(api.url, raw)
+    expect(r.status).toBe(200)
+    expect(r.body.data.__schema.queryType.name).toBe('Query')
+})
