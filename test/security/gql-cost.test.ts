@@ -8,7 +8,7 @@
 import 'reflect-metadata'
 import { getIntrospectionQuery, GraphQLError, GraphQLSchema, specifiedRules } from 'graphql'
 import { DocumentCache } from '../../src/server/document-cache'
-import { DEFAULT_SERVER_LIMITS, ServerLimits } from '../../src/server'
+import { DEFAULT_SERVER_LIMITS, serverOptionsFromEnv, ServerLimits } from '../../src/server'
 import { queryLimitsRule } from '../../src/server/limits/validation'
 import { buildApiSchema } from '../../src/server/schema'
 import { ATTACKS, AttackBody, bodyOf } from './support/gql-attacks'
@@ -105,4 +105,12 @@ test('JSON variables nest at most maxNesting deep', () => {
     const nested = (d: number) => JSON.parse('['.repeat(d) + ']'.repeat(d))
     expect(check({ query: q, variables: { j: nested(DEFAULT_SERVER_LIMITS.maxNesting) } })).toEqual([])
     expect(check({ query: q, variables: { j: nested(DEFAULT_SERVER_LIMITS.maxNesting + 1) } })[0].extensions).toMatchObject({ limit: 'nesting' })
+})
+
+test('bind address and CORS come from GQL_HOST / GQL_CORS_ORIGIN (defaults: 127.0.0.1 in startServer, *)', () => {
+    expect(serverOptionsFromEnv({})).toMatchObject({ host: undefined, corsOrigin: undefined })
+    expect(serverOptionsFromEnv({ GQL_HOST: '0.0.0.0', GQL_CORS_ORIGIN: 'https://dash.example' })).toMatchObject({ host: '0.0.0.0', corsOrigin: 'https://dash.example' })
+    expect(serverOptionsFromEnv({ GQL_CORS_ORIGIN: '' }).corsOrigin).toBe('')
+    expect(serverOptionsFromEnv({ GQL_MAX_TOKENS: '800', GQL_MAX_INPUT_ITEMS: '100', GQL_MAX_LIST_ROWS: '500' }).limits).toMatchObject({ maxTokens: 800, maxInputItems: 100, maxListRows: 500 })
+    expect(() => serverOptionsFromEnv({ GQL_MAX_TOKENS: 'lots' })).toThrow(/GQL_MAX_TOKENS/)
 })
