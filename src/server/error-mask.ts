@@ -3,7 +3,9 @@
  * through; request errors (syntax, validation, variable coercion: no `path`) describe the client's own
  * input and pass through too. Anything else that escaped a resolver (a bug, a driver error with SQL in its
  * message...) is logged with the request id and answered as INTERNAL, with only the request id.
- * A Postgres statement timeout becomes TIMEOUT.
+ * A Postgres statement timeout becomes TIMEOUT. Postgres refusing a value the request carried (a negative offset, a
+ * NUL byte, a date out of range...) is BAD_USER_INPUT with Postgres' own message (it names the value, never the
+ * statement); a statement beyond Postgres' own limits (stack depth...) is QUERY_TOO_COMPLEX.
  */
 import { GraphQLError } from 'graphql'
 import type { ErrorCode } from './errors'
@@ -35,9 +37,37 @@ export function sqlState(err: unknown): string | undefined {
     return undefined
 }
 
+/**
+ * SQLSTATEs of class 22 (data exception) that a value from the request causes. Not 22012 division_by_zero and the
+ * like: those come from our own SQL and stay INTERNAL.
+ */
+const INPUT_STATES: ReadonlySet<string> = new Set([
+    '22001', // string_data_right_truncation
+    '22003', // numeric_value_out_of_range
+    '22007', // invalid_datetime_format
+    '22008', // datetime_field_overflow
+    '2201B', // invalid_regular_expression
+    '2201W', // invalid_row_count_in_limit_clause
+    '2201X', // invalid_row_count_in_result_offset_clause
+    '22021', // character_not_in_repertoire (a NUL byte, invalid UTF-8)
+    '22025', // invalid_escape_sequence (LIKE patterns)
+    '22P02', // invalid_text_representation
+    '22P05', // untranslatable_character
+])
+/** 54000 program_limit_exceeded, 54001 statement_too_complex (stack depth) */
+const LIMIT_STATES: ReadonlySet<string> = new Set(['54000', '54001'])
+
 /** 57014 query_canceled: statement_timeout (or a cancel request). */
 export function isStatementTimeout(err: unknown): boolean {
     return sqlState(err) === '57014'
+}
+
+/** The Postgres message of an error or of what it wraps (first line, bounded). */
+function dbMessage(err: unknown): string {
+    for (let e: any = err, i = 0; e && i < 8; e = e.originalError ?? e.cause, i++) {
+        if (sqlState(e) && typeof e.message === 'string' && (e.severity || e.routine)) return e.message.split('\n')[0].slice(0, 200)
+    }
+    return 'invalid value'
 }
 
 function withCode(err: GraphQLError, code: ErrorCode, message = err.message, extra: Record<string, unknown> = {}): GraphQLError {
@@ -49,6 +79,13 @@ export function maskError(err: GraphQLError, requestId: string, log?: ErrorLogge
     const code = err.extensions?.code as string | undefined
     if (isStatementTimeout(original)) {
         return withCode(err, 'TIMEOUT', 'the query took too long and was cancelled (statement timeout)', { requestId })
+    }
+    const state = sqlState(original)
+    if (state && INPUT_STATES.has(state)) {
+        return withCode(err, 'BAD_USER_INPUT', `the database refused a value of the request: ${dbMessage(original)}`, { requestId })
+    }
+    if (state && LIMIT_STATES.has(state)) {
+        return withCode(err, 'QUERY_TOO_COMPLEX', 'the query is beyond the database\'s own limits: simplify the filter', { limit: 'database', requestId })
     }
     if (code && ERROR_CODES.has(code as ErrorCode)) {
         // OpenReader's response size estimate (when enabled) raises a BAD_USER_INPUT

@@ -100,7 +100,7 @@ export async function executeAndRelease(args: ExecutionArgs, documents?: Documen
     const or = (args.contextValue as ServerCtx | undefined)?.openreader as CappedOpenreaderContext | undefined
     if (documents && or instanceof CappedOpenreaderContext) or.singleStatement = documents.plan(args.document, args.operationName).singleStatement
     try {
-        return await graphqlExecute(args)
+        return await (documents ? documents.execute(args, graphqlExecute) : graphqlExecute(args))
     } finally {
         await or?.close().catch(() => {})
     }
@@ -169,7 +169,12 @@ const MIME: Record<string, string> = {
 
 function serveConsoleFile(res: ServerResponse, urlPath: string) {
     if (!CONSOLE_DIR) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } })
-    const rel = decodeURIComponent(urlPath.replace(/^\/console\/?/, ''))
+    let rel: string
+    try {
+        rel = decodeURIComponent(urlPath.replace(/^\/console\/?/, ''))
+    } catch {
+        return sendJson(res, 400, { error: { code: 'BAD_USER_INPUT', message: 'the path has a malformed %-escape' } })
+    }
     const file = path.resolve(CONSOLE_DIR, rel)
     if (!file.startsWith(CONSOLE_DIR + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
         return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } })
@@ -193,7 +198,7 @@ export function acceptedMediaType(headers: GqlRequest<unknown, unknown>['headers
 
 export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
     const { schema, limits, log } = deps
-    const documents = deps.documents ?? new DocumentCache(schema)
+    const documents = deps.documents ?? new DocumentCache(schema, { limits })
     const authenticator = deps.auth ?? new Authenticator(deps.pool)
 
     const handler: Handler<IncomingMessage, RequestContext> = createHandler<IncomingMessage, RequestContext, any>({
@@ -201,7 +206,10 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
         context: (req: GqlRequest<IncomingMessage, RequestContext>) => makeContext(deps, req.context.caller, req.context.requestId),
         parse: documents.parse as any,
         validate: documents.validate as any,
-        validationRules: (_req: unknown, args: { variableValues?: unknown }, specified: readonly ValidationRule[]) => [...specified, queryLimitsRule(limits, args.variableValues as Record<string, unknown> | undefined)],
+        validationRules: (_req: unknown, args: { variableValues?: unknown; operationName?: string | null }, specified: readonly ValidationRule[]) => [
+            ...specified,
+            queryLimitsRule(limits, args.variableValues as Record<string, unknown> | undefined, args.operationName),
+        ],
         execute: ((args: ExecutionArgs) => executeAndRelease(args, documents)) as any,
         onOperation: (req: GqlRequest<IncomingMessage, RequestContext>, args: ExecutionArgs, result: unknown) => {
             const masked = maskResult(result as ExecutionResult, req.context.requestId, log)

@@ -83,7 +83,7 @@ export interface SubscriptionConfig {
 export interface ServerOptions {
     /** default GQL_PORT or 4350; 0 picks a free port */
     port?: number
-    /** default 0.0.0.0 */
+    /** interface to bind (default 127.0.0.1: reachable from this machine only; GQL_HOST=0.0.0.0 to serve others) */
     host?: string
     /** Postgres URL (default: src/config.ts databaseFromEnv) */
     databaseUrl?: string
@@ -101,7 +101,8 @@ export interface ServerOptions {
     subscriptions?: SubscriptionConfig
     /** serve GraphiQL on GET /graphql for browsers (default true) */
     graphiql?: boolean
-    /** Access-Control-Allow-Origin (default '*'; empty string disables CORS headers) */
+    /** Access-Control-Allow-Origin (default '*': the API is public chain data and authenticates by header, not
+     * cookie, so any page may call it with a key it holds; empty string disables CORS headers) */
     corsOrigin?: string
     /** passed to configureMutations (chain, timeouts); closeMutations() runs at close() when given */
     mutations?: MutationConfig
@@ -270,7 +271,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             listening: () => listener.connected,
         }
 
-        const documents = new DocumentCache(schema)
+        const documents = new DocumentCache(schema, { limits })
         const server = http.createServer(
             createRequestListener({
                 schema,
@@ -305,7 +306,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 keepAliveMs: subs.keepAliveMs ?? 12_000,
             },
         )
-        const host = opts.host ?? '0.0.0.0'
+        const host = opts.host ?? '127.0.0.1'
         await new Promise<void>((resolve, reject) => {
             server.once('error', reject)
             server.listen(opts.port ?? gqlPort(), host, () => {
@@ -359,7 +360,9 @@ function envInt(env: Env, name: string): number | undefined {
 
 /**
  * Options from the environment (besides DB / RPC / GQL_PORT from src/config.ts):
- *   GQL_MAX_DEPTH, GQL_MAX_COMPLEXITY, GQL_MAX_ALIASES, GQL_MAX_BODY_BYTES, GQL_MAX_RESPONSE_BYTES,
+ *   GQL_HOST (default 127.0.0.1), GQL_CORS_ORIGIN (default *, empty: no CORS headers),
+ *   GQL_MAX_DEPTH, GQL_MAX_COMPLEXITY, GQL_MAX_ALIASES, GQL_MAX_ROOT_FIELDS, GQL_MAX_TOKENS, GQL_MAX_INPUT_ITEMS,
+ *   GQL_MAX_LIST_ROWS, GQL_MAX_BODY_BYTES, GQL_MAX_RESPONSE_BYTES,
  *   GQL_STATEMENT_TIMEOUT_MS, GQL_RATE_LIMIT_RPS / GQL_RATE_LIMIT_BURST (per key),
  *   GQL_ANON_RATE_LIMIT_RPS / GQL_ANON_RATE_LIMIT_BURST (per IP),
  *   SQL_ROW_CAP, SQL_TIMEOUT_MS, SQL_READONLY_DATABASE_URL, SQL_ALLOW_ANONYMOUS=true, SQL_ENABLED=false,
@@ -375,6 +378,10 @@ export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
     set('maxDepth', 'GQL_MAX_DEPTH')
     set('maxComplexity', 'GQL_MAX_COMPLEXITY')
     set('maxAliases', 'GQL_MAX_ALIASES')
+    set('maxRootFields', 'GQL_MAX_ROOT_FIELDS')
+    set('maxTokens', 'GQL_MAX_TOKENS')
+    set('maxInputItems', 'GQL_MAX_INPUT_ITEMS')
+    set('maxListRows', 'GQL_MAX_LIST_ROWS')
     set('maxBodyBytes', 'GQL_MAX_BODY_BYTES')
     set('maxResponseBytes', 'GQL_MAX_RESPONSE_BYTES')
     set('statementTimeoutMs', 'GQL_STATEMENT_TIMEOUT_MS')
@@ -394,6 +401,8 @@ export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
     if (failPerSecond !== undefined) auth.failPerSecond = failPerSecond
     return {
         port: gqlPort(env),
+        host: env.GQL_HOST?.trim() || undefined,
+        corsOrigin: env.GQL_CORS_ORIGIN === undefined ? undefined : env.GQL_CORS_ORIGIN.trim(),
         limits,
         rateLimit: rate,
         auth,

@@ -1,40 +1,34 @@
 /**
- * Validation rules that bound the work one GraphQL operation can ask for, checked before anything runs:
+ * Validation rules that bound the work one GraphQL operation can ask for, checked before anything runs and before
+ * the spec's validation rules (document-cache.ts): the measure (cost.ts) is linear in the document, so what is
+ * refused here never reaches the costlier rules. The document itself is bounded earlier, before parsing
+ * (document.ts: tokens, nesting, directives, fragment spreads).
  *
- * - depth: nesting of selection sets (fragments inlined), e.g. `batches { claims { batch { claims ... } } }`;
- * - aliases: number of aliased fields (the classic way to multiply one expensive field);
- * - root fields: number of top-level fields of a query/mutation;
- * - complexity: estimated number of result nodes. Every field costs 1; a list field multiplies the cost of
- *   its selection by its page size (`limit` / `first` argument, literal or variable, else `defaultListSize`),
- *   and Relay connections (`...Connection`) count their `edges`/`node` selection with `first`.
+ * Per operation: depth (fragments inlined), aliases, root fields (after inlining fragments), complexity (estimated
+ * result nodes, page sizes multiply), page size (`limit` / `first` over the row cap), input list items,
+ * introspection (one `__schema`, a few `__type`, enumerating lists nested at most twice), a lower bound of the
+ * response bytes, and the nesting of the variables (a JSON filter may hold any depth). Page sizes and list inputs
+ * are read from the coerced variables (defaults included): the variables are coerced here, once, with a bounded
+ * number of errors (BAD_USER_INPUT).
  *
- * Introspection fields are not counted (their size is bounded by the schema).
- * All of them report `extensions.code = QUERY_TOO_COMPLEX`. OpenReader's own response-size estimate
- * (`maxResponseNodes`) runs again at execution time with the real `where`/`limit`.
+ * Every refusal is `extensions.code = QUERY_TOO_COMPLEX` with `extensions.limit` naming the limit.
  */
 import {
     ASTVisitor,
     DocumentNode,
-    FieldNode,
     FragmentDefinitionNode,
-    getNamedType,
-    getNullableType,
     GraphQLError,
-    GraphQLField,
-    GraphQLNamedType,
-    GraphQLObjectType,
     GraphQLSchema,
-    isInterfaceType,
-    isListType,
-    isObjectType,
-    isUnionType,
     Kind,
     OperationDefinitionNode,
-    SelectionSetNode,
     ValidationContext,
     ValidationRule,
-    ValueNode,
+    valueFromASTUntyped,
 } from 'graphql'
+import { getVariableValues } from 'graphql/execution/values'
+import { measureOperation, OperationCost, valueDepth } from './cost'
+
+export type { OperationCost } from './cost'
 
 export interface QueryLimits {
     /** max selection-set nesting (the root fields are depth 1) */
@@ -43,10 +37,26 @@ export interface QueryLimits {
     maxComplexity: number
     /** max aliased fields per operation */
     maxAliases: number
-    /** max top-level fields per query/mutation */
+    /** max top-level fields per query/mutation (fragments inlined) */
     maxRootFields: number
     /** page size assumed for a list without `limit`/`first` */
     defaultListSize: number
+    /** max lexical tokens of a query text (checked before parsing) */
+    maxTokens: number
+    /** max lines of a query text (checked before parsing) */
+    maxLines: number
+    /** max nesting of braces, brackets and parentheses in a query text (checked before parsing) */
+    maxNesting: number
+    /** max directives in a document */
+    maxDirectives: number
+    /** max fragment spreads and inline fragments in a document */
+    maxFragmentSpreads: number
+    /** max list items in the arguments of a query/subscription (literal lists and the variables they use) */
+    maxInputItems: number
+    /** rows a list may ask for (`limit` / `first`); absent: not checked here */
+    maxListRows?: number
+    /** response bytes; an operation whose smallest possible response is larger is refused; absent: not checked here */
+    maxResponseBytes?: number
 }
 
 export const DEFAULT_QUERY_LIMITS: QueryLimits = {
@@ -55,158 +65,82 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
     maxAliases: 30,
     maxRootFields: 20,
     defaultListSize: 100,
+    maxTokens: 5_000,
+    maxLines: 10_000,
+    maxNesting: 64,
+    maxDirectives: 50,
+    maxFragmentSpreads: 200,
+    maxInputItems: 5_000,
 }
 
-export interface OperationCost {
-    depth: number
-    aliases: number
-    rootFields: number
-    complexity: number
+/** Introspection per operation: the full schema once, single types a few times, no deep re-enumeration. */
+export const INTROSPECTION_LIMITS = { schemaFields: 1, typeFields: 10, depth: 2 }
+
+/** Variable coercion errors reported at most (the rest of a 90,000-item list is not looked at). */
+const MAX_VARIABLE_ERRORS = 20
+
+export function tooComplex(message: string, node: OperationDefinitionNode | undefined, extra: Record<string, unknown>): GraphQLError {
+    return new GraphQLError(message, node ? [node] : undefined, undefined, undefined, undefined, undefined, { code: 'QUERY_TOO_COMPLEX', ...extra })
 }
 
-function tooComplex(message: string, node: OperationDefinitionNode, extra: Record<string, unknown>): GraphQLError {
-    return new GraphQLError(message, [node], undefined, undefined, undefined, undefined, { code: 'QUERY_TOO_COMPLEX', ...extra })
+/** A number fit for JSON (the estimate of an absurd query overflows to Infinity). */
+const shown = (n: number) => (Number.isFinite(n) ? n : Number.MAX_SAFE_INTEGER)
+
+function over(node: OperationDefinitionNode, limit: string, max: number, actual: number, message: string): GraphQLError {
+    return tooComplex(message, node, { limit, max, actual: shown(actual) })
 }
 
-/** Integer value of an argument (literal or variable), if any. */
-function intArg(field: FieldNode, names: string[], variables: Record<string, unknown> | null | undefined): number | undefined {
-    for (const arg of field.arguments ?? []) {
-        if (!names.includes(arg.name.value)) continue
-        const v = valueOf(arg.value, variables)
-        if (typeof v === 'number' && Number.isFinite(v)) return Math.max(0, Math.floor(v))
-        if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v)
+/** The first limit the measured operation exceeds, as a QUERY_TOO_COMPLEX error. */
+function costError(node: OperationDefinitionNode, c: OperationCost, limits: QueryLimits): GraphQLError | undefined {
+    const i = INTROSPECTION_LIMITS
+    if (c.depth > limits.maxDepth) return over(node, 'depth', limits.maxDepth, c.depth, `query depth ${c.depth} exceeds the limit of ${limits.maxDepth}`)
+    if (c.aliases > limits.maxAliases) return over(node, 'aliases', limits.maxAliases, c.aliases, `query uses ${c.aliases} aliases, the limit is ${limits.maxAliases}`)
+    if (node.operation !== 'subscription' && c.rootFields > limits.maxRootFields) {
+        return over(node, 'rootFields', limits.maxRootFields, c.rootFields, `query has ${c.rootFields} root fields (fragments inlined), the limit is ${limits.maxRootFields}`)
     }
-    return undefined
-}
-
-function valueOf(node: ValueNode, variables: Record<string, unknown> | null | undefined): unknown {
-    switch (node.kind) {
-        case Kind.INT:
-            return Number(node.value)
-        case Kind.FLOAT:
-            return Number(node.value)
-        case Kind.VARIABLE:
-            return variables?.[node.name.value]
-        default:
-            return undefined
+    if (c.schemaFields > i.schemaFields) return over(node, 'introspection', i.schemaFields, c.schemaFields, `at most ${i.schemaFields} __schema field per operation`)
+    if (c.typeFields > i.typeFields) return over(node, 'introspection', i.typeFields, c.typeFields, `at most ${i.typeFields} __type fields per operation`)
+    if (c.introspectionDepth > i.depth) {
+        return over(node, 'introspectionDepth', i.depth, c.introspectionDepth, `introspection nests fields/inputFields/interfaces/possibleTypes ${c.introspectionDepth} deep, the limit is ${i.depth}`)
     }
-}
-
-/** Possible concrete object types of a named output type (for inline fragments on interfaces/unions). */
-function fieldOf(schema: GraphQLSchema, parent: GraphQLNamedType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
-    if (!parent) return undefined
-    if (isObjectType(parent) || isInterfaceType(parent)) return parent.getFields()[name]
-    if (isUnionType(parent)) {
-        for (const t of schema.getPossibleTypes(parent)) {
-            const f = t.getFields()[name]
-            if (f) return f
-        }
+    if (limits.maxListRows !== undefined && c.pageSize > limits.maxListRows) {
+        return over(node, 'listRows', limits.maxListRows, c.pageSize, `a page of ${c.pageSize} rows was asked for (limit/first), the limit is ${limits.maxListRows}`)
+    }
+    if (node.operation !== 'mutation' && c.inputItems > limits.maxInputItems) {
+        return over(node, 'inputItems', limits.maxInputItems, c.inputItems, `the arguments hold ${c.inputItems} list items, the limit is ${limits.maxInputItems}`)
+    }
+    if (c.complexity > limits.maxComplexity) {
+        return over(node, 'complexity', limits.maxComplexity, c.complexity, `query complexity ${shown(c.complexity)} exceeds the limit of ${limits.maxComplexity} (lower limit/first or select fewer nested lists)`)
+    }
+    if (limits.maxResponseBytes !== undefined && c.bytes > limits.maxResponseBytes) {
+        return over(node, 'responseBytes', limits.maxResponseBytes, c.bytes, `the response would exceed ${limits.maxResponseBytes} bytes: lower limit/first or use shorter aliases`)
     }
     return undefined
 }
 
 /**
- * Depth, aliases, root fields and complexity of one operation. Fragment cycles are cut (the spec's
- * NoFragmentCycles rule reports them); unknown fields count 1 (FieldsOnCorrectType reports them).
+ * The variables as execution will see them (coerced, defaults applied). When they do not coerce: the errors if
+ * `report` (this operation is the one that runs), else what was sent with the defaults filled in (execution will
+ * refuse it anyway; pricing it must still not be fooled).
  */
-export function measureOperation(
+function coercedVariables(
     schema: GraphQLSchema,
-    operation: OperationDefinitionNode,
-    fragments: Record<string, FragmentDefinitionNode>,
-    variables: Record<string, unknown> | null | undefined,
-    defaultListSize: number,
-): OperationCost {
-    let aliases = 0
-    let maxDepth = 0
-    const root: GraphQLObjectType | null | undefined =
-        operation.operation === 'query'
-            ? schema.getQueryType()
-            : operation.operation === 'mutation'
-              ? schema.getMutationType()
-              : schema.getSubscriptionType()
-
-    const visiting = new Set<string>()
-
-    // returns the cost of one instance of `set` (sum of its fields)
-    function walk(set: SelectionSetNode, parent: GraphQLNamedType | undefined, depth: number): number {
-        let cost = 0
-        for (const sel of set.selections) {
-            if (sel.kind === Kind.FIELD) {
-                if (sel.alias) aliases++
-                // introspection (__schema, __type, __typename) is bounded by the schema itself: GraphiQL's
-                // introspection query is deeper than any data query needs to be
-                if (sel.name.value.startsWith('__')) continue
-                const d = depth + 1
-                if (d > maxDepth) maxDepth = d
-                const def = fieldOf(schema, parent, sel.name.value)
-                const type = def ? getNullableType(def.type) : undefined
-                const named = def ? getNamedType(def.type) : undefined
-                let childCost = 0
-                if (sel.selectionSet) {
-                    const isConnection = !!named && /Connection$/.test(named.name) && isObjectType(named) && !!named.getFields().edges
-                    if (isConnection) {
-                        // a connection's `edges` list is sized by the connection's `first`
-                        const first = intArg(sel, ['first'], variables) ?? defaultListSize
-                        childCost = connectionCost(sel.selectionSet, named as GraphQLObjectType, d, first)
-                    } else {
-                        childCost = walk(sel.selectionSet, named, d)
-                    }
-                }
-                let multiplier = 1
-                if (type && isListType(type)) {
-                    multiplier = intArg(sel, ['limit', 'first'], variables) ?? defaultListSize
-                    // lists of scalars (e.g. proof: [String!]) are cheap leaves, counted once
-                    if (!sel.selectionSet) multiplier = 1
-                }
-                cost += 1 + multiplier * childCost
-            } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-                const cond = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parent
-                cost += walk(sel.selectionSet, cond ?? parent, depth)
-            } else if (sel.kind === Kind.FRAGMENT_SPREAD) {
-                const name = sel.name.value
-                const frag = fragments[name]
-                if (!frag || visiting.has(name)) continue
-                visiting.add(name)
-                const cond = schema.getType(frag.typeCondition.name.value) ?? parent
-                cost += walk(frag.selectionSet, cond, depth)
-                visiting.delete(name)
-            }
-        }
-        return cost
-    }
-
-    // connection: edges × first, everything else (totalCount, pageInfo) once
-    function connectionCost(set: SelectionSetNode, conn: GraphQLObjectType, depth: number, first: number): number {
-        let cost = 0
-        for (const sel of set.selections) {
-            if (sel.kind === Kind.FIELD && sel.alias) aliases++
-            if (sel.kind === Kind.FIELD && depth + 1 > maxDepth) maxDepth = depth + 1
-            if (sel.kind === Kind.FIELD && sel.name.value === 'edges' && sel.selectionSet) {
-                const edgeType = getNamedType(conn.getFields().edges.type)
-                cost += 1 + first * walk(sel.selectionSet, edgeType, depth + 1)
-            } else if (sel.kind === Kind.FIELD) {
-                if (sel.name.value.startsWith('__')) continue
-                const def = conn.getFields()[sel.name.value]
-                cost += 1 + (sel.selectionSet ? walk(sel.selectionSet, def ? getNamedType(def.type) : undefined, depth + 1) : 0)
-            } else {
-                const inner = sel.kind === Kind.INLINE_FRAGMENT ? sel.selectionSet : fragments[sel.name.value]?.selectionSet
-                if (inner && !(sel.kind === Kind.FRAGMENT_SPREAD && visiting.has(sel.name.value))) {
-                    if (sel.kind === Kind.FRAGMENT_SPREAD) visiting.add(sel.name.value)
-                    cost += connectionCost(inner, conn, depth, first)
-                    if (sel.kind === Kind.FRAGMENT_SPREAD) visiting.delete(sel.name.value)
-                }
-            }
-        }
-        return cost
-    }
-
-    const complexity = walk(operation.selectionSet, root ?? undefined, 0)
-    let rootFields = 0
-    for (const sel of operation.selectionSet.selections) if (sel.kind === Kind.FIELD) rootFields++
-    return { depth: maxDepth, aliases, rootFields, complexity }
+    node: OperationDefinitionNode,
+    raw: Record<string, unknown> | null | undefined,
+    report: boolean,
+): { values: Record<string, unknown> } | { errors: GraphQLError[] } {
+    const defs = node.variableDefinitions ?? []
+    if (!defs.length) return { values: {} }
+    const inputs = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}
+    const r = getVariableValues(schema, defs, inputs, { maxErrors: MAX_VARIABLE_ERRORS })
+    if (r.coerced) return { values: r.coerced }
+    if (report) return { errors: r.errors!.map((e) => new GraphQLError(e.message, e.nodes, e.source, e.positions, e.path, undefined, { code: 'BAD_USER_INPUT' })) }
+    const values: Record<string, unknown> = { ...inputs }
+    for (const d of defs) if (values[d.variable.name.value] === undefined && d.defaultValue) values[d.variable.name.value] = valueFromASTUntyped(d.defaultValue)
+    return { values }
 }
 
-/** The limit an operation exceeds (the first of depth, aliases, root fields, complexity), as a QUERY_TOO_COMPLEX error. */
+/** The limit an operation exceeds, as a QUERY_TOO_COMPLEX error (the variables as given: coerce them first). */
 export function operationLimitError(
     schema: GraphQLSchema,
     node: OperationDefinitionNode,
@@ -214,21 +148,7 @@ export function operationLimitError(
     limits: QueryLimits,
     variables?: Record<string, unknown> | null,
 ): GraphQLError | undefined {
-    const c = measureOperation(schema, node, fragments, variables, limits.defaultListSize)
-    if (c.depth > limits.maxDepth) {
-        return tooComplex(`query depth ${c.depth} exceeds the limit of ${limits.maxDepth}`, node, { limit: 'depth', max: limits.maxDepth, actual: c.depth })
-    } else if (c.aliases > limits.maxAliases) {
-        return tooComplex(`query uses ${c.aliases} aliases, the limit is ${limits.maxAliases}`, node, { limit: 'aliases', max: limits.maxAliases, actual: c.aliases })
-    } else if (node.operation !== 'subscription' && c.rootFields > limits.maxRootFields) {
-        return tooComplex(`query has ${c.rootFields} root fields, the limit is ${limits.maxRootFields}`, node, { limit: 'rootFields', max: limits.maxRootFields, actual: c.rootFields })
-    } else if (c.complexity > limits.maxComplexity) {
-        return tooComplex(`query complexity ${c.complexity} exceeds the limit of ${limits.maxComplexity} (lower limit/first or select fewer nested lists)`, node, {
-            limit: 'complexity',
-            max: limits.maxComplexity,
-            actual: c.complexity,
-        })
-    }
-    return undefined
+    return costError(node, measureOperation(schema, node, fragments, variables, limits.defaultListSize), limits)
 }
 
 function fragmentsOf(doc: DocumentNode): Record<string, FragmentDefinitionNode> {
@@ -237,13 +157,32 @@ function fragmentsOf(doc: DocumentNode): Record<string, FragmentDefinitionNode> 
     return fragments
 }
 
-/** What `validate(schema, document, [queryLimitsRule(limits, variables)])` reports, without a validation pass. */
-export function checkQueryLimits(schema: GraphQLSchema, document: DocumentNode, limits: QueryLimits, variables?: Record<string, unknown> | null): GraphQLError[] {
+/**
+ * What `validate(schema, document, [queryLimitsRule(limits, variables, operationName)])` reports, without a
+ * validation pass. With an operation name only that operation is checked (the others never run); without one,
+ * every operation is (a document with several needs a name to run at all).
+ */
+export function checkQueryLimits(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    limits: QueryLimits,
+    variables?: Record<string, unknown> | null,
+    operationName?: string | null,
+): GraphQLError[] {
     const fragments = fragmentsOf(document)
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
     const errors: GraphQLError[] = []
-    for (const def of document.definitions) {
-        if (def.kind !== Kind.OPERATION_DEFINITION) continue
-        const e = operationLimitError(schema, def, fragments, limits, variables)
+    for (const op of operations) {
+        if (operationName && op.name?.value !== operationName) continue
+        const vars = coercedVariables(schema, op, variables, !!operationName || operations.length === 1)
+        if ('errors' in vars) return vars.errors
+        // a JSON variable (`args_jsonContains: $j`) passes coercion whatever its depth; serializing it recurses
+        const depth = valueDepth(vars.values, limits.maxNesting + 1) - 1
+        if (depth > limits.maxNesting) {
+            errors.push(tooComplex(`the variables nest more than ${limits.maxNesting} deep`, op, { limit: 'nesting', max: limits.maxNesting }))
+            continue
+        }
+        const e = operationLimitError(schema, op, fragments, limits, vars.values)
         if (e) errors.push(e)
     }
     return errors
@@ -251,21 +190,22 @@ export function checkQueryLimits(schema: GraphQLSchema, document: DocumentNode, 
 
 /**
  * A validation rule that checks a whole document without the visitor: `validate` (document-cache.ts) calls it
- * directly instead of running a validation pass for it alone.
+ * directly, before the spec rules, instead of running a validation pass for it.
  */
 export type DirectValidationRule = ValidationRule & { check(schema: GraphQLSchema, document: DocumentNode): GraphQLError[] }
 
-/** A validation rule enforcing `limits` (the variables are needed to read `limit: $n`). */
-export function queryLimitsRule(limits: QueryLimits, variables?: Record<string, unknown> | null): DirectValidationRule {
+/** A validation rule enforcing `limits` (the request's variables are needed to read `limit: $n`). */
+export function queryLimitsRule(limits: QueryLimits, variables?: Record<string, unknown> | null, operationName?: string | null): DirectValidationRule {
     const rule = (context: ValidationContext): ASTVisitor => {
-        const fragments = fragmentsOf(context.getDocument())
+        let done = false
         return {
-            OperationDefinition(node) {
-                const e = operationLimitError(context.getSchema(), node, fragments, limits, variables)
-                if (e) context.reportError(e)
+            Document(node) {
+                if (done) return false
+                done = true
+                for (const e of checkQueryLimits(context.getSchema(), node, limits, variables, operationName)) context.reportError(e)
                 return false
             },
         }
     }
-    return Object.assign(rule, { check: (schema: GraphQLSchema, document: DocumentNode) => checkQueryLimits(schema, document, limits, variables) })
+    return Object.assign(rule, { check: (schema: GraphQLSchema, document: DocumentNode) => checkQueryLimits(schema, document, limits, variables, operationName) })
 }
