@@ -151,7 +151,7 @@ export function attachGraphqlWs(
                     return [e instanceof GraphQLError ? e : new GraphQLError('invalid query')]
                 }
                 const variables = (msg.payload.variables ?? undefined) as Record<string, unknown> | undefined
-                const errors = documents.validate(deps.schema, document, [...specifiedRules, queryLimitsRule(deps.limits, variables)])
+                const errors = documents.validate(deps.schema, document, [...specifiedRules, queryLimitsRule(deps.limits, variables, msg.payload.operationName)])
                 if (errors.length) return errors
                 return {
                     schema: deps.schema,
