@@ -68,7 +68,7 @@ export interface BlockInput {
     receipts?: Receipt[]
 }
 
-export type SwapProtocol = 'uniswap_v2' | 'uniswap_v3'
+export type SwapProtocol = 'uniswap_v2' | 'uniswap_v3' | 'balancer_v1' | 'curve' | 'bancor' | 'zero_ex'
 
 export interface Swap {
     transactionHash: string
