@@ -1,6 +1,6 @@
 export * from './types'
 export { classifyBlock, findCoinbaseTransfers, blockInputFromJson, blockInputFromFixture, normalizeTrace, BlockInputError } from './classify'
 export { findSwaps, findSwapsInTransaction, decodeErc20Transfer } from './swaps'
-export { findArbitragesInTransaction, findSwapCycles } from './arbitrages'
+export { findArbitragesInTransaction, findSwapRoutes } from './arbitrages'
 export { findSandwiches } from './sandwiches'
 export { groupByTransaction } from './util'

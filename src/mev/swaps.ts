@@ -1,6 +1,6 @@
 import { Swap, Trace } from './types'
 import { SwapCall, decodeSwapCall } from './swap-calls'
-import { Erc20Transfer, callValueTransfer, decodeErc20Transfer, decodeEthTransfer, markNestedTransfers, visibleFrom } from './transfers'
+import { ETH_TOKEN, Erc20Transfer, callValueTransfer, decodeErc20Transfer, decodeEthTransfer, markNestedTransfers, visibleFrom } from './transfers'
 import { TxTraces, compareTraceAddress, erroredKeys, groupByTransaction, isDescendant, isRolledBack, isSameOrDescendant } from './util'
 
 
@@ -47,7 +47,7 @@ export function findSwapsInTransaction(tx: TxTraces, opts: FindSwapsOptions = {}
         const visible = transfers.filter((tr) => visibleFrom(tr, c.trace.traceAddress))
         const legs = c.legs === 'order' ? orderLegs(c, visible) : c.legs === 'recipient' ? recipientLegs(c, visible, used) : poolLegs(c, visible, used)
         if (!legs) continue
-        swaps.push({
+        const swap: Swap = {
             transactionHash: tx.transactionHash,
             transactionPosition: tx.transactionPosition,
             traceAddress: [...c.trace.traceAddress],
@@ -60,9 +60,29 @@ export function findSwapsInTransaction(tx: TxTraces, opts: FindSwapsOptions = {}
             tokenOutAmount: legs.amountOut.toString(),
             protocol: c.protocol,
             error: root ? c.trace.error ?? null : null,
-        })
+        }
+        const fwd = legs.out && forwardedTo(legs.out, transfers)
+        if (fwd) collectors.set(swap, fwd)
+        swaps.push(swap)
     }
     return swaps
+}
+
+const WETH = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'
+const collectors = new WeakMap<Swap, string>()
+
+/**
+ * Who ends up with a swap's output: its recipient, or the address the recipient passed the whole
+ * output on to later in the transaction (a router unwrapping WETH and sending the ETH to its caller).
+ */
+export function swapCollector(s: Swap): string {
+    return collectors.get(s) ?? s.recipientAddress
+}
+
+function forwardedTo(out: Erc20Transfer, transfers: Erc20Transfer[]): string | null {
+    const same = (tr: Erc20Transfer) => tr.token === out.token || (out.token === WETH && tr.token === ETH_TOKEN)
+    const fwd = transfers.find((tr) => tr.index > out.index && tr.from === out.to && tr.amount === out.amount && same(tr) && tr.to !== out.to)
+    return fwd && fwd.to !== WETH ? fwd.to : null
 }
 
 interface Used {
@@ -79,12 +99,14 @@ interface Legs {
     amountIn: bigint
     tokenOut: string
     amountOut: bigint
+    /** the output transfer, when there is one */
+    out?: Erc20Transfer
 }
 
 function legsOf(tin: Erc20Transfer, out: Erc20Transfer, used: Used): Legs {
     used.asIn.add(tin.index)
     used.asOut.add(out.index)
-    return { from: tin.from, to: out.to, tokenIn: tin.token, amountIn: tin.amount, tokenOut: out.token, amountOut: out.amount }
+    return { from: tin.from, to: out.to, tokenIn: tin.token, amountIn: tin.amount, tokenOut: out.token, amountOut: out.amount, out }
 }
 
 /** Pools that hold the reserves: input = a payment to the pool, output = the pool's one payment to the recipient. */
@@ -122,9 +144,9 @@ function recipientLegs(c: SwapCall, transfers: Erc20Transfer[], used: Used): Leg
 }
 
 /**
- * 0x native order fill, as mev-inspect-py models it: token in = the order's maker token (amount: what
- * the taker received), token out = the taker token (the fill amount); a settled fill moves exactly two
- * transfers.
+ * 0x native order fill, from the taker's side: token in = the taker token (the fill amount), token out =
+ * the maker token (what the taker received; for an open order, the maker-token transfer). A settled
+ * fill moves exactly two transfers.
  */
 function orderLegs(c: SwapCall, transfers: Erc20Transfer[]): Legs | null {
     const o = c.order!
@@ -136,10 +158,10 @@ function orderLegs(c: SwapCall, transfers: Erc20Transfer[]): Legs | null {
     return {
         from: c.caller,
         to: c.pool,
-        tokenIn: o.makerToken,
-        amountIn: received?.amount ?? 0n,
-        tokenOut: o.takerToken,
-        amountOut: o.takerTokenFillAmount,
+        tokenIn: o.takerToken,
+        amountIn: o.takerTokenFillAmount,
+        tokenOut: o.makerToken,
+        amountOut: received?.amount ?? 0n,
     }
 }
 

@@ -94,10 +94,13 @@ export interface Swap {
 export interface Arbitrage {
     transactionHash: string
     transactionPosition: number
-    /** Transaction sender (from of the top-level trace). */
+    /** Who paid for the route's first swap (the searcher's account or contract). */
     accountAddress: string
     profitTokenAddress: string
-    /** Decimal string, may be negative. */
+    /** Decimal strings: the first swap's input, the last swap's output. */
+    startAmount: string
+    endAmount: string
+    /** Decimal string, may be negative: endAmount - startAmount (gross, before gas). */
     profitAmount: string
     /** null, or the error of the reverted call frame that contained the arbitrage. */
     error: string | null
