@@ -5,7 +5,7 @@
  * objects (whichever RPC method fetched them) into that shape.
  */
 import { Block as BlockEntity, Validator } from '../model'
-import { classifyBlock } from '../mev/classify'
+import { classifyBlock, emptyClassification } from '../mev/classify'
 import { BlockClassification, BlockInput, Trace as ClassifierTrace, TraceAction, TraceResult } from '../mev/types'
 import { epochOf } from '../validators/schedule'
 import type { EpochContext } from './epochs'
@@ -152,7 +152,7 @@ export function blockFacts(block: SquidBlockLike): BlockFacts {
         mev = classifyBlock(blockInputOf(block))
     } catch (e: any) {
         mevError = e?.message ?? String(e)
-        mev = { blockNumber: h.height, swaps: [], arbitrages: [], sandwiches: [], coinbaseTransfers: [] }
+        mev = emptyClassification(h.height)
     }
     return {
         height: h.height,

@@ -96,6 +96,8 @@ function toArbitrage(tx: TxTraces, found: Swap[], error: string | null): Arbitra
         profitAmount: (BigInt(last.tokenOutAmount) - BigInt(first.tokenInAmount)).toString(),
         error,
         swaps: route,
+        gasCost: null,
+        netProfit: null,
     }
 }
 

@@ -1,10 +1,14 @@
 import { findArbitragesInTransaction } from './arbitrages'
+import { findJitLiquidity } from './jit'
+import { findCoinbaseTransfers, gasCostLookup, minerPayments, netProfit, totalGasCost } from './miner-payments'
 import { findSandwiches } from './sandwiches'
 import { compareSwaps, findSwapsInTransaction } from './swaps'
-import { Arbitrage, BlockClassification, BlockInput, CoinbaseTransfer, Quantity, Receipt, Swap, Trace } from './types'
-import { erroredKeys, groupByTransaction, isPlainCall, isRolledBack, lower, toBigInt } from './util'
+import { Arbitrage, BlockClassification, BlockInput, Quantity, Receipt, Swap, Trace } from './types'
+import { groupByTransaction } from './util'
 
-/** Classifies one block's traces. Pure: no I/O. */
+export { findCoinbaseTransfers } from './miner-payments'
+
+/** Classifies one block's traces (and receipts, for miner payments and gas costs). Pure: no I/O. */
 export function classifyBlock(block: BlockInput): BlockClassification {
     const txs = groupByTransaction(block.traces)
     const swaps: Swap[] = []
@@ -15,30 +19,52 @@ export function classifyBlock(block: BlockInput): BlockClassification {
         arbitrages.push(...findArbitragesInTransaction(tx, txSwaps))
     }
     swaps.sort(compareSwaps)
+    const payments = minerPayments(block)
+    const cost = gasCostLookup(payments)
+    for (const a of arbitrages) {
+        const c = cost(a.transactionHash)
+        a.gasCost = c === null ? null : c.toString()
+        a.netProfit = netProfit(a.profitTokenAddress, a.profitAmount, c)
+    }
+    const sandwiches = findSandwiches(swaps)
+    for (const s of sandwiches) {
+        const c = totalGasCost(cost, [s.frontrunSwap.transactionHash, s.backrunSwap.transactionHash])
+        s.gasCost = c === null ? null : c.toString()
+        s.netProfit = netProfit(s.profitTokenAddress, s.profitAmount, c)
+    }
     return {
         blockNumber: block.blockNumber,
         swaps,
         arbitrages,
-        sandwiches: findSandwiches(swaps),
+        sandwiches,
+        // liquidations, NFT trades and CryptoPunks: the lead wires findLiquidations/findNftTrades/findPunk* here
+        liquidations: [],
+        jitLiquidity: findJitLiquidity(txs, swaps),
+        nftTrades: [],
+        punkBids: [],
+        punkBidAcceptances: [],
+        punkSnipes: [],
+        minerPayments: payments,
         coinbaseTransfers: findCoinbaseTransfers(block),
     }
 }
 
-/** Calls carrying ETH to the block's miner that were not rolled back. */
-export function findCoinbaseTransfers(block: BlockInput): CoinbaseTransfer[] {
-    const miner = lower(block.miner)
-    if (!miner) return []
-    const out: CoinbaseTransfer[] = []
-    for (const tx of groupByTransaction(block.traces)) {
-        const errored = erroredKeys(tx.traces)
-        for (const t of tx.traces) {
-            if (!isPlainCall(t) || lower(t.action.to) !== miner) continue
-            const value = toBigInt(t.action.value)
-            if (value <= 0n || isRolledBack(t.traceAddress, errored)) continue
-            out.push({ transactionHash: tx.transactionHash, from: lower(t.action.from) ?? '', amount: value.toString() })
-        }
+/** A block with nothing found (used when classification fails). */
+export function emptyClassification(blockNumber: number): BlockClassification {
+    return {
+        blockNumber,
+        swaps: [],
+        arbitrages: [],
+        sandwiches: [],
+        liquidations: [],
+        jitLiquidity: [],
+        nftTrades: [],
+        punkBids: [],
+        punkBidAcceptances: [],
+        punkSnipes: [],
+        minerPayments: [],
+        coinbaseTransfers: [],
     }
-    return out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,6 +194,16 @@ export function blockInputFromJson(json: unknown): BlockInput {
         receipts: receipts ? receipts.map((r, i) => normalizeReceipt(r, i)) : undefined,
     }
 }
+
+/**
+ * JSON.parse for block documents that keeps integers beyond 2^53 exact: mev-inspect-py's fixtures
+ * write amounts and gas figures as bare JSON numbers (e.g. gas_used 18446744073709551615), which
+ * JSON.parse would round. Such literals (16+ digits) are read as decimal strings; Quantity accepts both.
+ */
+export function parseBlockJson(text: string): unknown {
+    return JSON.parse(text.replace(BIG_INT_LITERAL, '$1"$2"'))
+}
+const BIG_INT_LITERAL = /([:[,]\s*)(-?\d{16,})(?=\s*[,}\]])/g
 
 /** mev-inspect-py fixture (snake_case) -> BlockInput. Alias of blockInputFromJson. */
 export const blockInputFromFixture = blockInputFromJson

@@ -39,6 +39,8 @@ export function findSandwiches(blockSwaps: Swap[]): Sandwich[] {
                         backrunSwap: s,
                         profitTokenAddress: front.tokenInAddress,
                         profitAmount: (BigInt(s.tokenOutAmount) - BigInt(front.tokenInAmount)).toString(),
+                        gasCost: null,
+                        netProfit: null,
                     })
                 }
                 break
