@@ -19,7 +19,8 @@ export function classifyBlock(block: BlockInput): BlockClassification {
         arbitrages.push(...findArbitragesInTransaction(tx, txSwaps))
     }
     swaps.sort(compareSwaps)
-    const payments = minerPayments(block)
+    const coinbaseTransfers = findCoinbaseTransfers(block, txs)
+    const payments = minerPayments(block, txs, coinbaseTransfers)
     const cost = gasCostLookup(payments)
     for (const a of arbitrages) {
         const c = cost(a.transactionHash)
@@ -45,7 +46,7 @@ export function classifyBlock(block: BlockInput): BlockClassification {
         punkBidAcceptances: [],
         punkSnipes: [],
         minerPayments: payments,
-        coinbaseTransfers: findCoinbaseTransfers(block),
+        coinbaseTransfers,
     }
 }
 
@@ -88,8 +89,12 @@ function optString(v: unknown, what: string): string | null {
     return v
 }
 
+/** A JSON number too large to have been parsed exactly (see blockInputFromText). */
+export class InexactNumberError extends BlockInputError {}
+
 function optQuantity(v: unknown, what: string): Quantity | null {
     if (v === undefined || v === null) return null
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new InexactNumberError(`${what}: ${v} is not an exact integer`)
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return v
     throw new BlockInputError(`${what} must be a number or a hex/decimal string`)
 }
@@ -204,6 +209,19 @@ export function parseBlockJson(text: string): unknown {
     return JSON.parse(text.replace(BIG_INT_LITERAL, '$1"$2"'))
 }
 const BIG_INT_LITERAL = /([:[,]\s*)(-?\d{16,})(?=\s*[,}\]])/g
+
+/**
+ * Block JSON text -> BlockInput. Parses with plain JSON.parse and, only when the document holds
+ * integers beyond 2^53 (which JSON.parse rounds), parses again keeping them exact.
+ */
+export function blockInputFromText(text: string): BlockInput {
+    try {
+        return blockInputFromJson(JSON.parse(text))
+    } catch (e) {
+        if (e instanceof InexactNumberError) return blockInputFromJson(parseBlockJson(text))
+        throw e
+    }
+}
 
 /** mev-inspect-py fixture (snake_case) -> BlockInput. Alias of blockInputFromJson. */
 export const blockInputFromFixture = blockInputFromJson

@@ -1,15 +1,15 @@
 import { BlockInput, CoinbaseTransfer, MinerPayment } from './types'
-import { erroredKeys, groupByTransaction, isRolledBack, lower, toBigInt } from './util'
+import { TxTraces, erroredKeys, groupByTransaction, isRolledBack, lower, toBigInt } from './util'
 
 export const WETH_ADDRESS = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'
 export const ETH_ADDRESS = '0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'
 
 /** Calls carrying ETH to the block's miner that were not rolled back (one entry per call). */
-export function findCoinbaseTransfers(block: BlockInput): CoinbaseTransfer[] {
+export function findCoinbaseTransfers(block: BlockInput, txs: TxTraces[] = groupByTransaction(block.traces)): CoinbaseTransfer[] {
     const miner = lower(block.miner)
     if (!miner) return []
     const out: CoinbaseTransfer[] = []
-    for (const tx of groupByTransaction(block.traces)) {
+    for (const tx of txs) {
         const errored = erroredKeys(tx.traces)
         for (const t of tx.traces) {
             if (t.type !== 'call' || lower(t.action.to) !== miner) continue
@@ -29,13 +29,17 @@ export function findCoinbaseTransfers(block: BlockInput): CoinbaseTransfer[] {
  * the coinbase transfer: (gasUsed * gasPrice + coinbaseTransfer) / gasUsed, rounded down (0 when no
  * gas used is known).
  */
-export function minerPayments(block: BlockInput): MinerPayment[] {
+export function minerPayments(
+    block: BlockInput,
+    txs: TxTraces[] = groupByTransaction(block.traces),
+    transfers: CoinbaseTransfer[] = findCoinbaseTransfers(block, txs),
+): MinerPayment[] {
     const miner = lower(block.miner) ?? ''
     const baseFee = toBigInt(block.baseFeePerGas).toString()
     const coinbase = new Map<string, bigint>()
-    for (const t of findCoinbaseTransfers(block)) coinbase.set(t.transactionHash, (coinbase.get(t.transactionHash) ?? 0n) + BigInt(t.amount))
+    for (const t of transfers) coinbase.set(t.transactionHash, (coinbase.get(t.transactionHash) ?? 0n) + BigInt(t.amount))
     const senders = new Map<string, string>()
-    for (const tx of groupByTransaction(block.traces)) {
+    for (const tx of txs) {
         const top = tx.traces.find((t) => t.traceAddress.length === 0) ?? tx.traces[0]
         if (top) senders.set(tx.transactionHash, lower(top.action.from) ?? '')
     }
