@@ -104,7 +104,9 @@ function toArbitrage(tx: TxTraces, found: Swap[], error: string | null): Arbitra
 /**
  * Arbitrages of one transaction. `liveSwaps` are the swaps that took effect (from
  * findSwapsInTransaction). A failed call frame (including a reverted top-level call) is classified
- * as if it had succeeded, all its swaps together: its routes are reported with the frame's error.
+ * as if it had succeeded, all its swaps together, and is one attempt: the routes found in it form a
+ * single arbitrage (swaps in call order, from the first route's start to the last swap back into its
+ * token) reported with the frame's error.
  */
 export function findArbitragesInTransaction(tx: TxTraces, liveSwaps?: Swap[]): Arbitrage[] {
     const swaps = liveSwaps ?? findSwapsInTransaction(tx)
@@ -112,7 +114,20 @@ export function findArbitragesInTransaction(tx: TxTraces, liveSwaps?: Swap[]): A
     for (const root of revertRoots(tx)) {
         const reverted = findSwapsInTransaction(tx, { revertedRoot: root.traceAddress })
         if (reverted.length < 2) continue
-        for (const r of findSwapRoutes(reverted)) arbs.push(toArbitrage(tx, r, root.error ?? 'Reverted'))
+        const routes = findSwapRoutes(reverted)
+        if (routes.length) arbs.push(toArbitrage(tx, mergeRoutes(routes), root.error ?? 'Reverted'))
     }
     return arbs.sort((a, b) => compareSwaps(a.swaps[0], b.swaps[0]))
+}
+
+/** One failed attempt read as several routes -> one route: all swaps in call order, cut after the last swap back into the start token. */
+function mergeRoutes(routes: Swap[][]): Swap[] {
+    if (routes.length === 1) return routes[0]
+    const first = cycleStart(routes[0])
+    const all = routes.flat().sort(compareSwaps)
+    const start = all.indexOf(first[0])
+    const ordered = [...all.slice(start), ...all.slice(0, start)]
+    let end = ordered.length - 1
+    while (end > 0 && ordered[end].tokenOutAddress !== first[0].tokenInAddress) end--
+    return ordered.slice(0, end + 1)
 }
