@@ -4,9 +4,17 @@ import { TxTraces, erroredKeys, groupByTransaction, isRolledBack, lower, toBigIn
 export const WETH_ADDRESS = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'
 export const ETH_ADDRESS = '0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'
 
+/** The block's beneficiary: the block's `miner`, else the author of its block-reward trace (pre-merge traces). */
+export function blockMiner(block: BlockInput): string | null {
+    const miner = lower(block.miner)
+    if (miner) return miner
+    const reward = block.traces.find((t) => t.type === 'reward' && (t.action.rewardType ?? 'block') === 'block' && t.action.author)
+    return lower(reward?.action.author)
+}
+
 /** Calls carrying ETH to the block's miner that were not rolled back (one entry per call). */
 export function findCoinbaseTransfers(block: BlockInput, txs: TxTraces[] = groupByTransaction(block.traces)): CoinbaseTransfer[] {
-    const miner = lower(block.miner)
+    const miner = blockMiner(block)
     if (!miner) return []
     const out: CoinbaseTransfer[] = []
     for (const tx of txs) {
@@ -34,7 +42,7 @@ export function minerPayments(
     txs: TxTraces[] = groupByTransaction(block.traces),
     transfers: CoinbaseTransfer[] = findCoinbaseTransfers(block, txs),
 ): MinerPayment[] {
-    const miner = lower(block.miner) ?? ''
+    const miner = blockMiner(block) ?? ''
     const baseFee = toBigInt(block.baseFeePerGas).toString()
     const coinbase = new Map<string, bigint>()
     for (const t of transfers) coinbase.set(t.transactionHash, (coinbase.get(t.transactionHash) ?? 0n) + BigInt(t.amount))
