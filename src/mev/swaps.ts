@@ -38,12 +38,13 @@ export function findSwapsInTransaction(tx: TxTraces, opts: FindSwapsOptions = {}
     })
     if (calls.length === 0) return []
     markNestedTransfers(transfers)
+    const pools = calls.filter((c) => !isZap(c, calls))
 
     // A transfer can pay one swap and be the output of another (multi-hop: pair1 sends straight to
     // pair2), so inputs and outputs are consumed separately.
     const used: Used = { asIn: new Set<number>(), asOut: new Set<number>() }
     const swaps: Swap[] = []
-    for (const c of calls) {
+    for (const c of pools) {
         const visible = transfers.filter((tr) => visibleFrom(tr, c.trace.traceAddress))
         const legs = c.legs === 'order' ? orderLegs(c, visible) : c.legs === 'recipient' ? recipientLegs(c, visible, used) : poolLegs(c, visible, used)
         if (!legs) continue
@@ -83,6 +84,14 @@ function forwardedTo(out: Erc20Transfer, transfers: Erc20Transfer[]): string | n
     const same = (tr: Erc20Transfer) => tr.token === out.token || (out.token === WETH && tr.token === ETH_TOKEN)
     const fwd = transfers.find((tr) => tr.index > out.index && tr.from === out.to && tr.amount === out.amount && same(tr) && tr.to !== out.to)
     return fwd && fwd.to !== WETH ? fwd.to : null
+}
+
+/**
+ * A Curve deposit zap wraps a pool: its exchange_underlying() calls the pool's exchange() with itself as
+ * the recipient and passes the output on. The pool's call is the swap; the zap's is routing.
+ */
+function isZap(c: SwapCall, calls: SwapCall[]): boolean {
+    return c.protocol === 'curve' && calls.some((o) => o !== c && o.recipient === c.pool && isDescendant(o.trace.traceAddress, c.trace.traceAddress))
 }
 
 interface Used {

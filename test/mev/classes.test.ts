@@ -114,6 +114,30 @@ describe('bug classes', () => {
         expect(r.sandwiches[0].backrunSwap).toMatchObject({ transactionPosition: 2, fromAddress: bot, recipientAddress: router })
     })
 
+    it('a sandwicher trading ETH through a router both ways: the sandwicher is who collected the output', () => {
+        const s = addr('sandwicher-eoa')
+        const sellForEth = (pos: number, who: string, amountIn: bigint, ethOut: bigint) => [
+            call(pos, [], who, router, '0x18cbafe5'), // swapExactTokensForETH
+            call(pos, [0], router, TKN, transferFromInput(who, pair, amountIn)),
+            call(pos, [1], router, pair, v2SwapInput(ethOut, 0n, router)),
+            call(pos, [1, 0], pair, WETH, transferInput(router, ethOut)),
+            call(pos, [2], router, WETH, '0x2e1a7d4d' + uint(ethOut)),
+            call(pos, [2, 0], WETH, router, '0x', { value: ethOut }),
+            call(pos, [3], router, who, '0x', { value: ethOut }),
+        ]
+        const buyWithEth = (pos: number, who: string, ethIn: bigint, amountOut: bigint) => [
+            call(pos, [], who, router, '0x7ff36ab5', { value: ethIn }), // swapExactETHForTokens
+            call(pos, [0], router, WETH, '0xd0e30db0', { value: ethIn }),
+            call(pos, [1], router, WETH, transferInput(pair, ethIn)),
+            call(pos, [2], router, pair, v2SwapInput(0n, amountOut, who)),
+            call(pos, [2, 0], pair, TKN, transferInput(who, amountOut)),
+        ]
+        const r = classifyBlock(block([...sellForEth(0, s, 500n, 100n), ...sellForEth(1, user, 50n, 9n), ...buyWithEth(2, s, 95n, 500n)]))
+        expect(r.swaps.map((x) => x.fromAddress)).toEqual([s, user, router]) // the router paid the WETH it wrapped
+        expect(r.sandwiches).toHaveLength(1)
+        expect(r.sandwiches[0]).toMatchObject({ sandwicherAddress: s, profitTokenAddress: TKN, profitAmount: '0' })
+    })
+
     it("a reverted transaction's failed cycle is one arbitrage with its error", () => {
         const [pA, pB, pC, pD] = ['pA', 'pB', 'pC', 'pD'].map(addr)
         const leg = (i: number, p: string, tIn: string, tOut: string, amountIn: bigint, amountOut: bigint, next: string) => [
@@ -198,6 +222,24 @@ describe('protocols', () => {
         expect(r.swaps).toEqual([
             expect.objectContaining({ protocol: 'zero_ex', contractAddress: proxy, fromAddress: bot, recipientAddress: proxy, tokenInAddress: TKN, tokenInAmount: '100', tokenOutAddress: USDC, tokenOutAmount: '30' }),
         ])
+    })
+})
+
+describe('routing contracts are not swaps', () => {
+    it("a Curve deposit zap's exchange_underlying is routing; the pool's exchange is the swap", () => {
+        const zap = addr('zap')
+        const pool = addr('curve-pool')
+        const r = classifyBlock(
+            block([
+                call(0, [], user, zap, selectorCall('0xa6417ed6', uint(0n), uint(1n), uint(100n), uint(1n))),
+                call(0, [0], zap, TKN, transferFromInput(user, zap, 100n)),
+                call(0, [1], zap, pool, selectorCall('0x3df02124', uint(0n), uint(1n), uint(100n), uint(1n))),
+                call(0, [1, 0], pool, TKN, transferFromInput(zap, pool, 100n)),
+                call(0, [1, 1], pool, USDC, transferInput(zap, 99n)),
+                call(0, [2], zap, USDC, transferInput(user, 99n)),
+            ]),
+        )
+        expect(r.swaps).toEqual([expect.objectContaining({ contractAddress: pool, fromAddress: zap, recipientAddress: zap, tokenInAmount: '100', tokenOutAmount: '99' })])
     })
 })
 
