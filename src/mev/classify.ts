@@ -83,26 +83,35 @@ function pick(o: Obj, camel: string, snake: string): unknown {
     return o[camel] !== undefined ? o[camel] : o[snake]
 }
 
-function optString(v: unknown, what: string): string | null {
+/** Where a value sits: `trace 3: action.from`; built only for an error message (normalising is hot). */
+type Ctx = string | number | null
+function label(ctx: Ctx, field: string): string {
+    return ctx === null ? field : `${typeof ctx === 'number' ? `trace ${ctx}` : ctx}: ${field}`
+}
+
+function optString(v: unknown, ctx: Ctx, field: string): string | null {
     if (v === undefined || v === null) return null
-    if (typeof v !== 'string') throw new BlockInputError(`${what} must be a string`)
+    if (typeof v !== 'string') throw new BlockInputError(`${label(ctx, field)} must be a string`)
     return v
 }
 
 /** A JSON number too large to have been parsed exactly (see blockInputFromText). */
 export class InexactNumberError extends BlockInputError {}
 
-function optQuantity(v: unknown, what: string): Quantity | null {
+function optQuantity(v: unknown, ctx: Ctx, field: string): Quantity | null {
     if (v === undefined || v === null) return null
-    if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new InexactNumberError(`${what}: ${v} is not an exact integer`)
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return v
-    throw new BlockInputError(`${what} must be a number or a hex/decimal string`)
+    if (typeof v === 'string' || typeof v === 'bigint') return v
+    if (typeof v === 'number') {
+        if (!Number.isSafeInteger(v)) throw new InexactNumberError(`${label(ctx, field)}: ${v} is not an exact integer`)
+        return v
+    }
+    throw new BlockInputError(`${label(ctx, field)} must be a number or a hex/decimal string`)
 }
 
-function toInt(v: unknown, what: string): number {
+function toInt(v: unknown, ctx: Ctx, field: string): number {
     if (typeof v === 'number' && Number.isSafeInteger(v)) return v
     if (typeof v === 'string' && /^(0x[0-9a-fA-F]+|\d+)$/.test(v)) return Number(v)
-    throw new BlockInputError(`${what} must be an integer`)
+    throw new BlockInputError(`${label(ctx, field)} must be an integer`)
 }
 
 /**
@@ -110,67 +119,66 @@ function toInt(v: unknown, what: string): number {
  * keys of mev-inspect-py's fixtures (trace_address, transaction_hash, transaction_position, ...).
  */
 export function normalizeTrace(raw: unknown, i = 0): Trace {
-    const what = `trace ${i}`
-    if (!isObj(raw)) throw new BlockInputError(`${what} is not an object`)
+    if (!isObj(raw)) throw new BlockInputError(`trace ${i} is not an object`)
     const action = raw.action
-    if (!isObj(action)) throw new BlockInputError(`${what}: missing action`)
+    if (!isObj(action)) throw new BlockInputError(`trace ${i}: missing action`)
     const ta = pick(raw, 'traceAddress', 'trace_address')
     if (!Array.isArray(ta) || !ta.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0)) {
-        throw new BlockInputError(`${what}: missing or invalid traceAddress`)
+        throw new BlockInputError(`trace ${i}: missing or invalid traceAddress`)
     }
     const type = raw.type
-    if (typeof type !== 'string') throw new BlockInputError(`${what}: missing type`)
+    if (typeof type !== 'string') throw new BlockInputError(`trace ${i}: missing type`)
     const result = isObj(raw.result) ? raw.result : null
     const pos = pick(raw, 'transactionPosition', 'transaction_position')
     const bn = pick(raw, 'blockNumber', 'block_number')
     return {
         type,
         action: {
-            from: optString(action.from, `${what}: action.from`),
-            to: optString(action.to, `${what}: action.to`),
-            callType: optString(pick(action, 'callType', 'call_type'), `${what}: action.callType`),
-            input: optString(action.input, `${what}: action.input`),
-            value: optQuantity(action.value, `${what}: action.value`),
-            gas: optQuantity(action.gas, `${what}: action.gas`),
-            init: optString(action.init, `${what}: action.init`),
-            address: optString(action.address, `${what}: action.address`),
-            refundAddress: optString(pick(action, 'refundAddress', 'refund_address'), `${what}: action.refundAddress`),
-            balance: optQuantity(action.balance, `${what}: action.balance`),
-            author: optString(action.author, `${what}: action.author`),
-            rewardType: optString(pick(action, 'rewardType', 'reward_type'), `${what}: action.rewardType`),
+            from: optString(action.from, i, 'action.from'),
+            to: optString(action.to, i, 'action.to'),
+            callType: optString(pick(action, 'callType', 'call_type'), i, 'action.callType'),
+            input: optString(action.input, i, 'action.input'),
+            value: optQuantity(action.value, i, 'action.value'),
+            gas: optQuantity(action.gas, i, 'action.gas'),
+            init: optString(action.init, i, 'action.init'),
+            address: optString(action.address, i, 'action.address'),
+            refundAddress: optString(pick(action, 'refundAddress', 'refund_address'), i, 'action.refundAddress'),
+            balance: optQuantity(action.balance, i, 'action.balance'),
+            author: optString(action.author, i, 'action.author'),
+            rewardType: optString(pick(action, 'rewardType', 'reward_type'), i, 'action.rewardType'),
         },
         result: result
             ? {
-                  output: optString(result.output, `${what}: result.output`),
-                  gasUsed: optQuantity(pick(result, 'gasUsed', 'gas_used'), `${what}: result.gasUsed`),
-                  address: optString(result.address, `${what}: result.address`),
-                  code: optString(result.code, `${what}: result.code`),
+                  output: optString(result.output, i, 'result.output'),
+                  gasUsed: optQuantity(pick(result, 'gasUsed', 'gas_used'), i, 'result.gasUsed'),
+                  address: optString(result.address, i, 'result.address'),
+                  code: optString(result.code, i, 'result.code'),
               }
             : null,
-        subtraces: raw.subtraces == null ? undefined : toInt(raw.subtraces, `${what}: subtraces`),
+        subtraces: raw.subtraces == null ? undefined : toInt(raw.subtraces, i, 'subtraces'),
         traceAddress: ta as number[],
-        transactionHash: optString(pick(raw, 'transactionHash', 'transaction_hash'), `${what}: transactionHash`),
-        transactionPosition: pos == null ? null : toInt(pos, `${what}: transactionPosition`),
-        blockNumber: bn == null ? undefined : toInt(bn, `${what}: blockNumber`),
-        blockHash: optString(pick(raw, 'blockHash', 'block_hash'), `${what}: blockHash`) ?? undefined,
-        error: optString(raw.error, `${what}: error`),
+        transactionHash: optString(pick(raw, 'transactionHash', 'transaction_hash'), i, 'transactionHash'),
+        transactionPosition: pos == null ? null : toInt(pos, i, 'transactionPosition'),
+        blockNumber: bn == null ? undefined : toInt(bn, i, 'blockNumber'),
+        blockHash: optString(pick(raw, 'blockHash', 'block_hash'), i, 'blockHash') ?? undefined,
+        error: optString(raw.error, i, 'error'),
     }
 }
 
 function normalizeReceipt(raw: unknown, i: number): Receipt {
     const what = `receipt ${i}`
     if (!isObj(raw)) throw new BlockInputError(`${what} is not an object`)
-    const hash = optString(pick(raw, 'transactionHash', 'transaction_hash'), `${what}: transactionHash`)
+    const hash = optString(pick(raw, 'transactionHash', 'transaction_hash'), what, 'transactionHash')
     if (!hash) throw new BlockInputError(`${what}: missing transactionHash`)
     return {
         transactionHash: hash,
-        transactionIndex: toInt(pick(raw, 'transactionIndex', 'transaction_index'), `${what}: transactionIndex`),
-        gasUsed: optQuantity(pick(raw, 'gasUsed', 'gas_used'), `${what}: gasUsed`),
-        effectiveGasPrice: optQuantity(pick(raw, 'effectiveGasPrice', 'effective_gas_price'), `${what}: effectiveGasPrice`),
-        cumulativeGasUsed: optQuantity(pick(raw, 'cumulativeGasUsed', 'cumulative_gas_used'), `${what}: cumulativeGasUsed`),
-        from: optString(raw.from, `${what}: from`),
-        to: optString(raw.to, `${what}: to`),
-        status: optQuantity(raw.status, `${what}: status`),
+        transactionIndex: toInt(pick(raw, 'transactionIndex', 'transaction_index'), what, 'transactionIndex'),
+        gasUsed: optQuantity(pick(raw, 'gasUsed', 'gas_used'), what, 'gasUsed'),
+        effectiveGasPrice: optQuantity(pick(raw, 'effectiveGasPrice', 'effective_gas_price'), what, 'effectiveGasPrice'),
+        cumulativeGasUsed: optQuantity(pick(raw, 'cumulativeGasUsed', 'cumulative_gas_used'), what, 'cumulativeGasUsed'),
+        from: optString(raw.from, what, 'from'),
+        to: optString(raw.to, what, 'to'),
+        status: optQuantity(raw.status, what, 'status'),
     }
 }
 
@@ -184,7 +192,7 @@ export function blockInputFromJson(json: unknown): BlockInput {
     if (!isObj(json)) throw new BlockInputError('block must be a JSON object')
     const bn = pick(json, 'blockNumber', 'block_number')
     if (bn == null) throw new BlockInputError('missing block_number')
-    const blockNumber = toInt(bn, 'block_number')
+    const blockNumber = toInt(bn, null, 'block_number')
     const traces = json.traces
     if (!Array.isArray(traces)) throw new BlockInputError('missing traces array')
     const receipts = json.receipts
@@ -192,9 +200,9 @@ export function blockInputFromJson(json: unknown): BlockInput {
     const ts = pick(json, 'blockTimestamp', 'block_timestamp')
     return {
         blockNumber,
-        blockTimestamp: ts == null ? undefined : toInt(ts, 'block_timestamp'),
-        miner: optString(json.miner, 'miner'),
-        baseFeePerGas: optQuantity(pick(json, 'baseFeePerGas', 'base_fee_per_gas'), 'base_fee_per_gas'),
+        blockTimestamp: ts == null ? undefined : toInt(ts, null, 'block_timestamp'),
+        miner: optString(json.miner, null, 'miner'),
+        baseFeePerGas: optQuantity(pick(json, 'baseFeePerGas', 'base_fee_per_gas'), null, 'base_fee_per_gas'),
         traces: traces.map((t, i) => normalizeTrace(t, i)),
         receipts: receipts ? receipts.map((r, i) => normalizeReceipt(r, i)) : undefined,
     }
