@@ -214,8 +214,9 @@ export function blockInputFromJson(json: unknown): BlockInput {
  * JSON.parse would round. Such literals (16+ digits) are read as decimal strings; Quantity accepts both.
  */
 export function parseBlockJson(text: string): unknown {
-    return JSON.parse(text.replace(BIG_INT_LITERAL, '$1"$2"'))
+    return JSON.parse(quoteBigInts(text))
 }
+const quoteBigInts = (text: string) => text.replace(BIG_INT_LITERAL, '$1"$2"')
 const BIG_INT_LITERAL = /([:[,]\s*)(-?\d{16,})(?=\s*[,}\]])/g
 const BIG_INT_NEAR = /[:[,]\s*-?\d{16}/
 
@@ -224,11 +225,12 @@ const BIG_INT_NEAR = /[:[,]\s*-?\d{16}/
  * integers beyond 2^53 (which JSON.parse rounds), parses again keeping them exact.
  */
 export function blockInputFromText(text: string): BlockInput {
-    // mev-inspect-py fixtures carry such numbers in their receipts (at the end): go straight to the exact parse
+    // mev-inspect-py fixtures carry such numbers in their receipts, the last key: quote them there first
     const receipts = text.lastIndexOf('"receipts"')
-    if (receipts >= 0 && BIG_INT_NEAR.test(text.slice(receipts))) return blockInputFromJson(parseBlockJson(text))
+    const tail = receipts >= 0 ? text.slice(receipts) : ''
+    const first = BIG_INT_NEAR.test(tail) ? text.slice(0, receipts) + quoteBigInts(tail) : text
     try {
-        return blockInputFromJson(JSON.parse(text))
+        return blockInputFromJson(JSON.parse(first))
     } catch (e) {
         if (e instanceof InexactNumberError) return blockInputFromJson(parseBlockJson(text))
         throw e

@@ -4,7 +4,7 @@
  * backruns, reverted arbitrages; Balancer V1, Curve (ETH legs), Bancor, 0x fills; JIT liquidity; miner
  * payments and gas cost.
  */
-import { classifyBlock } from '../../src/mev/classify'
+import { blockInputFromText, classifyBlock } from '../../src/mev/classify'
 import { ETH_TOKEN } from '../../src/mev/transfers'
 import { addr, block, call, transferFromInput, transferInput, v2BotSwapTx, v2RouterSwapTx, v2SwapInput, v3SwapInput } from './builders'
 
@@ -308,5 +308,19 @@ describe('JIT liquidity, miner payments, gas cost', () => {
         const [a] = classifyBlock(withReceipt).arbitrages
         expect(a).toMatchObject({ profitAmount: '500', gasCost: '200', netProfit: '300' })
         expect(classifyBlock(b).arbitrages[0]).toMatchObject({ profitAmount: '500', gasCost: null, netProfit: null })
+    })
+})
+
+describe('input text', () => {
+    it('keeps integers beyond 2^53 exact, in receipts and in traces', () => {
+        const doc = (value: string, gasUsed: string) =>
+            `{"block_number": 1, "traces": [{"action": {"from": "${eoa}", "to": "${bot}", "callType": "call", "input": "0x", "value": ${value}},` +
+            ` "trace_address": [], "transaction_hash": "0x01", "transaction_position": 0, "type": "call"}],` +
+            ` "receipts": [{"transaction_hash": "0x01", "transaction_index": 0, "gas_used": ${gasUsed}, "effective_gas_price": 1}]}`
+        const a = blockInputFromText(doc('1', '18446744073709551615'))
+        expect(String(a.receipts![0].gasUsed)).toBe('18446744073709551615')
+        const b = blockInputFromText(doc('123456789012345678901', '21000'))
+        expect(String(b.traces[0].action.value)).toBe('123456789012345678901')
+        expect(String(b.receipts![0].gasUsed)).toBe('21000')
     })
 })
