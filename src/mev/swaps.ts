@@ -3,7 +3,6 @@ import { SwapCall, decodeSwapCall } from './swap-calls'
 import { ETH_TOKEN, Erc20Transfer, callValueTransfer, decodeErc20Transfer, decodeEthTransfer, markNestedTransfers, visibleFrom } from './transfers'
 import { TxTraces, compareTraceAddress, erroredKeys, groupByTransaction, isDescendant, isRolledBack, isSameOrDescendant } from './util'
 
-
 export { SELECTOR_ERC20_TRANSFER, SELECTOR_ERC20_TRANSFER_FROM, decodeErc20Transfer } from './transfers'
 export type { Erc20Transfer } from './transfers'
 export { SELECTOR_UNISWAP_V2_SWAP, SELECTOR_UNISWAP_V3_SWAP } from './swap-calls'
@@ -44,6 +43,7 @@ export function findSwapsInTransaction(tx: TxTraces, opts: FindSwapsOptions = {}
     // pair2), so inputs and outputs are consumed separately.
     const used: Used = { asIn: new Set<number>(), asOut: new Set<number>() }
     const swaps: Swap[] = []
+    const outputs: [Swap, Erc20Transfer][] = []
     for (const c of pools) {
         const visible = transfers.filter((tr) => visibleFrom(tr, c.trace.traceAddress))
         const legs = c.legs === 'order' ? orderLegs(c, visible) : c.legs === 'recipient' ? recipientLegs(c, visible, used) : poolLegs(c, visible, used)
@@ -62,9 +62,12 @@ export function findSwapsInTransaction(tx: TxTraces, opts: FindSwapsOptions = {}
             protocol: c.protocol,
             error: root ? c.trace.error ?? null : null,
         }
-        const fwd = legs.out && forwardedTo(legs.out, transfers)
-        if (fwd) collectors.set(swap, fwd)
+        if (legs.out) outputs.push([swap, legs.out])
         swaps.push(swap)
+    }
+    for (const [swap, out] of outputs) {
+        const fwd = forwardedTo(out, transfers, used)
+        if (fwd) collectors.set(swap, fwd)
     }
     return swaps
 }
@@ -80,10 +83,11 @@ export function swapCollector(s: Swap): string {
     return collectors.get(s) ?? s.recipientAddress
 }
 
-function forwardedTo(out: Erc20Transfer, transfers: Erc20Transfer[]): string | null {
+/** The later transfer passing the whole output on, unless it pays another swap (a route, not a collection). */
+function forwardedTo(out: Erc20Transfer, transfers: Erc20Transfer[], used: Used): string | null {
     const same = (tr: Erc20Transfer) => tr.token === out.token || (out.token === WETH && tr.token === ETH_TOKEN)
     const fwd = transfers.find((tr) => tr.index > out.index && tr.from === out.to && tr.amount === out.amount && same(tr) && tr.to !== out.to)
-    return fwd && fwd.to !== WETH ? fwd.to : null
+    return fwd && fwd.to !== WETH && !used.asIn.has(fwd.index) ? fwd.to : null
 }
 
 /**
