@@ -27,7 +27,7 @@ export function findSwapRoutes(txSwaps: Swap[]): Swap[][] {
         const ends = swaps.filter(
             (e) => e !== start && !used.has(e) && e.tokenOutAddress === start.tokenInAddress && e.recipientAddress === start.fromAddress,
         )
-        const route = shortestRoute(start, ends, swaps.filter((s) => !used.has(s)), MAX_ROUTE)
+        const route = shortestRoute(start, ends, swaps.filter((s) => !used.has(s)), MAX_ROUTE, { steps: SEARCH_STEPS })
         if (!route) continue
         routes.push(route)
         for (const s of route) used.add(s)
@@ -41,6 +41,8 @@ export function findSwapRoutes(txSwaps: Swap[]): Swap[][] {
 
 /** Longest swap route considered for one arbitrage. */
 const MAX_ROUTE = 8
+/** Bound on the route search from one start (a transaction with many interlinked swaps stays fast). */
+const SEARCH_STEPS = 20_000
 
 function connects(a: Swap, b: Swap): boolean {
     return (
@@ -49,15 +51,15 @@ function connects(a: Swap, b: Swap): boolean {
     )
 }
 
-function shortestRoute(start: Swap, ends: Swap[], all: Swap[], maxLen: number): Swap[] | null {
-    if (ends.length === 0 || maxLen < 2) return null
+function shortestRoute(start: Swap, ends: Swap[], all: Swap[], maxLen: number, budget: { steps: number }): Swap[] | null {
+    if (ends.length === 0 || maxLen < 2 || --budget.steps < 0) return null
     for (const end of ends) if (start.tokenOutAddress === end.tokenInAddress) return [start, end]
     const others = all.filter((s) => s !== start && !ends.includes(s))
     let best: Swap[] | null = null
     let limit = maxLen - 1
     for (const next of others) {
         if (!connects(start, next)) continue
-        const rest = shortestRoute(next, ends, others, limit)
+        const rest = shortestRoute(next, ends, others, limit, budget)
         if (rest && (!best || rest.length < best.length)) {
             best = rest
             limit = rest.length - 1
