@@ -45,7 +45,7 @@ const sum = (xs: Erc20Transfer[], token: string) => xs.filter((t) => t.token ===
  * Just-in-time liquidity on Uniswap V3 (mev-inspect-py's definition, PR #292): a mint of a position,
  * one or more swaps on that pool in later transactions, then a burn of the same position (same pool,
  * same ticks, same owner) in a later transaction of the block.
- *  - bot: who paid for the mint (the payer in the mint callback, also through the position manager);
+ *  - bot: who paid for the mint (the payer in the mint callback, also through a position manager);
  *  - mint amounts: what the pool received in the mint; burn amounts: what the pool paid out when the
  *    position was collected in the burn transaction (the burn's own amounts when nothing was collected);
  *  - swaps: the pool's swaps between the two transactions; swap volume per token = the swaps' inputs.
@@ -76,7 +76,8 @@ export function findJitLiquidity(txs: TxTraces[], blockSwaps: Swap[]): JitLiquid
         const [token0, token1] = [...new Set([swaps[0].tokenInAddress, swaps[0].tokenOutAddress])].sort()
         const burnOut = collected.length ? collected : burn.transfers.filter((t) => t.from === burn.pool)
         out.push({
-            botAddress: paid[0]?.from ?? mint.caller,
+            // a position manager pays WETH it wrapped itself; the bot is whoever else paid
+            botAddress: paid.find((t) => t.from !== mint.caller)?.from ?? paid[0]?.from ?? mint.caller,
             poolAddress: mint.pool,
             mintTransactionHash: mint.tx.transactionHash,
             mintTrace: [...mint.traceAddress],
