@@ -229,6 +229,20 @@ describe("reference/: mev-inspect-py's own output", () => {
         expect(s.recall).toBe(1)
     })
 
+    it('unpadded calldata is why it misses swaps: none of the swaps it reports has any', () => {
+        let checked = 0
+        for (const b of BLOCKS) {
+            const l = get(b)
+            const byKey = new Map(l.input.traces.map((t) => [key(t.transactionHash ?? '', t.traceAddress), t]))
+            for (const s of l.ref.swaps) {
+                const t = byKey.get(key(s.transaction_hash, s.trace_address))
+                expect((t!.action.input!.length - 10) % 64).toBe(0)
+                checked++
+            }
+        }
+        expect(checked).toBeGreaterThan(400)
+    })
+
     it('every listed difference is still a difference, and its evidence holds in the traces', () => {
         const found = new Set([compareSwaps, compareArbitrages, compareMinerPayments].flatMap((c) => BLOCKS.flatMap((b) => c(get(b)).diffs.map(diffKey))))
         for (const d of KNOWN_DIFFERENCES) {
