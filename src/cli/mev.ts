@@ -1,13 +1,15 @@
 /**
  * mev CLI.
  *
- *   mev inspect <block.json> [--pretty]
+ *   mev inspect <block.json>... [--pretty]
  *
- * Reads a block (mev-inspect-py fixture format or BlockInput JSON), classifies it and prints one
- * JSON object: { blockNumber, swaps, arbitrages, sandwiches }. Errors: one line on stderr, exit != 0.
+ * Reads blocks (mev-inspect-py fixture format or BlockInput JSON), classifies each and prints one
+ * JSON object per block, one per line, in mev-inspect-py's object model camelCased (see
+ * src/mev/output.ts). Errors: one line on stderr, exit != 0 (blocks before the bad file are printed).
  */
 import { promises as fs } from 'fs'
-import { BlockInputError, blockInputFromJson, classifyBlock } from '../mev/classify'
+import { BlockInputError, blockInputFromText, classifyBlock } from '../mev/classify'
+import { toMevInspectBlock } from '../mev/output'
 
 export interface MevCliIo {
     stdout(text: string): void
@@ -21,7 +23,35 @@ const defaultIo: MevCliIo = {
     readFile: (p) => fs.readFile(p, 'utf8'),
 }
 
-const USAGE = 'usage: mev inspect <block.json> [--pretty]'
+const USAGE = 'usage: mev inspect <block.json>... [--pretty]'
+
+class CliError extends Error {
+    constructor(readonly code: number, message: string) {
+        super(message)
+    }
+}
+
+async function inspectFile(file: string, io: MevCliIo): Promise<object> {
+    let text: string
+    try {
+        text = await io.readFile(file)
+    } catch (e) {
+        throw new CliError(1, `cannot read block file ${file}: ${e?.code ?? e?.message ?? String(e)}`)
+    }
+    let block
+    try {
+        block = blockInputFromText(text)
+    } catch (e) {
+        if (e instanceof BlockInputError) throw new CliError(1, `invalid block file ${file}: ${e.message}`)
+        throw new CliError(1, `invalid JSON in block file ${file}: ${e?.message ?? String(e)}`)
+    }
+    try {
+        return toMevInspectBlock(classifyBlock(block))
+    } catch (e) {
+        if (e instanceof BlockInputError) throw new CliError(1, `invalid block file ${file}: ${e.message}`)
+        throw new CliError(1, `cannot classify block file ${file}: ${e?.message ?? String(e)}`)
+    }
+}
 
 /** Exit codes: 0 ok, 1 bad input file, 2 bad usage. */
 export async function runMevCli(argv: string[], io: MevCliIo = defaultIo): Promise<number> {
@@ -38,38 +68,20 @@ export async function runMevCli(argv: string[], io: MevCliIo = defaultIo): Promi
     if (command !== 'inspect') return fail(2, `unknown command '${command}' (${USAGE})`)
 
     const pretty = rest.includes('--pretty')
-    const args = rest.filter((a) => a !== '--pretty')
-    const unknownOpt = args.find((a) => a.startsWith('--'))
+    const files = rest.filter((a) => a !== '--pretty')
+    const unknownOpt = files.find((a) => a.startsWith('--'))
     if (unknownOpt) return fail(2, `unknown option '${unknownOpt}' (${USAGE})`)
-    if (args.length !== 1) return fail(2, `inspect takes exactly one block file (${USAGE})`)
-    const file = args[0]
+    if (files.length === 0) return fail(2, `inspect needs at least one block file (${USAGE})`)
 
-    let text: string
-    try {
-        text = await io.readFile(file)
-    } catch (e) {
-        return fail(1, `cannot read block file ${file}: ${e?.code ?? e?.message ?? String(e)}`)
+    for (const file of files) {
+        try {
+            const out = await inspectFile(file, io)
+            io.stdout(JSON.stringify(out, null, pretty ? 2 : undefined) + '\n')
+        } catch (e) {
+            if (e instanceof CliError) return fail(e.code, e.message)
+            throw e
+        }
     }
-    let json: unknown
-    try {
-        json = JSON.parse(text)
-    } catch (e) {
-        return fail(1, `invalid JSON in block file ${file}: ${e?.message ?? String(e)}`)
-    }
-    let result
-    try {
-        result = classifyBlock(blockInputFromJson(json))
-    } catch (e) {
-        if (e instanceof BlockInputError) return fail(1, `invalid block file ${file}: ${e.message}`)
-        return fail(1, `cannot classify block file ${file}: ${e?.message ?? String(e)}`)
-    }
-    const out = {
-        blockNumber: result.blockNumber,
-        swaps: result.swaps,
-        arbitrages: result.arbitrages,
-        sandwiches: result.sandwiches,
-    }
-    io.stdout(JSON.stringify(out, null, pretty ? 2 : undefined) + '\n')
     return 0
 }
 

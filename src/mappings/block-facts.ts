@@ -5,7 +5,7 @@
  * objects (whichever RPC method fetched them) into that shape. Recording the facts against the indexed state
  * (Block row, proposer, MEV rows) is blocks.ts.
  */
-import { classifyBlock } from '../mev/classify'
+import { classifyBlock, emptyClassification } from '../mev/classify'
 import { BlockClassification, BlockInput, Trace as ClassifierTrace, TraceAction, TraceResult } from '../mev/types'
 
 /** The parts of a squid trace the conversion reads (squid's Trace satisfies it). */
@@ -148,7 +148,7 @@ export function blockFacts(block: SquidBlockLike): BlockFacts {
         mev = classifyBlock(blockInputOf(block))
     } catch (e: any) {
         mevError = e?.message ?? String(e)
-        mev = { blockNumber: h.height, swaps: [], arbitrages: [], sandwiches: [], coinbaseTransfers: [] }
+        mev = emptyClassification(h.height)
     }
     return {
         height: h.height,

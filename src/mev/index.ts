@@ -1,7 +1,22 @@
 export * from './types'
-export { classifyBlock, findCoinbaseTransfers, blockInputFromJson, blockInputFromFixture, normalizeTrace, BlockInputError } from './classify'
-export { findSwaps, findSwapsInTransaction, decodeErc20Transfer } from './swaps'
-export { findArbitragesInTransaction, findSwapCycles } from './arbitrages'
+export {
+    classifyBlock,
+    emptyClassification,
+    findCoinbaseTransfers,
+    blockInputFromJson,
+    blockInputFromText,
+    blockInputFromFixture,
+    parseBlockJson,
+    normalizeTrace,
+    BlockInputError,
+} from './classify'
+export { minerPayments, gasCostLookup, netProfit, totalGasCost, blockMiner } from './miner-payments'
+export type { GasCostLookup } from './miner-payments'
+export { findJitLiquidity } from './jit'
+export { toMevInspectBlock, MEV_CATEGORIES } from './output'
+export type { MevInspectBlock } from './output'
+export { findSwaps, findSwapsInTransaction, decodeErc20Transfer, swapCollector } from './swaps'
+export { findArbitragesInTransaction, findSwapRoutes } from './arbitrages'
 export { findSandwiches } from './sandwiches'
 export { groupByTransaction } from './util'
 export { findLiquidations, findLiquidationsInTransaction, COMPTROLLER_PROTOCOLS } from './liquidations'

@@ -68,7 +68,7 @@ export interface BlockInput {
     receipts?: Receipt[]
 }
 
-export type SwapProtocol = 'uniswap_v2' | 'uniswap_v3'
+export type SwapProtocol = 'uniswap_v2' | 'uniswap_v3' | 'balancer_v1' | 'curve' | 'bancor' | 'zero_ex'
 
 export interface Swap {
     transactionHash: string
@@ -94,14 +94,21 @@ export interface Swap {
 export interface Arbitrage {
     transactionHash: string
     transactionPosition: number
-    /** Transaction sender (from of the top-level trace). */
+    /** Who paid for the route's first swap (the searcher's account or contract). */
     accountAddress: string
     profitTokenAddress: string
-    /** Decimal string, may be negative. */
+    /** Decimal strings: the first swap's input, the last swap's output. */
+    startAmount: string
+    endAmount: string
+    /** Decimal string, may be negative: endAmount - startAmount (gross, before gas). */
     profitAmount: string
     /** null, or the error of the reverted call frame that contained the arbitrage. */
     error: string | null
     swaps: Swap[]
+    /** Wei paid for inclusion (gas fee + coinbase transfer); null without a receipt. */
+    gasCost: string | null
+    /** profitAmount - gasCost when the profit is in WETH/ETH; null otherwise. */
+    netProfit: string | null
 }
 
 export interface Sandwich {
@@ -110,8 +117,12 @@ export interface Sandwich {
     sandwichedSwaps: Swap[]
     backrunSwap: Swap
     profitTokenAddress: string
-    /** Decimal string, may be negative. */
+    /** Decimal string, may be negative (gross). */
     profitAmount: string
+    /** Wei paid for inclusion of the frontrun and backrun transactions; null without receipts. */
+    gasCost: string | null
+    /** profitAmount - gasCost when the profit is in WETH/ETH; null otherwise. */
+    netProfit: string | null
 }
 
 export interface CoinbaseTransfer {
@@ -121,10 +132,59 @@ export interface CoinbaseTransfer {
     amount: string
 }
 
+/** What one transaction paid the block producer (mev-inspect-py's MinerPayment). Amounts in wei. */
+export interface MinerPayment {
+    transactionHash: string
+    transactionIndex: number
+    minerAddress: string
+    coinbaseTransfer: string
+    baseFeePerGas: string
+    /** The receipt's effective gas price. */
+    gasPrice: string
+    /** (gasUsed x gasPrice + coinbaseTransfer) / gasUsed, rounded down. */
+    gasPriceWithCoinbaseTransfer: string
+    gasUsed: string
+    transactionToAddress: string | null
+    transactionFromAddress: string
+}
+
+/** Just-in-time liquidity on a Uniswap V3 pool (mint, swaps, burn of one position in one block). */
+export interface JitLiquidity {
+    botAddress: string
+    poolAddress: string
+    mintTransactionHash: string
+    mintTrace: number[]
+    burnTransactionHash: string
+    burnTrace: number[]
+    swaps: Swap[]
+    token0Address: string
+    token1Address: string
+    mintToken0Amount: string
+    mintToken1Amount: string
+    burnToken0Amount: string
+    burnToken1Amount: string
+    /** Sum of the served swaps' inputs in each token. */
+    token0SwapVolume: string
+    token1SwapVolume: string
+}
+
+/**
+ * One block's classification. The categories mirror mev-inspect-py's output; liquidations, NFT trades
+ * and CryptoPunks come from their own modules (typed loosely here so they can be wired in without
+ * touching this type); further categories may be added as new keys.
+ */
 export interface BlockClassification {
     blockNumber: number
     swaps: Swap[]
     arbitrages: Arbitrage[]
     sandwiches: Sandwich[]
+    liquidations: unknown[]
+    jitLiquidity: JitLiquidity[]
+    nftTrades: unknown[]
+    punkBids: unknown[]
+    punkBidAcceptances: unknown[]
+    punkSnipes: unknown[]
+    minerPayments: MinerPayment[]
+    /** Individual ETH transfers to the miner (the processor's coinbase revenue). */
     coinbaseTransfers: CoinbaseTransfer[]
 }

@@ -1,5 +1,5 @@
 import { blockInputFromJson, classifyBlock } from '../../src/mev/classify'
-import { findSwapCycles } from '../../src/mev/arbitrages'
+import { findSwapRoutes } from '../../src/mev/arbitrages'
 import { Swap } from '../../src/mev/types'
 import {
     addr,
@@ -32,7 +32,7 @@ describe('swaps', () => {
                 transactionPosition: 3,
                 traceAddress: [1],
                 contractAddress: pair,
-                fromAddress: router,
+                fromAddress: user, // who paid the input (mev-inspect-py's from_address), not the router
                 recipientAddress: user,
                 tokenInAddress: WETH,
                 tokenInAmount: '100',
@@ -61,7 +61,7 @@ describe('swaps', () => {
         expect(r.swaps[0]).toMatchObject({
             traceAddress: [0],
             contractAddress: pool,
-            fromAddress: router,
+            fromAddress: user,
             recipientAddress: user,
             tokenInAddress: WETH,
             tokenInAmount: '5000',
@@ -182,7 +182,7 @@ describe('arbitrages', () => {
         expect(a).toMatchObject({
             transactionHash: txHash(5),
             transactionPosition: 5,
-            accountAddress: eoa,
+            accountAddress: bot, // who paid for the first swap
             profitTokenAddress: WETH,
             profitAmount: '42',
             error: null,
@@ -215,7 +215,7 @@ describe('arbitrages', () => {
         expect(r.arbitrages).toHaveLength(1)
         const a = r.arbitrages[0]
         expect(a.error).toBe('Reverted')
-        expect(a.accountAddress).toBe(eoa)
+        expect(a.accountAddress).toBe(bot)
         expect(a.profitAmount).toBe('-10')
         expect(a.swaps.map((s) => s.error)).toEqual([null, 'Reverted'])
         expect(r.sandwiches).toEqual([])
@@ -227,8 +227,8 @@ describe('arbitrages', () => {
             transactionPosition: 0,
             traceAddress: [i],
             contractAddress: pool,
-            fromAddress: router,
-            recipientAddress: user,
+            fromAddress: i === 0 ? bot : pairA,
+            recipientAddress: tokenOut === WETH ? bot : pairB,
             tokenInAddress: tokenIn,
             tokenInAmount: '1',
             tokenOutAddress: tokenOut,
@@ -236,8 +236,8 @@ describe('arbitrages', () => {
             protocol: 'uniswap_v2',
             error: null,
         })
-        expect(findSwapCycles([mk(WETH, TKN, pairA, 0), mk(TKN, USDC, pairB, 1)])).toEqual([])
-        expect(findSwapCycles([mk(WETH, TKN, pairA, 0), mk(TKN, WETH, pairB, 1)])).toHaveLength(1)
+        expect(findSwapRoutes([mk(WETH, TKN, pairA, 0), mk(TKN, USDC, pairB, 1)])).toEqual([])
+        expect(findSwapRoutes([mk(WETH, TKN, pairA, 0), mk(TKN, WETH, pairB, 1)])).toHaveLength(1)
     })
 })
 

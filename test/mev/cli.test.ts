@@ -45,6 +45,7 @@ function normaliseExpectedSwap(s: any): Record<string, unknown> {
     const o: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(s)) o[camel(k)] = v
     return {
+        blockNumber: Number(o.blockNumber),
         transactionHash: o.transactionHash,
         transactionPosition: Number(o.transactionPosition),
         traceAddress: o.traceAddress,
@@ -75,8 +76,20 @@ describe('mev CLI on mainnet block 12775690', () => {
         expected = parseJsonExact(fs.readFileSync(EXPECTED_SANDWICHES, 'utf8'))
     })
 
-    it('prints blockNumber, swaps, arbitrages and sandwiches', () => {
-        expect(Object.keys(result).sort()).toEqual(['arbitrages', 'blockNumber', 'sandwiches', 'swaps'])
+    it("prints blockNumber and every category of mev-inspect-py's model", () => {
+        expect(Object.keys(result)).toEqual([
+            'blockNumber',
+            'swaps',
+            'arbitrages',
+            'sandwiches',
+            'liquidations',
+            'jitLiquidity',
+            'nftTrades',
+            'punkBids',
+            'punkBidAcceptances',
+            'punkSnipes',
+            'minerPayments',
+        ])
         expect(result.blockNumber).toBe(12775690)
         expect(result.arbitrages).toEqual([])
     })
@@ -105,6 +118,7 @@ describe('mev CLI on mainnet block 12775690', () => {
         expect(result.sandwiches).toHaveLength(expected.length)
         expected.forEach((e, i) => {
             const got = result.sandwiches[i]
+            expect(got.blockNumber).toBe(12775690)
             expect(got.sandwicherAddress).toBe(e.sandwicher_address)
             expect(got.frontrunSwap).toEqual(normaliseExpectedSwap(e.frontrun_swap))
             expect(got.backrunSwap).toEqual(normaliseExpectedSwap(e.backrun_swap))
@@ -161,7 +175,7 @@ describe('mev CLI errors', () => {
     })
 
     it('unknown command, missing command, missing file argument', async () => {
-        for (const argv of [['frobnicate', 'x.json'], [], ['inspect'], ['inspect', 'a.json', 'b.json'], ['inspect', '--bogus', 'a.json']]) {
+        for (const argv of [['frobnicate', 'x.json'], [], ['inspect'], ['inspect', '--pretty'], ['inspect', '--bogus', 'a.json']]) {
             const r = await run(argv)
             expect(r.code).toBe(2)
             expect(r.out).toBe('')
@@ -176,7 +190,33 @@ describe('mev CLI errors', () => {
         fs.writeFileSync(f, JSON.stringify({ block_number: 5, traces: [] }))
         const r = await run(['inspect', f])
         expect(r.code).toBe(0)
-        expect(JSON.parse(r.out)).toEqual({ blockNumber: 5, swaps: [], arbitrages: [], sandwiches: [] })
+        expect(JSON.parse(r.out)).toEqual({
+            blockNumber: 5,
+            swaps: [],
+            arbitrages: [],
+            sandwiches: [],
+            liquidations: [],
+            jitLiquidity: [],
+            nftTrades: [],
+            punkBids: [],
+            punkBidAcceptances: [],
+            punkSnipes: [],
+            minerPayments: [],
+        })
+    })
+
+    it('several files: one JSON object per line, in argument order; a bad file stops with one error line', async () => {
+        const a = path.join(tmp, 'a.json')
+        const b = path.join(tmp, 'b.json')
+        fs.writeFileSync(a, JSON.stringify({ block_number: 7, traces: [] }))
+        fs.writeFileSync(b, JSON.stringify({ block_number: 8, traces: [] }))
+        const r = await run(['inspect', a, b, a])
+        expect(r.code).toBe(0)
+        expect(r.out.trim().split('\n').map((l) => JSON.parse(l).blockNumber)).toEqual([7, 8, 7])
+        const bad = await run(['inspect', a, path.join(tmp, 'nope.json'), b])
+        expect(bad.code).toBe(1)
+        expect(bad.out.trim().split('\n')).toHaveLength(1)
+        oneLine(bad.err)
     })
 
     // Exercises the real process wrapper (exit code, stderr) when the project has been built.
