@@ -70,8 +70,12 @@ export class LiveSocket {
     clearTimeout(this.retryTimer)
     const ws = new WebSocket(this.url, PROTOCOL)
     this.ws = ws
-    const ackTimer = setTimeout(() => ws.close(4408, 'no connection_ack'), 8_000)
-    ws.onopen = () => this.send({ type: 'connection_init', payload: {} })
+    let ackTimer
+    ws.onopen = () => {
+      this.send({ type: 'connection_init', payload: {} })
+      // a server that accepts the socket but never acknowledges: drop it and retry
+      ackTimer = setTimeout(() => ws.close(4408, 'no connection_ack'), 8_000)
+    }
     ws.onmessage = (ev) => {
       let msg
       try {
