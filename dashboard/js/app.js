@@ -56,14 +56,14 @@ function showTab(name) {
   if (!tabs[name]) name = 'settlement'
   for (const key of Object.keys(tabs)) {
     $(`#tab-${key}`).hidden = key !== name
-    $(`[data-tab="${key}"]`).setAttribute('aria-selected', String(key === name))
+    $(`nav [data-tab="${key}"]`).setAttribute('aria-selected', String(key === name))
   }
-  document.documentElement.dataset.tab = name
+  document.documentElement.dataset.view = name
   tabs[name].rerender()
 }
-for (const b of document.querySelectorAll('[data-tab]')) b.addEventListener('click', () => (location.hash = b.dataset.tab))
+for (const b of document.querySelectorAll('nav [data-tab]')) b.addEventListener('click', () => (location.hash = b.dataset.tab))
 addEventListener('hashchange', () => showTab(location.hash.slice(1)))
-addEventListener('resize', debounce(() => tabs[document.documentElement.dataset.tab]?.rerender(), 200))
+addEventListener('resize', debounce(() => tabs[document.documentElement.dataset.view]?.rerender(), 200))
 
 // --- indexer health
 async function health() {

@@ -189,7 +189,7 @@ export function settlementTab(root, { live, onError }) {
   return {
     refresh,
     refreshSoon,
-    reload: () => Promise.all([refresh(), loadFeed()]),
+    reload: () => refresh().then(loadFeed), // the feed's amounts need the tokens' decimals
     rerender: render,
   }
 }

@@ -10,6 +10,7 @@ const MEV_FIELDS = `id kind blockNumber timestamp transactionHash validator acco
   arbitrage { swapCount } sandwich { victimCount } coinbaseTransfer { amount }`
 
 const VALIDATORS = `{
+  tokens(limit: 50) { id symbol decimals }
   validatorRankings(limit: 25) { epoch rank total validator { address stake stakeShare jailed commissionBps }
     components { ${C} } weights { ${C} } contributions { ${C} } stat { blocksProposed missedSlots } }
   mevFeed(limit: 20) { ${MEV_FIELDS} }
@@ -88,7 +89,7 @@ export function validatorsTab(root, { live, onError }) {
     }
     lineChart($('#history'), {
       label: 'Delegation score per epoch', labels, yMin: 0, yMax: 1, yFormat: (v) => v.toFixed(2),
-      series: [{ name: 'score', cls: 's1', values: hist.map((x) => x.total) }, { name: 'rank ÷ 10', cls: 's4', values: hist.map((x) => Math.min(1, x.rank / 10)) }],
+      series: [{ name: 'score (0–1)', cls: 's1', values: hist.map((x) => x.total) }],
     })
     const fees = (x) => x.stat?.priorityFees ?? '0'
     const mev = (x) => x.stat?.mevRevenue ?? '0'
@@ -102,7 +103,9 @@ export function validatorsTab(root, { live, onError }) {
   }
 
   function mevText(m) {
-    const amt = m.amount == null ? '' : `${units(m.amount, 18, 5)} ${m.token ? short(m.token) : 'ETH'}`
+    // tokens the protocol registered have a symbol and decimals; DEX-only tokens are shown by address (18 decimals)
+    const t = state.data?.tokens.find((x) => x.id === m.token)
+    const amt = m.amount == null ? '' : `${units(m.amount, t?.decimals ?? 18, 5)} ${t?.symbol ?? (m.token ? short(m.token) : 'ETH')}`
     if (m.kind === 'SANDWICH') return `sandwich, ${m.sandwich?.victimCount ?? '?'} victim(s), profit ${amt}`
     if (m.kind === 'ARBITRAGE') return `arbitrage over ${m.arbitrage?.swapCount ?? '?'} pools, profit ${amt}`
     if (m.kind === 'COINBASE_TRANSFER') return `coinbase transfer ${amt}`
