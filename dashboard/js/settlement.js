@@ -15,7 +15,7 @@ const SETTLEMENT = `query Settlement($from: DateTime!, $to: DateTime!, $interval
   ${STATUSES.map((s) => `${s.toLowerCase()}: batchesConnection(orderBy: id_ASC, where: { status_eq: ${s} }) { totalCount }`).join('\n  ')}
   tokenActivity(from: $from, to: $to, interval: $interval) { token bucket committedAmount claimedAmount }
   tokenTotals(from: $from, to: $to) { token committedAmount claimedAmount batchCount claimCount }
-  settlementLatency(from: $from, to: $to) { commitToFinalize { count p50 p90 p99 max } finalizeToClaim { count p50 p90 p99 max } }
+  settlementLatency(from: $from, to: $to) { commitToFinalize { count p50 p99 max } finalizeToClaim { count p50 p99 max } }
   disputeRate(from: $from, to: $to) { overall { batchCount disputeCount rejectedBatchCount disputeRate rejectionRate } }
   topPublishers(from: $dayFrom, to: $dayTo, limit: 5) { rank account token receivedAmount claimCount }
   topPayers(from: $dayFrom, to: $dayTo, limit: 5) { rank account token paidAmount committedAmount batchCount }
@@ -152,7 +152,7 @@ export function settlementTab(root, { live, onError }) {
     const lat = d.settlementLatency
     const row = (name, key, l) =>
       h('tr', { dataset: { latency: key, count: l.count, p50: l.p50 ?? '', p99: l.p99 ?? '' } },
-        h('th', {}, name), h('td', { class: 'num' }, l.count), ...['p50', 'p90', 'p99', 'max'].map((p) => h('td', { class: 'num' }, duration(l[p]))))
+        h('th', {}, name), h('td', { class: 'num' }, l.count), ...['p50', 'p99', 'max'].map((p) => h('td', { class: 'num' }, duration(l[p]))))
     $('#latency').replaceChildren(row('commit → finalize', 'commitToFinalize', lat.commitToFinalize), row('finalize → claim', 'finalizeToClaim', lat.finalizeToClaim))
     const o = d.disputeRate.overall
     $('#rates').replaceChildren(

@@ -20,7 +20,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { anvilKey, FIRST_PARTICIPANT } from '../../src/deploy/local-accounts'
 import { createApiKey } from '../../src/server/api-keys'
 import { data, gql } from '../server/support/stack'
-import { CuttableProxy, DashboardStack, launchBrowser, populate, startDashboardStack } from './support'
+import { CuttableProxy, DashboardStack, eventually, launchBrowser, populate, startDashboardStack } from './support'
 
 jest.setTimeout(420_000)
 
@@ -38,19 +38,6 @@ let operatorKey: string
 const problems: string[] = []
 
 const api = async (query: string, variables?: Record<string, unknown>) => data(await gql(stack.server.url, query, variables))
-
-/** Retry `check` (which throws while the page and the API disagree) until it passes. */
-async function eventually<T>(what: string, check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-        try {
-            return await check()
-        } catch (e: any) {
-            if (Date.now() > deadline) throw new Error(`${what}: ${e?.message ?? e}`)
-            await new Promise((r) => setTimeout(r, 500))
-        }
-    }
-}
 
 beforeAll(async () => {
     browser = await launchBrowser() // first: without chromium the suite fails at once, with one line

@@ -220,3 +220,16 @@ export async function populate(s: DashboardStack, ready: () => Promise<boolean>,
     const gap = Date.now() / 1000 - (await chainTime(s))
     if (gap > 60) await rpcCall(s.anvil.url, 'evm_increaseTime', [Math.floor(gap - 30)])
 }
+
+/** Retry `check` (which throws while the page and the API disagree) until it passes. */
+export async function eventually<T>(what: string, check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+        try {
+            return await check()
+        } catch (e: any) {
+            if (Date.now() > deadline) throw new Error(`${what}: ${e?.message ?? e}`)
+            await sleep(500)
+        }
+    }
+}
