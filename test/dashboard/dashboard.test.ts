@@ -7,7 +7,8 @@
  *    dispute figures equal what the GraphQL API answers for the same range; the range picker redraws from the API.
  * 3. Validators tab: rankings (order, totals, the six weight × component segments, the weights), a validator's score
  *    history and revenue per epoch, the MEV feed with links to each event's block and transaction.
- * 4. commitBatch then finalizeBatch through the mutations: the live feed and the totals follow without a reload.
+ * 4. commitBatch, finalizeBatch, then claimPayouts through the mutations: the live feed and the totals follow
+ *    without a reload.
  * 5. The page's connections are cut: the "reconnecting" banner shows; a batch committed meanwhile is on the page
  *    once the connection is back.
  * 6. No console errors or page errors throughout; screenshots of both tabs, light and dark, laptop and phone width,
@@ -201,6 +202,7 @@ test('3. validators tab: rankings, history, revenue and the MEV feed equal the A
 
 const COMMIT = `mutation($input: CommitBatchInput!) { commitBatch(input: $input) { batchId status totalAmount } }`
 const FINALIZE = `mutation($id: String!, $key: String) { finalizeBatch(id: $id, idempotencyKey: $key) { batchId status } }`
+const CLAIM = `mutation($id: String!, $payees: [String!]!) { claimPayouts(batchId: $id, payees: $payees) { status claimed { payee amount } } }`
 const PAYER = new Wallet(anvilKey(FIRST_PARTICIPANT)).address // a simulated AI platform: registered, escrow funded
 const payee = (n: number) => '0x' + (0x2000 + n).toString(16).padStart(40, '0')
 
@@ -217,7 +219,7 @@ async function commitBatch(tag: string, amounts: number[]): Promise<{ batchId: s
 
 const shownCount = (status: string) => page.getAttribute(`#statuses [data-status="${status}"]`, 'data-count').then(Number)
 
-test('4. a batch committed, then finalised, through the mutations: feed and totals follow without a reload', async () => {
+test('4. a batch committed, finalised and claimed through the mutations: feed and totals follow without a reload', async () => {
     await page.evaluate(() => ((window as any).__sameDocument = true))
     const committedBefore = await shownCount('COMMITTED')
     const finalizedBefore = await shownCount('FINALIZED')
@@ -243,6 +245,17 @@ test('4. a batch committed, then finalised, through the mutations: feed and tota
         const n = (s: string) => document.querySelector<HTMLElement>(`#statuses [data-status="${s}"]`)?.dataset.count
         return n('COMMITTED') === String(c) && n('FINALIZED') === String(f)
     }, [committedBefore, finalizedBefore + 1])
+
+    // the relayer claims for two payees: the claims are in the feed, the claimed total grows by their amounts
+    const claimedBefore = BigInt((await page.getAttribute('#totals [data-total="claimed"]', 'data-raw'))!)
+    const relayerKey = (await createApiKey(stack.pool, 'relayer', 'dashboard test')).key
+    const claim = data(await gql(stack.server.url, CLAIM, { id: batch.batchId, payees: [payee(0), payee(1)] }, { authorization: `Bearer ${relayerKey}` })).claimPayouts
+    expect(claim.status).toBe('CONFIRMED')
+    const claimed = claim.claimed.reduce((a: bigint, c: any) => a + BigInt(c.amount), 0n)
+    expect(claimed).toBe(4_000_000n)
+    await page.waitForFunction((id) => document.querySelectorAll(`#feed li[data-kind="claim"][data-id="${id}"]`).length === 2, batch.batchId, { timeout: 30_000 })
+    const claimedRaw = String(claimedBefore + claimed)
+    await page.waitForFunction((raw) => document.querySelector<HTMLElement>('#totals [data-total="claimed"]')?.dataset.raw === raw, claimedRaw)
     expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true)
 })
 
