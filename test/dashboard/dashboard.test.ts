@@ -16,12 +16,10 @@
  */
 import * as fs from 'fs'
 import * as path from 'path'
-import { Wallet } from 'ethers'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { anvilKey, FIRST_PARTICIPANT } from '../../src/deploy/local-accounts'
 import { createApiKey } from '../../src/server/api-keys'
 import { data, gql } from '../server/support/stack'
-import { CuttableProxy, DashboardStack, eventually, launchBrowser, populate, startDashboardStack } from './support'
+import { CLAIM, commitBatch, CuttableProxy, DashboardStack, eventually, FINALIZE, launchBrowser, payee, populate, startDashboardStack } from './support'
 
 jest.setTimeout(420_000)
 
@@ -200,23 +198,6 @@ test('3. validators tab: rankings, history, revenue and the MEV feed equal the A
     await page.click('[data-tab="settlement"]')
 })
 
-const COMMIT = `mutation($input: CommitBatchInput!) { commitBatch(input: $input) { batchId status totalAmount } }`
-const FINALIZE = `mutation($id: String!, $key: String) { finalizeBatch(id: $id, idempotencyKey: $key) { batchId status } }`
-const CLAIM = `mutation($id: String!, $payees: [String!]!) { claimPayouts(batchId: $id, payees: $payees) { status claimed { payee amount } } }`
-const PAYER = new Wallet(anvilKey(FIRST_PARTICIPANT)).address // a simulated AI platform: registered, escrow funded
-const payee = (n: number) => '0x' + (0x2000 + n).toString(16).padStart(40, '0')
-
-async function commitBatch(tag: string, amounts: number[]): Promise<{ batchId: string; status: string; totalAmount: string }> {
-    const input = {
-        payer: PAYER,
-        token: stack.deployment.contracts.MockUSDC,
-        records: amounts.map((a, i) => ({ payee: payee(i), amount: String(a) })),
-        idempotencyKey: `dashboard-${tag}-${process.pid}-${Date.now()}`,
-        dataURI: `ipfs://dashboard-${tag}`,
-    }
-    return data(await gql(stack.server.url, COMMIT, { input }, { authorization: `Bearer ${operatorKey}` })).commitBatch
-}
-
 const shownCount = (status: string) => page.getAttribute(`#statuses [data-status="${status}"]`, 'data-count').then(Number)
 
 test('4. a batch committed, finalised and claimed through the mutations: feed and totals follow without a reload', async () => {
@@ -225,7 +206,7 @@ test('4. a batch committed, finalised and claimed through the mutations: feed an
     const finalizedBefore = await shownCount('FINALIZED')
     const totalBefore = BigInt((await page.getAttribute('#totals [data-total="committed"]', 'data-raw'))!)
 
-    const batch = await commitBatch('live', [1_500_000, 2_500_000, 1_000_000])
+    const batch = await commitBatch(stack, operatorKey, 'live', [1_500_000, 2_500_000, 1_000_000])
     expect(batch.status).toBe('CONFIRMED')
     await page.waitForSelector(`#feed li[data-id="${batch.batchId}"][data-status="COMMITTED"]`, { timeout: 30_000 })
     await page.waitForFunction((n) => document.querySelector<HTMLElement>('#statuses [data-status="COMMITTED"]')?.dataset.count === String(n), committedBefore + 1)
@@ -267,7 +248,7 @@ test('5. the API connection drops: "reconnecting" shows, then the page recovers 
     expect(await page.textContent('#live')).toContain('reconnecting')
     await page.screenshot({ path: path.join(ARTEFACTS, 'reconnecting.png') })
     // activity while the page is cut off: it cannot see it yet…
-    const batch = await commitBatch('offline', [700_000])
+    const batch = await commitBatch(stack, operatorKey, 'offline', [700_000])
     expect(batch.status).toBe('CONFIRMED')
     await api(`query($id: String!) { batchById(id: $id) { id } }`, { id: batch.batchId })
     expect(await page.$(`#feed li[data-id="${batch.batchId}"]`)).toBeNull()

@@ -8,10 +8,12 @@ import * as fs from 'fs'
 import * as net from 'net'
 import * as os from 'os'
 import * as path from 'path'
+import { Wallet } from 'ethers'
 import { Pool } from 'pg'
 import { Browser, chromium } from 'playwright-core'
 import { deployAll } from '../../src/deploy/deploy'
 import { Deployment, writeDeployment } from '../../src/deploy/deployments'
+import { anvilKey, FIRST_PARTICIPANT } from '../../src/deploy/local-accounts'
 import { localDeployOptions } from '../../src/deploy/local-options'
 import { applyMigrations } from '../../src/main'
 import { SettlementChain } from '../../src/server/chain/settlement-chain'
@@ -21,6 +23,7 @@ import { setLogSink } from '../../src/stack/log'
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
 import { freePort } from '../../src/stack/util'
 import { ensureLib, sleep, startNodeChild } from '../faults/support/stack'
+import { data, gql } from '../server/support/stack'
 import { ProcessorHandle, startProcessor, stopProcessor } from '../processor/support/e2e'
 
 export const EPOCH_BLOCKS = 8
@@ -232,4 +235,22 @@ export async function eventually<T>(what: string, check: () => Promise<T>, timeo
             await sleep(500)
         }
     }
+}
+
+const COMMIT = `mutation($input: CommitBatchInput!) { commitBatch(input: $input) { batchId status totalAmount } }`
+export const FINALIZE = `mutation($id: String!, $key: String) { finalizeBatch(id: $id, idempotencyKey: $key) { batchId status } }`
+export const CLAIM = `mutation($id: String!, $payees: [String!]!) { claimPayouts(batchId: $id, payees: $payees) { status claimed { payee amount } } }`
+const PAYER = new Wallet(anvilKey(FIRST_PARTICIPANT)).address // a simulated AI platform: registered, escrow funded
+export const payee = (n: number) => '0x' + (0x2000 + n).toString(16).padStart(40, '0')
+
+/** commitBatch through the API as the operator: `amounts` to payee(0), payee(1), … */
+export async function commitBatch(s: DashboardStack, operatorKey: string, tag: string, amounts: number[]): Promise<{ batchId: string; status: string; totalAmount: string }> {
+    const input = {
+        payer: PAYER,
+        token: s.deployment.contracts.MockUSDC,
+        records: amounts.map((a, i) => ({ payee: payee(i), amount: String(a) })),
+        idempotencyKey: `dashboard-${tag}-${process.pid}-${Date.now()}`,
+        dataURI: `ipfs://dashboard-${tag}`,
+    }
+    return data(await gql(s.server.url, COMMIT, { input }, { authorization: `Bearer ${operatorKey}` })).commitBatch
 }
