@@ -20,6 +20,17 @@ forge_rc=${PIPESTATUS[0]}
 forge_passed=$(grep -Eo '[0-9]+ tests passed' "$tmp/forge.log" | tail -1 | grep -Eo '^[0-9]+' || echo 0)
 forge_failed=$(grep -Eo '[0-9]+ failed' "$tmp/forge.log" | tail -1 | grep -Eo '^[0-9]+' || echo 0)
 
+step "chromium (the dashboard suite drives a headless browser)"
+# CHROMIUM_PATH, else chromium on PATH; missing: installed with apt when we may (root), else one line saying how
+chromium_bin="${CHROMIUM_PATH:-$(command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)}"
+if [ ! -x "$chromium_bin" ] && [ -z "${CHROMIUM_PATH:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing chromium with apt-get (log: $tmp/apt.log)"
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }; } >"$tmp/apt.log" 2>&1
+  chromium_bin="$(command -v chromium || echo /usr/bin/chromium)"
+fi
+if [ -x "$chromium_bin" ]; then echo "chromium: $chromium_bin"; export CHROMIUM_PATH="$chromium_bin"
+else echo "chromium not found: install it (as root: apt-get install -y chromium) or set CHROMIUM_PATH; the dashboard suite will fail"; fi
+
 step "jest"
 npx jest --ci --json --outputFile="$tmp/jest.json" "$@"
 jest_rc=$?

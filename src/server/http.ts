@@ -6,6 +6,7 @@
  *   GET /console/...    the console's static files (@subsquid/graphiql-console)
  *   POST /sql           read-only SQL (sql/endpoint.ts)
  *   GET /health         liveness + subscription state
+ *   GET /, /dashboard   the dashboard page and its files (dashboard.ts)
  *
  * Per request, before any GraphQL work: resolve the caller from `Authorization` (invalid key → 401
  * UNAUTHENTICATED), take a rate-limit token (→ 429 RATE_LIMITED), read the body with a size cap
@@ -29,6 +30,7 @@ import { RateLimiter } from './limits/rate-limit'
 import { QueryLimits, queryLimitsRule } from './limits/validation'
 import type { ServerCtx, Services } from './services'
 import { SqlEndpoint, SqlError } from './sql/endpoint'
+import { serveDashboard } from './dashboard'
 
 export type LogFn = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
 
@@ -352,6 +354,7 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
                 })
                 return res.end()
             }
+            if (serveDashboard(req, res, url.pathname)) return // `/`, `/dashboard`, `/dashboard/*` (dashboard.ts)
             switch (url.pathname) {
                 case '/graphql':
                 case '/graphql/':
@@ -364,9 +367,6 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
                         listening: deps.services.listening(),
                         subscribers: deps.services.hub.subscriberCount,
                     })
-                case '/':
-                    res.writeHead(302, { location: '/graphql' })
-                    return res.end()
                 default:
                     if (url.pathname.startsWith('/console/') && req.method === 'GET') return serveConsoleFile(res, url.pathname)
                     return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${url.pathname}` } })

@@ -106,6 +106,7 @@ async function main(): Promise<void> {
     await waitForApi(port, 60_000)
     log('stack', `ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     console.log(`GraphQL API: http://localhost:${port}/graphql`)
+    console.log(`Dashboard:   http://localhost:${port}/dashboard`)
 }
 
 main().catch(async (e) => {
