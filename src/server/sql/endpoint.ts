@@ -9,6 +9,7 @@
  */
 import type { Pool, PoolClient } from 'pg'
 import { sqlState } from '../error-mask'
+import { Checkout, checkout } from '../pg-checkout'
 import { checkSelect, SqlRejected } from './statement'
 
 export interface SqlOptions {
@@ -97,12 +98,13 @@ export class SqlEndpoint {
         }
         const cap = this.options.rowCap
         const wrapped = `SELECT * FROM (\n${checked.text}\n) AS _q LIMIT ${cap + 1}`
-        let client: PoolClient
+        let c: Checkout
         try {
-            client = await this.pool.connect()
+            c = await checkout(this.pool)
         } catch (e: any) {
             throw new SqlError(503, 'INTERNAL', 'the read-only database connection is unavailable')
         }
+        const client = c.client
         let broken: Error | undefined
         try {
             await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY')
@@ -139,9 +141,11 @@ export class SqlEndpoint {
             if (state && /^(42|22|21|0A|2F|38|39|3F|44|54)/.test(state)) throw new SqlError(400, 'BAD_USER_INPUT', e.message)
             if (state === '53200' || state === '53300' || state === '54001') throw new SqlError(400, 'BAD_USER_INPUT', e.message)
             broken = e
+            // the backend went away under the query (terminated, failover, restart): the client is destroyed
+            if (!state || state.startsWith('08') || state.startsWith('57P')) throw new SqlError(503, 'INTERNAL', 'the database connection was lost during the query; retry')
             throw e
         } finally {
-            client.release(broken)
+            c.release(broken)
         }
     }
 }

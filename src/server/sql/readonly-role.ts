@@ -20,6 +20,7 @@
 import { createHmac, randomBytes } from 'crypto'
 import type { Pool } from 'pg'
 import { sqlState } from '../error-mask'
+import { checkout } from '../pg-checkout'
 
 export const READONLY_ROLE = 'squid_readonly'
 
@@ -46,7 +47,8 @@ export async function ensureReadonlyRole(
     opts: { role?: string; password: string; statementTimeoutMs: number; connectionLimit?: number },
 ): Promise<ReadonlyRoleResult> {
     const role = opts.role ?? READONLY_ROLE
-    const client = await admin.connect()
+    const c = await checkout(admin)
+    const client = c.client
     try {
         const me = await client.query(`SELECT rolsuper, rolcreaterole, current_database() AS db FROM pg_roles WHERE rolname = current_user`)
         const { rolsuper, rolcreaterole, db } = me.rows[0] ?? {}
@@ -89,6 +91,6 @@ export async function ensureReadonlyRole(
     } catch (e: any) {
         return { ok: false, reason: `cannot set up role ${role}: ${e?.message ?? e}` }
     } finally {
-        client.release()
+        c.release()
     }
 }
