@@ -29,6 +29,7 @@ import type { Services } from './services'
 import { SqlEndpoint } from './sql/endpoint'
 import { PreparedPool } from './sql/prepared'
 import { ensureReadonlyRole, READONLY_ROLE, readonlyPassword } from './sql/readonly-role'
+import { sessionEffectGaps } from './sql/session-effects'
 import { ChainHeadCache } from './status/indexer'
 import { attachGraphqlWs } from './ws'
 
@@ -246,7 +247,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 )
                 roPool.on('error', (e) => log('warn', 'idle read-only connection failed', { message: e.message }))
                 cleanups.push(() => roPool.end())
-                sqlEndpoint = new SqlEndpoint(roPool, { rowCap: sqlCfg.rowCap ?? 10_000, timeoutMs: sqlTimeout, maxResponseBytes: limits.maxResponseBytes })
+                // fail closed: a /sql role that can still reach beyond its transaction is not served
+                const gaps = await sessionEffectGaps(roPool).catch((e: any) => [`cannot check its privileges: ${e?.message ?? e}`])
+                if (gaps.length) {
+                    sqlUnavailable = `the read-only role may still execute ${gaps.slice(0, 5).join(', ')}${gaps.length > 5 ? ` and ${gaps.length - 5} more` : ''} (run the server once as a superuser, or REVOKE them)`
+                } else {
+                    sqlEndpoint = new SqlEndpoint(roPool, { rowCap: sqlCfg.rowCap ?? 10_000, timeoutMs: sqlTimeout, maxResponseBytes: limits.maxResponseBytes })
+                }
             }
             if (sqlUnavailable) log('warn', `/sql disabled: ${sqlUnavailable}`)
         }

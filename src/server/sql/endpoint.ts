@@ -114,8 +114,9 @@ export class SqlEndpoint {
                 res = await client.query({ text: wrapped, values: params, rowMode: 'array' })
             } finally {
                 await client.query('ROLLBACK').catch((e) => (broken = e))
-                // undo any session-level setting a query managed to change (the next user gets a clean session)
-                if (!broken) await client.query('RESET ALL').catch((e) => (broken = e))
+                // the next caller gets a clean session whatever this query managed to leave (settings, advisory locks,
+                // LISTENs, prepared statements, temp objects): outside the transaction block, so after ROLLBACK
+                if (!broken) await client.query('DISCARD ALL').catch((e) => (broken = e))
             }
             const types = await this.types(client)
             const columns = res.fields.map((f) => ({ name: f.name, type: types.get(f.dataTypeID) ?? String(f.dataTypeID) }))
