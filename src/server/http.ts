@@ -324,8 +324,9 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
             return fail(400, 'BAD_USER_INPUT', 'the body is not valid JSON')
         }
         try {
-            const result = await deps.sql.endpoint.run(parsed)
-            sendJson(res, 200, result)
+            const json = await deps.sql.endpoint.run(parsed)
+            res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(json)) })
+            res.end(json)
         } catch (e) {
             if (e instanceof SqlError) return fail(e.status, e.code, e.message)
             throw e

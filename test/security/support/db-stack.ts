@@ -136,7 +136,7 @@ export function rssMb(pid: number): number {
 
 export interface HealthWatch {
     /** stop probing; every probe's latency (ms) and status (0: no answer within 1 s) */
-    stop(): Promise<{ probes: number; slowest: number; statuses: number[] }>
+    stop(): Promise<{ probes: number; slowest: number; statuses: number[]; latencies: number[] }>
 }
 
 /** GET /health every `everyMs` while an attack runs; each probe must answer within 1 s (any status). */
@@ -144,6 +144,7 @@ export function watchHealth(api: ApiChild, path = '/health', everyMs = 200): Hea
     let running = true
     let slowest = 0
     const statuses: number[] = []
+    const latencies: number[] = []
     const loop = (async () => {
         while (running) {
             const t0 = Date.now()
@@ -154,6 +155,7 @@ export function watchHealth(api: ApiChild, path = '/health', everyMs = 200): Hea
                 })
                 .catch(() => 0)
             slowest = Math.max(slowest, Date.now() - t0)
+            latencies.push(Date.now() - t0)
             statuses.push(status)
             await sleep(everyMs)
         }
@@ -162,7 +164,7 @@ export function watchHealth(api: ApiChild, path = '/health', everyMs = 200): Hea
         async stop() {
             running = false
             await loop
-            return { probes: statuses.length, slowest, statuses }
+            return { probes: statuses.length, slowest, statuses, latencies }
         },
     }
 }
