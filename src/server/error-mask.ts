@@ -19,6 +19,7 @@ export const ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
     'IDEMPOTENCY_CONFLICT',
     'CONTRACT_REVERT',
     'CHAIN_UNAVAILABLE',
+    'UNAVAILABLE',
     'RATE_LIMITED',
     'QUERY_TOO_COMPLEX',
     'TIMEOUT',

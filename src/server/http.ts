@@ -5,7 +5,8 @@
  *   GET /graphql        with `Accept: text/html` and no `query`: the GraphiQL console
  *   GET /console/...    the console's static files (@subsquid/graphiql-console)
  *   POST /sql           read-only SQL (sql/endpoint.ts)
- *   GET /health         liveness + subscription state
+ *   GET /health         200 / 503: database and change feed up (status/health.ts)
+ *   GET /ready          /health plus the schema migrated
  *
  * Per request, before any GraphQL work: resolve the caller from `Authorization` (invalid key → 401
  * UNAUTHENTICATED), take a rate-limit token (→ 429 RATE_LIMITED), read the body with a size cap
@@ -29,6 +30,7 @@ import { RateLimiter } from './limits/rate-limit'
 import { QueryLimits, queryLimitsRule } from './limits/validation'
 import type { ServerCtx, Services } from './services'
 import { SqlEndpoint, SqlError } from './sql/endpoint'
+import type { HealthCheck } from './status/health'
 
 export type LogFn = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
 
@@ -53,6 +55,8 @@ export interface HttpDeps {
     log: LogFn
     /** successful query responses between two processor commits (result-cache.ts); absent or ttl 0: off */
     resultCache?: ResultCache
+    /** /health and /ready; absent: /health answers from the LISTEN state alone */
+    health?: HealthCheck
 }
 
 interface RequestContext {
@@ -357,6 +361,11 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
                 case '/sql':
                     return handleSql(req, res)
                 case '/health':
+                case '/ready':
+                    if (deps.health) {
+                        const state = await deps.health.state(url.pathname === '/ready')
+                        return sendJson(res, state.ok ? 200 : 503, state, { 'cache-control': 'no-store' })
+                    }
                     return sendJson(res, 200, {
                         ok: true,
                         listening: deps.services.listening(),

@@ -2,7 +2,7 @@
  * The API server: one Node http server on GQL_PORT (default 4350) serving
  *   /graphql  GraphQL over HTTP (graphql-http) and graphql-ws, GraphiQL for browsers
  *   /sql      read-only SQL for analysts
- *   /health
+ *   /health, /ready   (status/health.ts)
  * Composition: see schema.ts (OpenReader + type-graphql), http.ts, ws.ts, pubsub/ (LISTEN → fan-out).
  *
  * Run: `node lib/server/index.js` (env: see `serverOptionsFromEnv`).
@@ -20,6 +20,7 @@ import { DEFAULT_QUERY_LIMITS } from './limits/validation'
 import { ChangeFeed } from './pubsub/feed'
 import { Hub } from './pubsub/hub'
 import { NotifyListener } from './pubsub/listener'
+import { FeedWatchdog } from './pubsub/watchdog'
 import type { SharedSubscriptions } from './pubsub/shared'
 import { closeMutations, configureMutations, MutationConfig } from './resolvers/mutation.resolver'
 import { DocumentCache } from './document-cache'
@@ -30,6 +31,7 @@ import { SqlEndpoint } from './sql/endpoint'
 import { PreparedPool } from './sql/prepared'
 import { ensureReadonlyRole, READONLY_ROLE, readonlyPassword } from './sql/readonly-role'
 import { sessionEffectGaps } from './sql/session-effects'
+import { HealthCheck } from './status/health'
 import { ChainHeadCache } from './status/indexer'
 import { attachGraphqlWs } from './ws'
 
@@ -75,6 +77,8 @@ export interface SubscriptionConfig {
     keepAliveMs?: number
     /** NOTIFY channel (default squid_batch) */
     channel?: string
+    /** LISTEN down this long ends every subscription with UNAVAILABLE (default 5,000 ms; pubsub/watchdog.ts) */
+    feedLossMs?: number
 }
 
 export interface ServerOptions {
@@ -212,6 +216,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         })
         cleanups.push(() => listener.stop())
         await listener.start()
+        const watchdog = new FeedWatchdog(listener, hub, { lossMs: subs.feedLossMs, log: (m, f) => log('warn', m, f) })
+        cleanups.push(() => watchdog.close())
+        const health = new HealthCheck({
+            databaseUrl,
+            listening: () => listener.connected,
+            feedLost: () => watchdog.lost,
+            subscribers: () => hub.subscriberCount,
+        })
+        cleanups.push(() => health.close())
 
         const limiter = new RateLimiter(rate)
         cleanups.push(() => limiter.close())
@@ -264,6 +277,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             chainHead: new ChainHeadCache(rpcUrl),
             stateSchema,
             listening: () => listener.connected,
+            feedLost: () => watchdog.lost,
         }
 
         const documents = new DocumentCache(schema)
@@ -280,6 +294,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 corsOrigin: opts.corsOrigin ?? '*',
                 log,
                 resultCache,
+                health,
             }),
         )
         server.requestTimeout = 60_000

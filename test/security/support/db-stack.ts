@@ -11,7 +11,7 @@ import * as path from 'path'
 import { Pool } from 'pg'
 import { createApiKey } from '../../../src/server/api-keys'
 import { setLogSink } from '../../../src/stack/log'
-import { EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/stack/postgres'
+import { EmbeddedPostgres, EmbeddedPostgresOptions, startEmbeddedPostgres } from '../../../src/stack/postgres'
 import { freePort } from '../../../src/stack/util'
 import { applyMigrations } from '../../server/support/stack'
 
@@ -45,7 +45,9 @@ export interface ApiChild {
 
 export interface DbStack {
     tmp: string
+    /** replaced when a test restarts Postgres (same data dir and port: pgOptions) */
     pg: EmbeddedPostgres
+    pgOptions: EmbeddedPostgresOptions
     dbUrl: string
     /** superuser pool (the attacker's "failover" and the test's own checks) */
     admin: Pool
@@ -61,13 +63,15 @@ export async function startDbStack(name: string, apiEnv: Record<string, string> 
     ensureLib()
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `sec-${name}-`))
     fs.chmodSync(tmp, 0o755) // as root, Postgres runs as "postgres" and must traverse it
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'squid', noFsync: true })
+    const pgOptions = { dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'squid', noFsync: true }
+    const pg = await startEmbeddedPostgres(pgOptions)
     const admin = new Pool({ connectionString: pg.url, max: 4 })
     admin.on('error', () => undefined)
     const children: ChildProcess[] = []
     const s: DbStack = {
         tmp,
         pg,
+        pgOptions,
         dbUrl: pg.url,
         admin,
         key: '',
@@ -80,7 +84,7 @@ export async function startDbStack(name: string, apiEnv: Record<string, string> 
         async close() {
             for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
             await admin.end().catch(() => undefined)
-            await pg.stop().catch(() => pg.kill())
+            await s.pg.stop().catch(() => s.pg.kill())
             setLogSink(null)
             fs.rmSync(tmp, { recursive: true, force: true })
         },
