@@ -77,7 +77,7 @@ export interface SubscriptionConfig {
     keepAliveMs?: number
     /** NOTIFY channel (default squid_batch) */
     channel?: string
-    /** LISTEN down this long ends every subscription with UNAVAILABLE (default 5,000 ms; pubsub/watchdog.ts) */
+    /** LISTEN down this long ends every subscription with UNAVAILABLE (default 20,000 ms; pubsub/watchdog.ts) */
     feedLossMs?: number
 }
 
@@ -372,7 +372,7 @@ function envInt(env: Env, name: string): number | undefined {
  *   GQL_STATEMENT_TIMEOUT_MS, GQL_RATE_LIMIT_RPS / GQL_RATE_LIMIT_BURST (per key),
  *   GQL_ANON_RATE_LIMIT_RPS / GQL_ANON_RATE_LIMIT_BURST (per IP),
  *   SQL_ROW_CAP, SQL_TIMEOUT_MS, SQL_READONLY_DATABASE_URL, SQL_ALLOW_ANONYMOUS=true, SQL_ENABLED=false,
- *   GQL_SUBSCRIBER_QUEUE, GQL_MAX_WS_CONNECTIONS
+ *   GQL_SUBSCRIBER_QUEUE, GQL_MAX_WS_CONNECTIONS, GQL_FEED_LOSS_MS
  */
 export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
     const limits: Partial<ServerLimits> = {}
@@ -406,7 +406,7 @@ export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
             readonlyUrl: env.SQL_READONLY_DATABASE_URL?.trim() || undefined,
             allowAnonymous: env.SQL_ALLOW_ANONYMOUS?.trim() === 'true',
         },
-        subscriptions: { queueCapacity: envInt(env, 'GQL_SUBSCRIBER_QUEUE'), maxConnections: envInt(env, 'GQL_MAX_WS_CONNECTIONS') },
+        subscriptions: { queueCapacity: envInt(env, 'GQL_SUBSCRIBER_QUEUE'), maxConnections: envInt(env, 'GQL_MAX_WS_CONNECTIONS'), feedLossMs: envInt(env, 'GQL_FEED_LOSS_MS') },
         closeMutations: true,
     }
 }

@@ -3,7 +3,7 @@
  *
  * API (compiled, its own process): after `kill -9` of the postmaster, /health and /ready answer 503 (each probe
  * within 1 s throughout), an open subscription ends with an UNAVAILABLE error (reason FEED_LOST) and `complete`
- * once the change feed has been down for 5 s, a new subscription is refused with UNAVAILABLE, queries get coded
+ * once the change feed has been down for GQL_FEED_LOSS_MS (5 s here; 20 s by default), a new subscription is refused with UNAVAILABLE, queries get coded
  * errors; when Postgres is back, /health and /ready answer 200 again and subscriptions are accepted, all without
  * the API process restarting.
  *
@@ -74,7 +74,7 @@ const status = (api: DbStack['api'], p: string) =>
         .catch(() => ({ status: 0, body: undefined as any }))
 
 test('the API reports a dead database (503), ends subscriptions with a coded error, and recovers without a restart', async () => {
-    s = await startDbStack('health')
+    s = await startDbStack('health', { GQL_FEED_LOSS_MS: '5000' })
     const wsUrl = `ws://127.0.0.1:${s.api.port}/graphql`
     expect(await status(s.api, '/health')).toMatchObject({ status: 200, body: { ok: true, db: true, listening: true } })
     expect(await status(s.api, '/ready')).toMatchObject({ status: 200, body: { ok: true, migrated: true } })

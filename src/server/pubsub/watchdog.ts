@@ -1,7 +1,7 @@
 /**
  * Subscribers must hear when the change feed is gone instead of going silent. A short LISTEN outage loses nothing
  * (on reconnect the feed refetches what was committed meanwhile by block range, ChangeFeed.catchUp), so only an
- * outage longer than `lossMs` counts as lost: then every open subscription ends with one UNAVAILABLE error
+ * outage longer than `lossMs` (default 20 s: a Postgres restart plus the listener's longest backoff, 10 s) counts as lost: then every open subscription ends with one UNAVAILABLE error
  * (`extensions.reason: FEED_LOST`) followed by `complete`, and new subscriptions are refused with UNAVAILABLE until
  * LISTEN is back. Checked every 250 ms.
  */
@@ -10,7 +10,7 @@ import type { NotifyListener } from './listener'
 import { FeedLost } from './queue'
 
 export interface FeedWatchdogOptions {
-    /** default 5,000 ms */
+    /** default 20,000 ms */
     lossMs?: number
     log?: (msg: string, fields?: Record<string, unknown>) => void
 }
@@ -41,7 +41,7 @@ export class FeedWatchdog {
             return
         }
         const downFor = now - downSince
-        if (this.isLost || downFor < (this.options.lossMs ?? 5_000)) return
+        if (this.isLost || downFor < (this.options.lossMs ?? 20_000)) return
         this.isLost = true
         const ended = this.hub.failAll(new FeedLost(downFor))
         this.options.log?.('change feed lost: LISTEN down; subscriptions ended with UNAVAILABLE', { downForMs: downFor, ended })
