@@ -2,7 +2,9 @@
  * Hardening (issue 16, finding 2): a read-only key must not reach, through /sql, anything that outlives its
  * transaction or touches other sessions. Decided by privileges: every probe below, in the plain spelling and in
  * the ones a keyword filter misses (U&"..." identifiers, quoted and pg_catalog-qualified names, query_to_xml),
- * is refused with a coded error; the sql role holds EXECUTE on none of them (checked in the catalog as that role);
+ * is refused with a coded error, also as a flood of fresh session locks while a writer standing in for the processor
+ * keeps committing (no real processor here: it shares the lock table, which is what the flood would exhaust);
+ * the sql role holds EXECUTE on none of them (checked in the catalog as that role);
  * a connection goes back to the pool clean (even a session lock that got through is gone); one caller cannot read
  * another's query text; normal analytics SELECTs still work. The API process stays up and /health answers within
  * 1 s throughout.
@@ -92,6 +94,44 @@ test('every session-effect probe is refused with a coded error', async () => {
     const locks = await s.admin.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`)
     expect(locks.rows[0].n).toBe(0)
     const h = await health.stop()
+    expect(h.statuses.filter((x) => x !== 200)).toEqual([])
+    expect(h.slowest).toBeLessThan(1_000)
+    expectAlive(s.api)
+})
+
+test('a lock-table flood through /sql is refused while a writer standing in for the processor keeps committing', async () => {
+    await s.admin.query(`INSERT INTO squid_processor.status (id, height, hash) VALUES (0, 0, '0x') ON CONFLICT (id) DO UPDATE SET height = 0`)
+    const health = watchHealth(s.api)
+    let stop = false
+    const codes: Record<string, number> = {}
+    const attacker = async (w: number) => {
+        for (let i = 0; !stop; i++) {
+            // 1,000 fresh session locks per request: unrevoked, 8 pooled connections exhaust the shared lock table
+            const base = (w * 1_000_000 + i * 1_000) | 0
+            const r = await postSql(s.api, s.key, 'SELECT count(pg_try_advisory_lock(g::bigint)) FROM generate_series($1::int, $1::int + 999) g', [base])
+            const k = `${r.status} ${r.body?.error?.code}`
+            codes[k] = (codes[k] ?? 0) + 1
+        }
+    }
+    let commits = 0
+    let slowest = 0
+    const writer = async () => {
+        while (!stop) {
+            const t0 = Date.now()
+            await s.admin.query(`UPDATE squid_processor.status SET height = height + 1 WHERE id = 0`)
+            slowest = Math.max(slowest, Date.now() - t0)
+            commits++
+            await sleep(20)
+        }
+    }
+    const all = [attacker(1), attacker(2), attacker(3), attacker(4), writer()]
+    await sleep(5_000)
+    stop = true
+    await Promise.all(all)
+    const h = await health.stop()
+    expect(Object.keys(codes)).toEqual(['400 FORBIDDEN'])
+    const height = (await s.admin.query(`SELECT height FROM squid_processor.status WHERE id = 0`)).rows[0].height
+    expect({ advanced: height === commits && commits > 20, slowestUnder1s: slowest < 1_000 }).toEqual({ advanced: true, slowestUnder1s: true })
     expect(h.statuses.filter((x) => x !== 200)).toEqual([])
     expect(h.slowest).toBeLessThan(1_000)
     expectAlive(s.api)
