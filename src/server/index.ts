@@ -27,10 +27,8 @@ import { DocumentCache } from './document-cache'
 import { ResultCache } from './result-cache'
 import { buildApiSchema } from './schema'
 import type { Services } from './services'
-import { SqlEndpoint } from './sql/endpoint'
 import { PreparedPool } from './sql/prepared'
-import { ensureReadonlyRole, READONLY_ROLE, readonlyPassword } from './sql/readonly-role'
-import { sessionEffectGaps } from './sql/session-effects'
+import { SqlConfig, setUpSql } from './sql/setup'
 import { HealthCheck } from './status/health'
 import { ChainHeadCache } from './status/indexer'
 import { attachGraphqlWs } from './ws'
@@ -51,18 +49,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
     poolSize: 20,
 }
 
-export interface SqlConfig {
-    /** default true */
-    enabled?: boolean
-    /** max rows returned (default 10,000; `truncated: true` beyond) */
-    rowCap?: number
-    /** statement timeout of /sql queries (default 5,000 ms) */
-    timeoutMs?: number
-    /** connect with this (read-only) URL instead of creating/using the squid_readonly role */
-    readonlyUrl?: string
-    /** allow /sql without an API key (default false: any valid key) */
-    allowAnonymous?: boolean
-}
+export type { SqlConfig } from './sql/setup'
 
 export interface SubscriptionConfig {
     /** events queued per subscriber before it is dropped as too slow (default 1,000) */
@@ -229,47 +216,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         const limiter = new RateLimiter(rate)
         cleanups.push(() => limiter.close())
 
-        // /sql: its own pool, connected as the read-only role
-        let sqlEndpoint: SqlEndpoint | undefined
-        let sqlUnavailable: string | undefined
+        // /sql: its own pool, connected as the read-only role (sql/setup.ts)
         const sqlCfg = opts.sql ?? {}
-        const sqlTimeout = sqlCfg.timeoutMs ?? limits.statementTimeoutMs
-        if (sqlCfg.enabled === false) sqlUnavailable = 'disabled by configuration'
-        else {
-            let roUrl = sqlCfg.readonlyUrl
-            if (!roUrl) {
-                const u = new URL(databaseUrl)
-                const password = readonlyPassword(decodeURIComponent(u.password), decodeURIComponent(u.pathname.slice(1)))
-                const r = await ensureReadonlyRole(pool, { password, statementTimeoutMs: sqlTimeout })
-                if (r.ok) {
-                    u.username = READONLY_ROLE
-                    u.password = encodeURIComponent(password)
-                    roUrl = u.toString()
-                } else sqlUnavailable = r.reason
-            }
-            if (roUrl) {
-                const roPool = new Pool(
-                    poolConfig(roUrl, {
-                        max: 8,
-                        statement_timeout: sqlTimeout,
-                        query_timeout: sqlTimeout + 5_000,
-                        idleTimeoutMillis: 30_000,
-                        connectionTimeoutMillis: 10_000,
-                        application_name: 'settlement-api-sql',
-                    }),
-                )
-                roPool.on('error', (e) => log('warn', 'idle read-only connection failed', { message: e.message }))
-                cleanups.push(() => roPool.end())
-                // fail closed: a /sql role that can still reach beyond its transaction is not served
-                const gaps = await sessionEffectGaps(roPool).catch((e: any) => [`cannot check its privileges: ${e?.message ?? e}`])
-                if (gaps.length) {
-                    sqlUnavailable = `the read-only role may still execute ${gaps.slice(0, 5).join(', ')}${gaps.length > 5 ? ` and ${gaps.length - 5} more` : ''} (run the server once as a superuser, or REVOKE them)`
-                } else {
-                    sqlEndpoint = new SqlEndpoint(roPool, { rowCap: sqlCfg.rowCap ?? 10_000, timeoutMs: sqlTimeout, maxResponseBytes: limits.maxResponseBytes })
-                }
-            }
-            if (sqlUnavailable) log('warn', `/sql disabled: ${sqlUnavailable}`)
-        }
+        const sql = await setUpSql(pool, databaseUrl, sqlCfg, { timeoutMs: limits.statementTimeoutMs, maxResponseBytes: limits.maxResponseBytes }, (m, f) => log('warn', m, f))
+        cleanups.push(() => sql.close())
+        const sqlEndpoint = sql.endpoint
+        const sqlUnavailable = sql.unavailable
 
         const services: Services = {
             db: pool,
