@@ -3,7 +3,8 @@
  * through; request errors (syntax, validation, variable coercion: no `path`) describe the client's own
  * input and pass through too. Anything else that escaped a resolver (a bug, a driver error with SQL in its
  * message...) is logged with the request id and answered as INTERNAL, with only the request id.
- * A Postgres statement timeout becomes TIMEOUT.
+ * A Postgres statement timeout becomes TIMEOUT; a database that cannot be reached (connection refused, lost,
+ * terminated, too many connections) UNAVAILABLE: the client should retry, nothing is wrong with its request.
  */
 import { GraphQLError } from 'graphql'
 import type { ErrorCode } from './errors'
@@ -41,6 +42,19 @@ export function isStatementTimeout(err: unknown): boolean {
     return sqlState(err) === '57014'
 }
 
+const NODE_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'])
+
+/** The database could not be reached or the connection died: class 08, admin shutdown/crash (57P0x), too many connections. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+    const state = sqlState(err)
+    if (state) return state.startsWith('08') || /^57P0[1-3]$/.test(state) || state === '53300'
+    for (let e: any = err, i = 0; e && i < 8; e = e.originalError ?? e.cause, i++) {
+        if (typeof e.code === 'string' && NODE_CONNECTION_CODES.has(e.code)) return true
+        if (/^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/.test(String(e.message ?? ''))) return true
+    }
+    return false
+}
+
 function withCode(err: GraphQLError, code: ErrorCode, message = err.message, extra: Record<string, unknown> = {}): GraphQLError {
     return new GraphQLError(message, err.nodes, err.source, err.positions, err.path, undefined, { code, ...extra })
 }
@@ -50,6 +64,10 @@ export function maskError(err: GraphQLError, requestId: string, log?: ErrorLogge
     const code = err.extensions?.code as string | undefined
     if (isStatementTimeout(original)) {
         return withCode(err, 'TIMEOUT', 'the query took too long and was cancelled (statement timeout)', { requestId })
+    }
+    if (!code && isDatabaseUnavailable(original)) {
+        log?.('database unavailable', { requestId, path: err.path?.join('.'), message: original?.message ?? err.message })
+        return withCode(err, 'UNAVAILABLE', 'the database is unavailable; retry later', { requestId })
     }
     if (code && ERROR_CODES.has(code as ErrorCode)) {
         // OpenReader's response size estimate (when enabled) raises a BAD_USER_INPUT
