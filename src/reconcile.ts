@@ -176,6 +176,8 @@ export async function reconcile(opts: ReconcileOptions = {}): Promise<ReconcileR
     }
 
     const db = new Client({ connectionString: dbUrl, connectionTimeoutMillis: 10_000 })
+    // a lost connection fails the pending query (reported as such); unheard, its 'error' event would crash
+    db.on('error', () => undefined)
     try {
         await db.connect()
     } catch (e) {

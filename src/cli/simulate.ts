@@ -40,6 +40,8 @@ async function main() {
     const deployment = requireDeployment(chainId)
 
     let db: Pool | undefined = new Pool({ connectionString: databaseFromEnv().url, max: 2 })
+    // an idle connection dying (Postgres restarting) must not kill the simulator: the next query reconnects
+    db.on('error', (e) => log(`database connection lost: ${e.message}`))
     try {
         await db.query('SELECT 1 FROM api.batch_leaves LIMIT 1')
     } catch (e: any) {

@@ -5,7 +5,9 @@
  * message...) is logged with the request id and answered as INTERNAL, with only the request id.
  * A Postgres statement timeout becomes TIMEOUT. Postgres refusing a value the request carried (a negative offset, a
  * NUL byte, a date out of range...) is BAD_USER_INPUT with Postgres' own message (it names the value, never the
- * statement); a statement beyond Postgres' own limits (stack depth...) is QUERY_TOO_COMPLEX.
+ * statement); a statement beyond Postgres' own limits (stack depth...) is QUERY_TOO_COMPLEX. A database that cannot
+ * be reached (connection refused, lost, terminated, too many connections) is UNAVAILABLE: the client should retry,
+ * nothing is wrong with its request.
  */
 import { GraphQLError } from 'graphql'
 import type { ErrorCode } from './errors'
@@ -21,6 +23,7 @@ export const ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
     'IDEMPOTENCY_CONFLICT',
     'CONTRACT_REVERT',
     'CHAIN_UNAVAILABLE',
+    'UNAVAILABLE',
     'RATE_LIMITED',
     'QUERY_TOO_COMPLEX',
     'TIMEOUT',
@@ -70,6 +73,19 @@ function dbMessage(err: unknown): string {
     return 'invalid value'
 }
 
+const NODE_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'])
+
+/** The database could not be reached or the connection died: class 08, admin shutdown/crash (57P0x), too many connections. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+    const state = sqlState(err)
+    if (state) return state.startsWith('08') || /^57P0[1-3]$/.test(state) || state === '53300'
+    for (let e: any = err, i = 0; e && i < 8; e = e.originalError ?? e.cause, i++) {
+        if (typeof e.code === 'string' && NODE_CONNECTION_CODES.has(e.code)) return true
+        if (/^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/.test(String(e.message ?? ''))) return true
+    }
+    return false
+}
+
 function withCode(err: GraphQLError, code: ErrorCode, message = err.message, extra: Record<string, unknown> = {}): GraphQLError {
     return new GraphQLError(message, err.nodes, err.source, err.positions, err.path, undefined, { code, ...extra })
 }
@@ -86,6 +102,10 @@ export function maskError(err: GraphQLError, requestId: string, log?: ErrorLogge
     }
     if (state && LIMIT_STATES.has(state)) {
         return withCode(err, 'QUERY_TOO_COMPLEX', 'the query is beyond the database\'s own limits: simplify the filter', { limit: 'database', requestId })
+    }
+    if (!code && isDatabaseUnavailable(original)) {
+        log?.('database unavailable', { requestId, path: err.path?.join('.'), message: original?.message ?? err.message })
+        return withCode(err, 'UNAVAILABLE', 'the database is unavailable; retry later', { requestId })
     }
     if (code && ERROR_CODES.has(code as ErrorCode)) {
         // OpenReader's response size estimate (when enabled) raises a BAD_USER_INPUT

@@ -15,6 +15,7 @@ export type ErrorCode =
     | 'IDEMPOTENCY_CONFLICT' // same idempotency key, different request
     | 'CONTRACT_REVERT' // the chain rejected the transaction; extensions.revert has the decoded custom error
     | 'CHAIN_UNAVAILABLE' // RPC unreachable or the signer is not configured
+    | 'UNAVAILABLE' // the database or the change feed is down (subscriptions end with it); retry later
     | 'RATE_LIMITED' // per-key rate limit exceeded
     | 'QUERY_TOO_COMPLEX' // depth / complexity / alias limits
     | 'TIMEOUT' // statement timeout

@@ -5,8 +5,9 @@
  *   GET /graphql        with `Accept: text/html` and no `query`: the GraphiQL console
  *   GET /console/...    the console's static files (@subsquid/graphiql-console)
  *   POST /sql           read-only SQL (sql/endpoint.ts)
- *   GET /health         liveness + subscription state
  *   GET /, /dashboard   the dashboard page and its files (dashboard.ts)
+ *   GET /health         200 / 503: database and change feed up (status/health.ts)
+ *   GET /ready          /health plus the schema migrated
  *
  * Per request, before any GraphQL work: resolve the caller from `Authorization` (invalid key → 401
  * UNAUTHENTICATED), take a rate-limit token (→ 429 RATE_LIMITED), read the body with a size cap
@@ -31,6 +32,7 @@ import { QueryLimits, queryLimitsRule } from './limits/validation'
 import type { ServerCtx, Services } from './services'
 import { SqlEndpoint, SqlError } from './sql/endpoint'
 import { serveDashboard } from './dashboard'
+import type { HealthCheck } from './status/health'
 
 export type LogFn = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
 
@@ -57,6 +59,8 @@ export interface HttpDeps {
     resultCache?: ResultCache
     /** key lookups with a per-IP failure budget (default: one with the default limits) */
     auth?: Authenticator
+    /** /health and /ready; absent: /health answers from the LISTEN state alone */
+    health?: HealthCheck
 }
 
 interface RequestContext {
@@ -329,8 +333,9 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
             return fail(400, 'BAD_USER_INPUT', 'the body is not valid JSON')
         }
         try {
-            const result = await deps.sql.endpoint.run(parsed)
-            sendJson(res, 200, result)
+            const json = await deps.sql.endpoint.run(parsed)
+            res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(json)) })
+            res.end(json)
         } catch (e) {
             if (e instanceof SqlError) return fail(e.status, e.code, e.message)
             throw e
@@ -362,6 +367,11 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
                 case '/sql':
                     return handleSql(req, res)
                 case '/health':
+                case '/ready':
+                    if (deps.health) {
+                        const state = await deps.health.state(url.pathname === '/ready')
+                        return sendJson(res, state.ok ? 200 : 503, state, { 'cache-control': 'no-store' })
+                    }
                     return sendJson(res, 200, {
                         ok: true,
                         listening: deps.services.listening(),

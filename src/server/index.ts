@@ -2,7 +2,7 @@
  * The API server: one Node http server on GQL_PORT (default 4350) serving
  *   /graphql  GraphQL over HTTP (graphql-http) and graphql-ws, GraphiQL for browsers
  *   /sql      read-only SQL for analysts
- *   /health
+ *   /health, /ready   (status/health.ts)
  * Composition: see schema.ts (OpenReader + type-graphql), http.ts, ws.ts, pubsub/ (LISTEN → fan-out).
  *
  * Run: `node lib/server/index.js` (env: see `serverOptionsFromEnv`).
@@ -22,15 +22,16 @@ import { DEFAULT_QUERY_LIMITS } from './limits/validation'
 import { ChangeFeed } from './pubsub/feed'
 import { Hub } from './pubsub/hub'
 import { NotifyListener } from './pubsub/listener'
+import { FeedWatchdog } from './pubsub/watchdog'
 import type { SharedSubscriptions } from './pubsub/shared'
 import { closeMutations, configureMutations, MutationConfig } from './resolvers/mutation.resolver'
 import { DocumentCache } from './document-cache'
 import { ResultCache } from './result-cache'
 import { buildApiSchema } from './schema'
 import type { Services } from './services'
-import { SqlEndpoint } from './sql/endpoint'
 import { PreparedPool } from './sql/prepared'
-import { ensureReadonlyRole, READONLY_ROLE, readonlyPassword } from './sql/readonly-role'
+import { SqlConfig, setUpSql } from './sql/setup'
+import { HealthCheck } from './status/health'
 import { ChainHeadCache } from './status/indexer'
 import { attachGraphqlWs } from './ws'
 
@@ -50,18 +51,7 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
     poolSize: 20,
 }
 
-export interface SqlConfig {
-    /** default true */
-    enabled?: boolean
-    /** max rows returned (default 10,000; `truncated: true` beyond) */
-    rowCap?: number
-    /** statement timeout of /sql queries (default 5,000 ms) */
-    timeoutMs?: number
-    /** connect with this (read-only) URL instead of creating/using the squid_readonly role */
-    readonlyUrl?: string
-    /** allow /sql without an API key (default false: any valid key) */
-    allowAnonymous?: boolean
-}
+export type { SqlConfig } from './sql/setup'
 
 export interface SubscriptionConfig {
     /** events queued per subscriber before it is dropped as too slow (default 1,000) */
@@ -78,6 +68,8 @@ export interface SubscriptionConfig {
     keepAliveMs?: number
     /** NOTIFY channel (default squid_batch) */
     channel?: string
+    /** LISTEN down this long ends every subscription with UNAVAILABLE (default 20,000 ms; pubsub/watchdog.ts) */
+    feedLossMs?: number
 }
 
 export interface ServerOptions {
@@ -218,6 +210,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         })
         cleanups.push(() => listener.stop())
         await listener.start()
+        const watchdog = new FeedWatchdog(listener, hub, { lossMs: subs.feedLossMs, log: (m, f) => log('warn', m, f) })
+        cleanups.push(() => watchdog.close())
+        const health = new HealthCheck({
+            databaseUrl,
+            listening: () => listener.connected,
+            feedLost: () => watchdog.lost,
+            subscribers: () => hub.subscriberCount,
+        })
+        cleanups.push(() => health.close())
 
         const limiter = new RateLimiter(rate)
         cleanups.push(() => limiter.close())
@@ -227,41 +228,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         cleanups.push(() => revocations.stop())
         await revocations.start()
 
-        // /sql: its own pool, connected as the read-only role
-        let sqlEndpoint: SqlEndpoint | undefined
-        let sqlUnavailable: string | undefined
+        // /sql: its own pool, connected as the read-only role (sql/setup.ts)
         const sqlCfg = opts.sql ?? {}
-        const sqlTimeout = sqlCfg.timeoutMs ?? limits.statementTimeoutMs
-        if (sqlCfg.enabled === false) sqlUnavailable = 'disabled by configuration'
-        else {
-            let roUrl = sqlCfg.readonlyUrl
-            if (!roUrl) {
-                const u = new URL(databaseUrl)
-                const password = readonlyPassword(decodeURIComponent(u.password), decodeURIComponent(u.pathname.slice(1)))
-                const r = await ensureReadonlyRole(pool, { password, statementTimeoutMs: sqlTimeout })
-                if (r.ok) {
-                    u.username = READONLY_ROLE
-                    u.password = encodeURIComponent(password)
-                    roUrl = u.toString()
-                } else sqlUnavailable = r.reason
-            }
-            if (roUrl) {
-                const roPool = new Pool(
-                    poolConfig(roUrl, {
-                        max: 8,
-                        statement_timeout: sqlTimeout,
-                        query_timeout: sqlTimeout + 5_000,
-                        idleTimeoutMillis: 30_000,
-                        connectionTimeoutMillis: 10_000,
-                        application_name: 'settlement-api-sql',
-                    }),
-                )
-                roPool.on('error', (e) => log('warn', 'idle read-only connection failed', { message: e.message }))
-                cleanups.push(() => roPool.end())
-                sqlEndpoint = new SqlEndpoint(roPool, { rowCap: sqlCfg.rowCap ?? 10_000, timeoutMs: sqlTimeout, maxResponseBytes: limits.maxResponseBytes })
-            }
-            if (sqlUnavailable) log('warn', `/sql disabled: ${sqlUnavailable}`)
-        }
+        const sql = await setUpSql(pool, databaseUrl, sqlCfg, { timeoutMs: limits.statementTimeoutMs, maxResponseBytes: limits.maxResponseBytes }, (m, f) => log('warn', m, f))
+        cleanups.push(() => sql.close())
+        const sqlEndpoint = sql.endpoint
+        const sqlUnavailable = sql.unavailable
 
         const services: Services = {
             db: pool,
@@ -269,6 +241,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             chainHead: new ChainHeadCache(rpcUrl),
             stateSchema,
             listening: () => listener.connected,
+            feedLost: () => watchdog.lost,
         }
 
         const documents = new DocumentCache(schema, { limits })
@@ -286,6 +259,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 log,
                 resultCache,
                 auth,
+                health,
             }),
         )
         server.requestTimeout = 60_000
@@ -366,7 +340,7 @@ function envInt(env: Env, name: string): number | undefined {
  *   GQL_STATEMENT_TIMEOUT_MS, GQL_RATE_LIMIT_RPS / GQL_RATE_LIMIT_BURST (per key),
  *   GQL_ANON_RATE_LIMIT_RPS / GQL_ANON_RATE_LIMIT_BURST (per IP),
  *   SQL_ROW_CAP, SQL_TIMEOUT_MS, SQL_READONLY_DATABASE_URL, SQL_ALLOW_ANONYMOUS=true, SQL_ENABLED=false,
- *   GQL_SUBSCRIBER_QUEUE, GQL_MAX_WS_CONNECTIONS, GQL_MAX_WS_PER_IP,
+ *   GQL_SUBSCRIBER_QUEUE, GQL_MAX_WS_CONNECTIONS, GQL_MAX_WS_PER_IP, GQL_FEED_LOSS_MS,
  *   API_AUTH_FAIL_BURST / API_AUTH_FAIL_PER_SECOND (failed authentications per IP)
  */
 export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
@@ -417,6 +391,7 @@ export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
             queueCapacity: envInt(env, 'GQL_SUBSCRIBER_QUEUE'),
             maxConnections: envInt(env, 'GQL_MAX_WS_CONNECTIONS'),
             maxPerIp: envInt(env, 'GQL_MAX_WS_PER_IP'),
+            feedLossMs: envInt(env, 'GQL_FEED_LOSS_MS'),
         },
         closeMutations: true,
     }

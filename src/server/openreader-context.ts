@@ -16,10 +16,11 @@
  *   transaction guarantees too, short of its read-only anomaly checks against concurrent serializable writers).
  * The pool's statement_timeout applies either way.
  */
-import type { Pool, PoolClient } from 'pg'
+import type { Pool } from 'pg'
 import type { OpenreaderContext } from '@subsquid/openreader/lib/context'
 import { ListQuery, Query } from '@subsquid/openreader/lib/sql/query'
 import { apiError } from './errors'
+import { Checkout, checkout } from './pg-checkout'
 
 let CTX_COUNTER = 0
 
@@ -28,7 +29,7 @@ export class CappedOpenreaderContext implements OpenreaderContext {
     readonly dbType = 'postgres' as const
     /** set before execution when the operation runs at most one statement */
     singleStatement = false
-    private tx?: Promise<PoolClient>
+    private tx?: Promise<Checkout>
     private closed = false
     private statements = 0
 
@@ -45,7 +46,7 @@ export class CappedOpenreaderContext implements OpenreaderContext {
         this.statements++
         let rows: unknown[][]
         if (this.singleStatement && this.statements === 1) rows = (await this.pool.query(config)).rows
-        else rows = (await (await this.transaction()).query(config)).rows
+        else rows = (await (await this.transaction()).client.query(config)).rows
         if (list && rows.length > this.maxRows) {
             throw apiError('QUERY_TOO_COMPLEX', `the list has more than ${this.maxRows} rows: pass a smaller limit (and page with offset) or a narrower where`, {
                 limit: 'listRows',
@@ -60,17 +61,17 @@ export class CappedOpenreaderContext implements OpenreaderContext {
         throw apiError('BAD_USER_INPUT', 'OpenReader subscriptions are not served by this API')
     }
 
-    private transaction(): Promise<PoolClient> {
+    private transaction(): Promise<Checkout> {
         if (!this.tx) {
             const tx = (async () => {
-                const client = await this.pool.connect()
+                const c = await checkout(this.pool)
                 try {
-                    await client.query('START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY')
+                    await c.client.query('START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY')
                 } catch (e) {
-                    client.release(e as Error)
+                    c.release(e as Error)
                     throw e
                 }
-                return client
+                return c
             })()
             this.tx = tx
             // a failed start is reported by the statement that awaited it; close() must not throw it again
@@ -85,18 +86,18 @@ export class CappedOpenreaderContext implements OpenreaderContext {
         const tx = this.tx
         this.tx = undefined
         if (!tx) return
-        let client: PoolClient
+        let c: Checkout
         try {
-            client = await tx
+            c = await tx
         } catch {
             return
         }
         try {
-            await client.query('COMMIT')
-            client.release()
+            await c.client.query('COMMIT')
+            c.release()
         } catch (e) {
             // a broken connection is not returned to the pool
-            client.release(e as Error)
+            c.release(e as Error)
         }
     }
 }

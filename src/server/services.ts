@@ -17,6 +17,8 @@ export interface Services {
     stateSchema: string
     /** is the LISTEN connection up (reported by indexerStatus) */
     listening: () => boolean
+    /** has the change feed been down too long (subscriptions were ended; new ones are refused) */
+    feedLost?: () => boolean
 }
 
 export interface ServerCtx extends Ctx {

@@ -6,6 +6,8 @@ import { Client } from 'pg'
  */
 export async function resetIndex(url: string): Promise<void> {
     const c = new Client({ connectionString: url })
+    // a connection lost mid-way fails the pending query; unheard, its 'error' event would kill the stack
+    c.on('error', () => undefined)
     await c.connect()
     try {
         await c.query('DROP SCHEMA IF EXISTS squid_processor CASCADE')
@@ -26,6 +28,8 @@ export async function resetIndex(url: string): Promise<void> {
  */
 export async function indexedFinalizedBlock(url: string): Promise<{ height: number; hash: string } | undefined> {
     const c = new Client({ connectionString: url })
+    // a connection lost mid-way fails the pending query; unheard, its 'error' event would kill the stack
+    c.on('error', () => undefined)
     await c.connect()
     try {
         const t = await c.query(`SELECT to_regclass('squid_processor.status') AS t`)

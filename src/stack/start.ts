@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole product on one machine, in order, each step logging one line:
- *   1. Postgres: embedded (data under .data/postgres, so a restart resumes) unless DATABASE_URL / DB_* is set
+ *   1. Postgres: embedded (data under .data/postgres, so a restart resumes; restarted if it dies) unless DATABASE_URL / DB_* is set
  *   2. chain: a local anvil (state under .data/anvil) unless RPC_URL is set
  *   3. contracts: deployed once per chain (contracts/deployments/<chainId>.json)
  *   4. migrations, then the processor, the GraphQL server and (local chain only) the simulator
@@ -13,7 +13,7 @@ import { localDeployOptions } from '../deploy/local-options'
 import { applyMigrations } from '../indexer/migrations'
 import { blockHashAt, startAnvil, rpcCall } from './anvil'
 import { log } from './log'
-import { startEmbeddedPostgres } from './postgres'
+import { superviseEmbeddedPostgres } from './postgres-supervisor'
 import { installSignalHandlers, onShutdown, shutdownAndExit } from './processes'
 import { supervise } from './supervise'
 import { indexedFinalizedBlock, resetIndex } from './reset'
@@ -44,8 +44,8 @@ async function main(): Promise<void> {
     // 1. database
     const db = databaseFromEnv()
     if (db.embedded) {
-        const pg = await startEmbeddedPostgres({ dataDir: db.dataDir!, port: db.port, user: db.user, password: db.password, database: db.database })
-        onShutdown('postgres', () => pg.stop(), () => pg.kill())
+        // supervised: restarted with backoff if it dies, the stack stops loudly if it cannot be (postgres-supervisor.ts)
+        const pg = (await superviseEmbeddedPostgres({ dataDir: db.dataDir!, port: db.port, user: db.user, password: db.password, database: db.database })).current()
         log('stack', `Postgres (embedded): ${pg.url.replace(/:[^:@/]*@/, ':***@')}, data in ${pg.dataDir}`)
     } else {
         log('stack', `Postgres: ${db.host}:${db.port}/${db.database} (from ${databaseSource()})`)

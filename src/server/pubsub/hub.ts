@@ -5,7 +5,7 @@
  * A subscriber with several criteria registers under its most selective key and passes the rest as a
  * `filter` predicate, checked before its queue is offered the value.
  */
-import { SubscriberQueue } from './queue'
+import { FeedLost, SubscriberQueue } from './queue'
 
 export type Topic = 'indexerHead' | 'batchUpdated' | 'payoutClaimed' | 'escrowBalanceChanged' | 'mevDetected' | 'validatorScoreUpdated'
 export const TOPICS: Topic[] = ['indexerHead', 'batchUpdated', 'payoutClaimed', 'escrowBalanceChanged', 'mevDetected', 'validatorScoreUpdated']
@@ -91,6 +91,16 @@ export class Hub {
         for (const k of keys) {
             const set = subs.byKey.get(k.toLowerCase())
             if (set) for (const q of [...set]) offer(q)
+        }
+        return n
+    }
+
+    /** End every subscription with a FeedLost value (the change feed is gone: they would otherwise go silent). */
+    failAll(marker: FeedLost): number {
+        let n = 0
+        for (const subs of this.topics.values()) {
+            for (const q of [...subs.all]) (q.terminate(marker), n++)
+            for (const set of [...subs.byKey.values()]) for (const q of [...set]) (q.terminate(marker), n++)
         }
         return n
     }

@@ -25,6 +25,8 @@ export class NotifyListener {
     private connecting: Promise<void> | undefined
     connected = false
     reconnects = 0
+    /** when the LISTEN connection was last lost or first failed (undefined while connected) */
+    downSince: number | undefined
 
     constructor(private options: ListenerOptions) {}
 
@@ -50,6 +52,7 @@ export class NotifyListener {
             if (this.client === client) this.client = undefined
             const wasConnected = this.connected
             this.connected = false
+            this.downSince ??= Date.now()
             client.removeAllListeners('notification')
             client.end().catch(() => {})
             if (this.stopped) return
@@ -74,6 +77,7 @@ export class NotifyListener {
             return
         }
         this.connected = true
+        this.downSince = undefined
         this.attempts = 0
         if (this.everConnected) {
             this.reconnects++

@@ -12,6 +12,11 @@ export class SlowConsumer {
     ) {}
 }
 
+/** The last value of every subscriber when the change feed was lost (LISTEN down too long): its stream ends. */
+export class FeedLost {
+    constructor(readonly downForMs: number) {}
+}
+
 export class SubscriberQueue<T> implements AsyncIterableIterator<T | SlowConsumer> {
     private buf: (T | SlowConsumer)[] = []
     private waiter: ((r: IteratorResult<T | SlowConsumer>) => void) | undefined
@@ -66,6 +71,19 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T | SlowConsume
             this.waiter = undefined
             w({ value: undefined, done: true })
         }
+    }
+
+    /** End the stream with `marker` as its last value, after what is already queued (the resolver turns it into an error). */
+    terminate(marker: FeedLost): void {
+        if (this.state !== 'open') return
+        this.state = 'closed'
+        this.detach()
+        if (this.waiter) {
+            const w = this.waiter
+            this.waiter = undefined
+            this.delivered++
+            w({ value: marker as unknown as T, done: false })
+        } else this.buf.push(marker as unknown as T)
     }
 
     next(): Promise<IteratorResult<T | SlowConsumer>> {

@@ -11,13 +11,15 @@ import { Arg, Root, Subscription, Resolver } from 'type-graphql'
 import type { Ctx } from '../context'
 import { apiError } from '../errors'
 import { SubscriberFilter, Topic, TooManySubscribersError } from '../pubsub/hub'
-import { SlowConsumer } from '../pubsub/queue'
+import { FeedLost, SlowConsumer } from '../pubsub/queue'
 import { services } from '../services'
 import { BatchUpdateEvent, EscrowBalanceEvent, IndexerHeadEvent, PayoutClaimedEvent } from './subscription.type'
 import * as v from './validate'
 
 /** Register a subscriber with the hub (RATE_LIMITED when the server has too many). */
 export function openSubscription(ctx: Ctx, topic: Topic, key?: string, filter?: SubscriberFilter) {
+    // a subscription opened while the change feed is lost would stay silent
+    if (services(ctx).feedLost?.()) throw apiError('UNAVAILABLE', 'the change feed is down (the server lost its database notifications); retry later')
     try {
         return services(ctx).hub.subscribe(topic, key, filter)
     } catch (e) {
@@ -26,8 +28,13 @@ export function openSubscription(ctx: Ctx, topic: Topic, key?: string, filter?: 
     }
 }
 
-/** A queued value, or the error that ends a subscriber that did not keep up. */
-export function unwrapEvent<T>(payload: T | SlowConsumer): T {
+/** A queued value, or the error that ends a subscriber that did not keep up or whose change feed was lost. */
+export function unwrapEvent<T>(payload: T | SlowConsumer | FeedLost): T {
+    if (payload instanceof FeedLost) {
+        throw apiError('UNAVAILABLE', `subscription ended: the change feed was lost (no database notifications for ${Math.round(payload.downForMs / 1000)} s); resubscribe`, {
+            reason: 'FEED_LOST',
+        })
+    }
     if (payload instanceof SlowConsumer) {
         throw apiError('RATE_LIMITED', `subscription dropped: the client did not keep up (${payload.capacity} events queued)`, { reason: 'SLOW_CONSUMER' })
     }

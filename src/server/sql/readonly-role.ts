@@ -5,10 +5,9 @@
  *   - no USAGE on schema `api` (API keys, stored leaves, idempotency) nor `squid_processor`;
  *   - NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS, a connection limit, and
  *     `default_transaction_read_only = on` + a statement_timeout as role defaults;
- *   - no EXECUTE on pg_notify (allowed in read-only transactions; it could forge change notices):
- *     revoked from PUBLIC and granted back to the other existing non-superuser roles (when the server's
- *     DB user is a superuser; roles created later need `GRANT EXECUTE ON FUNCTION pg_notify(text, text)`
- *     if they are not superusers and must notify).
+ *   - no EXECUTE on functions with effects beyond its transaction or on other sessions (advisory locks,
+ *     signalling backends, pg_notify, set_config, large objects, other sessions' activity, ...): see
+ *     session-effects.ts (needs the server's DB user to be a superuser; otherwise a superuser runs it once).
  * /sql connects AS this role (its own pool) instead of `SET ROLE` from the server's session: with SET ROLE
  * a query could call set_config('role', ...) to switch back to the session user.
  *
@@ -20,6 +19,8 @@
 import { createHmac, randomBytes } from 'crypto'
 import type { Pool } from 'pg'
 import { sqlState } from '../error-mask'
+import { checkout } from '../pg-checkout'
+import { revokeSessionEffects } from './session-effects'
 
 export const READONLY_ROLE = 'squid_readonly'
 
@@ -46,7 +47,8 @@ export async function ensureReadonlyRole(
     opts: { role?: string; password: string; statementTimeoutMs: number; connectionLimit?: number },
 ): Promise<ReadonlyRoleResult> {
     const role = opts.role ?? READONLY_ROLE
-    const client = await admin.connect()
+    const c = await checkout(admin)
+    const client = c.client
     try {
         const me = await client.query(`SELECT rolsuper, rolcreaterole, current_database() AS db FROM pg_roles WHERE rolname = current_user`)
         const { rolsuper, rolcreaterole, db } = me.rows[0] ?? {}
@@ -70,15 +72,9 @@ export async function ensureReadonlyRole(
             `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO ${ident(role)}`,
         ]
         for (const s of stmts) await client.query(s)
-        // pg_notify works inside READ ONLY transactions: a query (even through query_to_xml('...')) could
-        // forge the processor's change notices. Functions are executable by PUBLIC, so take it from PUBLIC
-        // and give it back to every other existing role (superusers never need it).
-        const notifyAllowed = await client.query(`SELECT has_function_privilege($1, 'pg_catalog.pg_notify(text, text)', 'EXECUTE') AS ok`, [role])
-        if (notifyAllowed.rows[0].ok && rolsuper) {
-            const others = await client.query(`SELECT rolname FROM pg_roles WHERE rolname <> $1 AND rolname !~ '^pg_' AND NOT rolsuper`, [role])
-            for (const { rolname } of others.rows) await client.query(`GRANT EXECUTE ON FUNCTION pg_catalog.pg_notify(text, text) TO ${ident(rolname)}`)
-            await client.query(`REVOKE EXECUTE ON FUNCTION pg_catalog.pg_notify(text, text) FROM PUBLIC`)
-        }
+        // no function whose effects outlive the transaction or reach other sessions (session-effects.ts); a
+        // non-superuser cannot revoke from PUBLIC: the check on the /sql connection then keeps /sql disabled
+        if (rolsuper) await revokeSessionEffects(client, role)
         // never let it near the internal schemas, whatever was granted before
         const internal = await client.query(`SELECT nspname FROM pg_namespace WHERE nspname IN ('api', 'squid_processor')`)
         for (const { nspname } of internal.rows) {
@@ -89,6 +85,6 @@ export async function ensureReadonlyRole(
     } catch (e: any) {
         return { ok: false, reason: `cannot set up role ${role}: ${e?.message ?? e}` }
     } finally {
-        client.release()
+        c.release()
     }
 }
