@@ -20,6 +20,8 @@ export interface RpcAnswer {
     text: string
     /** index of the endpoint that answered */
     endpoint: number
+    /** attempts on other endpoints that failed first (a request that timed out may still have been delivered) */
+    failedAttempts: number
 }
 
 export class RpcUnavailableError extends Error {
@@ -82,6 +84,7 @@ export class FailoverRpc {
     /** POST `body` (a JSON-RPC request or batch, serialized) with failover. */
     async post(body: string): Promise<RpcAnswer> {
         let lastError = ''
+        let failedAttempts = 0
         for (const i of this.order()) {
             const ep = this.endpoints[i]
             try {
@@ -90,10 +93,11 @@ export class FailoverRpc {
                 if (ep.failures > 0 && ep.restUntil !== 0) this.onEvent({ kind: 'recovered', endpoint: i, url: redactRpcUrl(ep.url) })
                 ep.restUntil = 0
                 ep.served++
-                return { json, text, endpoint: i }
+                return { json, text, endpoint: i, failedAttempts }
             } catch (e: any) {
                 lastError = e instanceof SyntaxError ? 'the answer is not JSON' : String(e?.message ?? e)
                 ep.failures++
+                failedAttempts++
                 const wasHealthy = ep.restUntil === 0
                 ep.restUntil = this.now() + this.settings.recheckMs
                 if (wasHealthy) this.onEvent({ kind: 'failed', endpoint: i, url: redactRpcUrl(ep.url), reason: lastError })

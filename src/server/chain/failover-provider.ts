@@ -3,11 +3,13 @@
  * src/rpc/failover.ts (transport failures and timeouts move to the next endpoint, the first comes back once it
  * answers again). Everything above the transport (batching, errors, receipts) is ethers' own.
  *
- * A broadcast that timed out on one endpoint is sent again to the next: the same signed transaction, so the node
- * answers "already known" (TxSender treats it as sent) or "nonce too low" when it was mined (the idempotency
- * record then finds it by hash: tx-mutation.ts).
+ * A broadcast whose attempt failed ambiguously on one endpoint (timed out, cut off: it may have been delivered) is
+ * sent again to the next: the same signed transaction. If that node refuses it as "already known" or "nonce too
+ * low", the provider asks it for the transaction by hash; when the node has it, the broadcast succeeded (the first
+ * attempt got through) and the hash is the answer. Without this a mined transaction would look like a nonce error
+ * and TxSender would sign the next nonce for the same request.
  */
-import { JsonRpcPayload, JsonRpcProvider, JsonRpcResult } from 'ethers'
+import { JsonRpcPayload, JsonRpcProvider, JsonRpcResult, keccak256 } from 'ethers'
 import type { RpcFailoverSettings } from '../../config'
 import { FailoverEvent, FailoverRpc } from '../../rpc/failover'
 import { log } from '../../stack/log'
@@ -27,8 +29,18 @@ export class FailoverJsonRpcProvider extends JsonRpcProvider {
     }
 
     override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
-        const { json } = await this.rpc.post(JSON.stringify(payload))
-        return (Array.isArray(json) ? json : [json]) as JsonRpcResult[]
+        const answer = await this.rpc.post(JSON.stringify(payload))
+        const results = (Array.isArray(answer.json) ? answer.json : [answer.json]) as (JsonRpcResult & { error?: { message?: string } })[]
+        const one = Array.isArray(payload) ? (payload.length === 1 ? payload[0] : undefined) : payload
+        if (one?.method === 'eth_sendRawTransaction' && answer.failedAttempts > 0 && results.length === 1 && results[0].error) {
+            const raw = String((one.params as unknown[])[0])
+            if (/already known|known transaction|nonce too low/i.test(results[0].error.message ?? '')) {
+                const hash = keccak256(raw)
+                const found = await this.rpc.post(JSON.stringify({ jsonrpc: '2.0', id: one.id, method: 'eth_getTransactionByHash', params: [hash] }))
+                if ((found.json as { result?: unknown })?.result) return [{ id: one.id, result: hash }]
+            }
+        }
+        return results
     }
 }
 
