@@ -48,8 +48,8 @@ import { ContractName, INDEXED_CONTRACTS } from './contracts'
 export interface ProcessorSettings {
     /** the preferred RPC endpoint (first of rpcUrls) */
     rpcUrl: string
-    /** RPC_URL: every endpoint, in order of preference */
-    rpcUrls: string[]
+    /** RPC_URL: every endpoint, in order of preference (default [rpcUrl]) */
+    rpcUrls?: string[]
     /** SQD_GATEWAY */
     gateway?: string
     rateLimit?: number

@@ -44,9 +44,10 @@ export async function runIndexer(): Promise<void> {
     const settings = await loadProcessorSettings()
     const scoring = loadScoringConfig()
     // several RPC endpoints: squid talks to the in-process failover forwarder (why: rpc-failover.ts)
-    const failover = settings.rpcUrls.length > 1 ? await startRpcForwarder(settings.rpcUrls, rpcFailoverFromEnv()) : undefined
+    const rpcUrls = settings.rpcUrls ?? [settings.rpcUrl]
+    const failover = rpcUrls.length > 1 ? await startRpcForwarder(rpcUrls, rpcFailoverFromEnv()) : undefined
     log.info(
-        `chain ${settings.chainId} via ${settings.rpcUrls.map(redactRpcUrl).join(', ')}` +
+        `chain ${settings.chainId} via ${rpcUrls.map(redactRpcUrl).join(', ')}` +
             (settings.gateway ? ` (finalized blocks from the SQD Network gateway ${redactRpcUrl(settings.gateway)})` : '') +
             `, from block ${settings.startBlock}, ` +
             `finality ${settings.finalityConfirmations} blocks, deployments ${settings.deploymentsFile}, ` +
