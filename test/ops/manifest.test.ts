@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs'
 import * as path from 'path'
-import { ConfigError } from '../../src/config'
+import { chainFromEnv, ConfigError } from '../../src/config'
 import { CONTRACT_NAMES } from '../../src/contracts'
 import { readDeploymentsFile } from '../../src/processor'
 
@@ -101,8 +101,10 @@ test('evaluated with secrets, the manifest names only files that exist; the ship
     expect((err as Error).message).toMatch(/has no valid address for/)
 })
 
-test('SQD_GATEWAY in the manifest is a gateway URL for the manifest chain', () => {
-    const gw = processors[0].env?.SQD_GATEWAY
-    expect(gw).toMatch(/^https:\/\/v2\.archive\.subsquid\.io\/network\/base-mainnet$/)
+test('the SQD_GATEWAY example in the manifest is a gateway URL the config accepts for the manifest chain', () => {
+    expect(processors[0].env?.SQD_GATEWAY).toBeUndefined() // optional: the dataset must carry traces (README)
+    const example = /#\s+SQD_GATEWAY: (\S+)/.exec(read('squid.yaml'))?.[1]
+    expect(example).toBe('https://v2.archive.subsquid.io/network/base-mainnet')
+    expect(chainFromEnv({ RPC_URL: 'https://rpc.example', SQD_GATEWAY: example }).gateway).toBe(example)
     expect(raw.deploy.env.CHAIN_ID).toBe('8453')
 })
