@@ -24,7 +24,7 @@ export class FailoverJsonRpcProvider extends JsonRpcProvider {
     readonly rpc: FailoverRpc
 
     constructor(urls: string[], chainId: number | undefined, settings: RpcFailoverSettings, onEvent?: (e: FailoverEvent) => void) {
-        super(urls[0], chainId, { staticNetwork: chainId !== undefined, batchMaxCount: 1 })
+        super(urls[0], chainId, { staticNetwork: true, batchMaxCount: 1 })
         this.rpc = new FailoverRpc(urls, settings, onEvent ?? logFailoverEvent)
     }
 
@@ -47,5 +47,5 @@ export class FailoverJsonRpcProvider extends JsonRpcProvider {
 /** One provider for `urls`: plain for one endpoint, failover for several. */
 export function rpcProvider(urls: string[], chainId: number | undefined, settings: RpcFailoverSettings, onEvent?: (e: FailoverEvent) => void): JsonRpcProvider {
     if (urls.length > 1) return new FailoverJsonRpcProvider(urls, chainId, settings, onEvent)
-    return new JsonRpcProvider(urls[0], chainId, { staticNetwork: chainId !== undefined, batchMaxCount: 1 })
+    return new JsonRpcProvider(urls[0], chainId, { staticNetwork: true, batchMaxCount: 1 })
 }
