@@ -2,7 +2,8 @@
  * Processor configuration only: where to read from, which logs and fields to fetch. The engine that runs it
  * (batch loop, ingestion, write path) is src/indexer/; the per-contract handlers are src/mappings/.
  *
- * Settings are parsed in src/config.ts (RPC_URL, RPC_RATE_LIMIT, FINALITY_CONFIRMATIONS, START_BLOCK,
+ * Settings are parsed in src/config.ts (RPC_URL (one or several: failover, src/indexer/rpc-failover.ts),
+ * SQD_GATEWAY (SQD Network for finalized blocks), RPC_RATE_LIMIT, FINALITY_CONFIRMATIONS, START_BLOCK,
  * CHAIN_ID, DEPLOYMENTS_FILE, and the processor knobs below: indexerFromEnv):
  *   CHAIN_ANALYTICS    `true` (default) or `false`. The switch for the validator/MEV chain data:
  *                      - true: every block (header with miner, base fee, gas), every transaction with its receipt
@@ -45,7 +46,12 @@ import { ColdIngestSettings, ConfigError, Env, TraceApi, chainFromEnv, deploymen
 import { ContractName, INDEXED_CONTRACTS } from './contracts'
 
 export interface ProcessorSettings {
+    /** the preferred RPC endpoint (first of rpcUrls) */
     rpcUrl: string
+    /** RPC_URL: every endpoint, in order of preference (default [rpcUrl]) */
+    rpcUrls?: string[]
+    /** SQD_GATEWAY */
+    gateway?: string
     rateLimit?: number
     capacity?: number
     headPollInterval?: number
@@ -122,18 +128,33 @@ export function readDeploymentsFile(file: string, chainId: number): DeploymentsF
     return d
 }
 
+/** eth_chainId of the first of `urls` that answers (each endpoint of an RPC_URL list serves the same chain). */
+async function firstChainId(urls: string[]): Promise<number> {
+    let last: unknown
+    for (const u of urls) {
+        try {
+            return await fetchChainId(u)
+        } catch (e) {
+            last = e
+        }
+    }
+    throw last
+}
+
 /** Resolve everything the processor needs; asks the RPC for its chain id unless CHAIN_ID is set. */
 export async function loadProcessorSettings(env?: Env): Promise<ProcessorSettings> {
     const chain = chainFromEnv(env)
     // (parsed before any I/O: a bad knob is reported without asking the RPC first)
     const knobs = indexerFromEnv(env)
-    const chainId = chain.chainId ?? (await fetchChainId(chain.rpcUrl))
+    const chainId = chain.chainId ?? (await firstChainId(chain.rpcUrls))
     const deploymentsFile = chain.deploymentsFile ?? deploymentsFileFor(chainId, env)
     const d = readDeploymentsFile(deploymentsFile, chainId)
     const contracts = {} as Record<ContractName, string>
     for (const [name, addr] of Object.entries(d.contracts)) contracts[name as ContractName] = addr.toLowerCase()
     return {
         rpcUrl: chain.rpcUrl,
+        rpcUrls: chain.rpcUrls,
+        ...(chain.gateway ? { gateway: chain.gateway } : {}),
         rateLimit: chain.rateLimit,
         capacity: knobs.capacity,
         headPollInterval: knobs.headPollInterval,
@@ -170,12 +191,13 @@ export function requestChainData<P extends EvmBatchProcessor<any>>(p: P, traceAp
 
 /**
  * The processor for `s`: the indexed contracts' logs, plus chain data for validator/MEV analytics when on.
- * (The engine installs its backfill ingestion on it: src/indexer/ingest.ts.)
+ * (The engine installs its backfill ingestion on it: src/indexer/ingest.ts.) `rpcEndpoint` replaces s.rpcUrl
+ * (the failover forwarder's URL when RPC_URL lists several endpoints).
  */
-export function buildProcessor(s: ProcessorSettings) {
+export function buildProcessor(s: ProcessorSettings, rpcEndpoint: string = s.rpcUrl) {
     const p = new EvmBatchProcessor()
         .setRpcEndpoint({
-            url: s.rpcUrl,
+            url: rpcEndpoint,
             rateLimit: s.rateLimit,
             capacity: s.capacity,
             maxBatchCallSize: s.maxBatchCallSize,
@@ -185,6 +207,8 @@ export function buildProcessor(s: ProcessorSettings) {
         // Typed with the full selection either way; with CHAIN_ANALYTICS=false the analytics-only fields are
         // absent at runtime, and only the settlement mappings, which never read them, run.
         .setFields((s.chainAnalytics ? FIELDS : SETTLEMENT_FIELDS) as typeof FIELDS)
+    // finalized blocks from the SQD Network while it has them, the rest (and hot blocks) from the RPC
+    if (s.gateway) p.setGateway(s.gateway)
     if (s.chainAnalytics) requestChainData(p, s.traceApi, s.headPollInterval)
     else if (s.headPollInterval != null) p.setRpcDataIngestionSettings({ headPollInterval: s.headPollInterval })
     for (const [name, abi] of Object.entries(INDEXED_CONTRACTS)) {

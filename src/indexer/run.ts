@@ -12,7 +12,8 @@
 import { createLogger } from '@subsquid/logger'
 import { TypeormDatabase } from '@subsquid/typeorm-store'
 import type { ProcessorContext } from '../chain-fields'
-import { applyDatabaseEnv, databaseFromEnv, deferredIndexSettingsFromEnv, projectRoot, prometheusPort, skipMigrations } from '../config'
+import { applyDatabaseEnv, databaseFromEnv, deferredIndexSettingsFromEnv, projectRoot, prometheusPort, rpcFailoverFromEnv, skipMigrations } from '../config'
+import { redactRpcUrl } from '../rpc/failover'
 import { EventDecoder } from '../mappings/decode'
 import { changedIds } from '../mappings/index'
 import { buildProcessor, loadProcessorSettings, ProcessorSettings } from '../processor'
@@ -21,6 +22,7 @@ import { processBatch } from './batch'
 import { coldIngestStats, tuneColdIngest } from './ingest'
 import { applyMigrations } from './migrations'
 import { HeadTracker } from './reorg'
+import { startRpcForwarder } from './rpc-failover'
 import { chainHeight, squidRegistry, storeEntityManager } from './sdk-internals'
 import { batchTimingLine, createMetrics, ProcessorMetrics, ProgressReporter, recordBatchMetrics } from './telemetry'
 import { DeferredIndexes } from './write/deferred-indexes'
@@ -41,8 +43,13 @@ export async function runIndexer(): Promise<void> {
 
     const settings = await loadProcessorSettings()
     const scoring = loadScoringConfig()
+    // several RPC endpoints: squid talks to the in-process failover forwarder (why: rpc-failover.ts)
+    const rpcUrls = settings.rpcUrls ?? [settings.rpcUrl]
+    const failover = rpcUrls.length > 1 ? await startRpcForwarder(rpcUrls, rpcFailoverFromEnv()) : undefined
     log.info(
-        `chain ${settings.chainId} via ${settings.rpcUrl.replace(/\/\/[^@/]*@/, '//***@')}, from block ${settings.startBlock}, ` +
+        `chain ${settings.chainId} via ${rpcUrls.map(redactRpcUrl).join(', ')}` +
+            (settings.gateway ? ` (finalized blocks from the SQD Network gateway ${redactRpcUrl(settings.gateway)})` : '') +
+            `, from block ${settings.startBlock}, ` +
             `finality ${settings.finalityConfirmations} blocks, deployments ${settings.deploymentsFile}, ` +
             (settings.chainAnalytics
                 ? `chain analytics on (epochs of ${settings.epochBlocks} blocks, traces via ${settings.traceApi === 'trace' ? 'trace_block' : 'debug_traceBlockByHash'})`
@@ -51,7 +58,7 @@ export async function runIndexer(): Promise<void> {
             `, backfill in units of ${settings.ingest.splitBlocks} blocks, ${settings.ingest.concurrency} ahead`,
     )
     const decoder = new EventDecoder(settings.contracts)
-    const processor = buildProcessor(settings)
+    const processor = buildProcessor(settings, failover?.url)
     // backfill units are decoded as soon as they arrive, while the handler waits for the database
     tuneColdIngest(processor, { ...settings.ingest, prepare: (blocks) => decoder.predecode(blocks as ProcessorContext['blocks']) })
     processor.setPrometheusPort(prometheusPort())

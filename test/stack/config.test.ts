@@ -3,6 +3,7 @@ import * as path from 'path'
 import {
     applyDatabaseEnv,
     chainFromEnv,
+    rpcFailoverFromEnv,
     ConfigError,
     databaseFromEnv,
     gqlPort,
@@ -48,6 +49,7 @@ describe('defaults (empty env)', () => {
         expect(chainFromEnv({})).toEqual({
             local: true,
             rpcUrl: 'http://127.0.0.1:8545',
+            rpcUrls: ['http://127.0.0.1:8545'],
             chainId: 31337,
             anvil: { port: 8545, blockTime: 1, chainId: 31337, dataDir: path.join(root, '.data', 'anvil') },
             rateLimit: undefined,
@@ -125,6 +127,31 @@ describe('chain from env', () => {
         expect(c).toMatchObject({ local: false, rpcUrl: 'https://rpc.example/v1?key=abc', chainId: undefined, rateLimit: 12.5, finalityConfirmations: 75, startBlock: 1000 })
         expect(c.anvil).toBeUndefined()
         expect(c.deploymentsFile).toBeUndefined()
+    })
+
+    test('RPC_URL list → failover endpoints in order; SQD_GATEWAY; failover knobs', () => {
+        const c = chainFromEnv({ RPC_URL: ' https://a.example/k1 , http://b.example:8545 ', SQD_GATEWAY: 'https://v2.archive.subsquid.io/network/base-mainnet' })
+        expect(c.rpcUrls).toEqual(['https://a.example/k1', 'http://b.example:8545/'])
+        expect(c.rpcUrl).toBe('https://a.example/k1')
+        expect(c.gateway).toBe('https://v2.archive.subsquid.io/network/base-mainnet')
+        expect(chainFromEnv({ RPC_URL: 'wss://one.example' }).rpcUrls).toEqual(['wss://one.example/'])
+        expect(rpcFailoverFromEnv({})).toEqual({ timeoutMs: 10_000, recheckMs: 5_000 })
+        expect(rpcFailoverFromEnv({ RPC_TIMEOUT_MS: '2500', RPC_RECHECK_MS: '100' })).toEqual({ timeoutMs: 2500, recheckMs: 100 })
+        const bad: [string, Record<string, string>, RegExp][] = [
+            ['RPC_URL', { RPC_URL: 'http://a.example,,http://b.example' }, /empty entry/],
+            ['RPC_URL', { RPC_URL: 'http://a.example,wss://b.example' }, /each must be http/],
+            ['RPC_URL', { RPC_URL: 'http://a.example,http://a.example' }, /listed twice/],
+            ['RPC_URL', { RPC_URL: 'http://a.example,b.example:8545' }, /is not supported/],
+            ['SQD_GATEWAY', { RPC_URL: 'http://a.example', SQD_GATEWAY: 'ftp://gw' }, /not supported/],
+            ['SQD_GATEWAY', { SQD_GATEWAY: 'https://v2.archive.subsquid.io/network/base-mainnet' }, /local anvil chain has no SQD Network gateway/],
+        ]
+        for (const [variable, env, msg] of bad) {
+            const e = configError(() => chainFromEnv(env))
+            expect(e.variable).toBe(variable)
+            expect(e.message).toMatch(msg)
+        }
+        expect(configError(() => rpcFailoverFromEnv({ RPC_TIMEOUT_MS: '0' })).variable).toBe('RPC_TIMEOUT_MS')
+        expect(configError(() => rpcFailoverFromEnv({ RPC_RECHECK_MS: 'soon' })).variable).toBe('RPC_RECHECK_MS')
     })
 
     test('RPC_URL + CHAIN_ID / DEPLOYMENTS_FILE', () => {

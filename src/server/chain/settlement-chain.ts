@@ -1,9 +1,11 @@
 import { Contract, Interface, JsonRpcProvider, Wallet } from 'ethers'
-import { ANVIL_CHAIN_ID, chainFromEnv, deploymentsFileFor } from '../../config'
+import { ANVIL_CHAIN_ID, chainFromEnv, deploymentsFileFor, RpcFailoverSettings, rpcFailoverFromEnv } from '../../config'
+import { FailoverEvent } from '../../rpc/failover'
 import { abiOf, contract } from '../../contracts'
 import { ContractName, Deployment, requireDeployment } from '../../deploy/deployments'
 import { anvilKey, LOCAL_ROLES } from '../../deploy/local-accounts'
 import { apiError } from '../errors'
+import { rpcProvider } from './failover-provider'
 import { decodeRevert, isRevertError, RevertInfo, revertDataOf, revertError } from './revert'
 import { isDefiniteRejection, SendHooks, SentTx, TxRequest, TxSender } from './tx-sender'
 
@@ -19,6 +21,11 @@ export const SIGNER_ENV: Record<SignerRole, string> = {
 
 export interface SettlementChainOptions {
     rpcUrl: string
+    /** every endpoint in order of preference (RPC_URL list): failover (failover-provider.ts); default [rpcUrl] */
+    rpcUrls?: string[]
+    /** RPC_TIMEOUT_MS / RPC_RECHECK_MS, for rpcUrls */
+    failover?: RpcFailoverSettings
+    onFailover?: (e: FailoverEvent) => void
     deployment: Deployment
     /** private keys; a role without a key cannot send (CHAIN_UNAVAILABLE when used) */
     keys: Partial<Record<SignerRole, string>>
@@ -83,7 +90,7 @@ export class SettlementChain {
         this.deployment = opts.deployment
         this.chainId = opts.deployment.chainId
         this.pollMs = opts.pollMs ?? 250
-        this.provider = new JsonRpcProvider(opts.rpcUrl, this.chainId, { staticNetwork: true, batchMaxCount: 1 })
+        this.provider = rpcProvider(opts.rpcUrls ?? [opts.rpcUrl], this.chainId, opts.failover ?? rpcFailoverFromEnv({}), opts.onFailover)
         // one sender per address: roles sharing a key share its nonce
         const byAddress = new Map<string, TxSender>()
         for (const [role, key] of Object.entries(opts.keys) as [SignerRole, string][]) {
@@ -99,14 +106,15 @@ export class SettlementChain {
     }
 
     /**
-     * From env: RPC_URL (or the local anvil, see src/config.ts), the deployments file of its chain, and the signer
-     * keys (signerKeysFromEnv).
+     * From env: RPC_URL (one or several endpoints, or the local anvil, see src/config.ts), the deployments file of
+     * its chain, and the signer keys (signerKeysFromEnv).
      */
-    static async fromEnv(env: Env = process.env): Promise<SettlementChain> {
+    static async fromEnv(env: Env = process.env, onFailover?: (e: FailoverEvent) => void): Promise<SettlementChain> {
         const cfg = chainFromEnv(env)
+        const failover = rpcFailoverFromEnv(env)
         let chainId = cfg.chainId
         if (chainId === undefined) {
-            const p = new JsonRpcProvider(cfg.rpcUrl, undefined, { staticNetwork: true })
+            const p = rpcProvider(cfg.rpcUrls, undefined, failover)
             try {
                 chainId = Number(await p.send('eth_chainId', []))
             } catch (e) {
@@ -116,7 +124,7 @@ export class SettlementChain {
             }
         }
         const deployment = requireDeployment(chainId, deploymentsFileFor(chainId, env))
-        return new SettlementChain({ rpcUrl: cfg.rpcUrl, deployment, keys: signerKeysFromEnv(chainId, env) })
+        return new SettlementChain({ rpcUrl: cfg.rpcUrl, rpcUrls: cfg.rpcUrls, failover, onFailover, deployment, keys: signerKeysFromEnv(chainId, env) })
     }
 
     destroy(): void {
