@@ -3,6 +3,7 @@
  *   /graphql  GraphQL over HTTP (graphql-http) and graphql-ws, GraphiQL for browsers
  *   /sql      read-only SQL for analysts
  *   /health
+ *   /metrics  Prometheus (metrics.ts)
  * Composition: see schema.ts (OpenReader + type-graphql), http.ts, ws.ts, pubsub/ (LISTEN → fan-out).
  *
  * Run: `node lib/server/index.js` (env: see `serverOptionsFromEnv`).
@@ -33,6 +34,8 @@ import { PreparedPool } from './sql/prepared'
 import { ensureReadonlyRole, READONLY_ROLE, readonlyPassword } from './sql/readonly-role'
 import { ChainHeadCache } from './status/indexer'
 import { attachGraphqlWs } from './ws'
+import { createReplicaRouter, RecentWriters, ReadRouting, ReplicaRouter, withCredentials } from './db-routing'
+import { ApiMetrics } from './metrics'
 
 export interface ServerLimits extends HttpLimits {
     /** per-statement timeout of the API's pool (ms) → TIMEOUT */
@@ -101,9 +104,17 @@ export interface ServerOptions {
     subscriptions?: SubscriptionConfig
     /** serve GraphiQL on GET /graphql for browsers (default true) */
     graphiql?: boolean
-    /** Access-Control-Allow-Origin (default '*': the API is public chain data and authenticates by header, not
-     * cookie, so any page may call it with a key it holds; empty string disables CORS headers) */
+    /** CORS: '*' (default: the API is public chain data and authenticates by header, not cookie, so any page may
+     * call it with a key it holds), a comma-separated list of origins (echoed when they match), or '' (no CORS) */
     corsOrigin?: string
+    /** read replicas: read-only operations and /sql go there, the rest stays on `databaseUrl` (db-routing.ts) */
+    readDatabaseUrls?: string[]
+    /** after a caller's mutation, its reads stay on the primary this long (default 2,000 ms; 0: off) */
+    readAfterWriteMs?: number
+    /** GET /metrics (default true) */
+    metrics?: boolean
+    /** when set, /metrics needs `Authorization: Bearer <token>` */
+    metricsToken?: string
     /** passed to configureMutations (chain, timeouts); closeMutations() runs at close() when given */
     mutations?: MutationConfig
     /** close the mutations' chain connection at close() even without `mutations` (the CLI entry does) */
@@ -126,6 +137,9 @@ export interface RunningServer {
     shared: SharedSubscriptions
     listener: NotifyListener
     pool: Pool
+    /** replica routing, when read URLs are configured */
+    reads?: ReadRouting
+    metrics?: ApiMetrics
     /** why /sql is unavailable, if it is */
     sqlUnavailable?: string
     close(): Promise<void>
@@ -193,6 +207,20 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         pool.on('error', (e) => log('warn', 'idle database connection failed', { message: e.message }))
         cleanups.push(() => pool.end())
         await pool.query('SELECT 1')
+        const metrics = opts.metrics === false ? undefined : new ApiMetrics()
+        let reads: ReadRouting | undefined
+        if (opts.readDatabaseUrls?.length) {
+            const router = createReplicaRouter(opts.readDatabaseUrls, pool, (url, name) => {
+                const p = new PreparedPool(
+                    poolConfig(url, { max: limits.poolSize, statement_timeout: limits.statementTimeoutMs, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, application_name: 'settlement-api-read' }),
+                )
+                p.on('error', (e) => log('warn', `idle connection to read replica ${name} failed`, { message: e.message }))
+                return p
+            }, log)
+            cleanups.push(() => router.end())
+            reads = { router, writers: new RecentWriters(opts.readAfterWriteMs ?? 2_000) }
+            log('info', `reads go to ${router.pools.map((r) => r.name).join(', ')} (primary for mutations, keys, LISTEN)`)
+        }
 
         // the GIN index of the claimableBalance lookup (api.batch_leaves) comes from db/migrations/1700000000001-ApiIndexes.js
 
@@ -208,7 +236,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             onNotify: (payload) => {
                 // the processor committed: cached answers describe the previous state
                 resultCache.invalidate()
+                const received = performance.now()
                 feed.push(payload)
+                if (metrics) void feed.idle().then(() => metrics.notifyPush.observe((performance.now() - received) / 1000))
             },
             onReconnect: () => {
                 resultCache.invalidate()
@@ -229,6 +259,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
         // /sql: its own pool, connected as the read-only role
         let sqlEndpoint: SqlEndpoint | undefined
+        let sqlPools: { name: string; pool: Pool }[] = []
         let sqlUnavailable: string | undefined
         const sqlCfg = opts.sql ?? {}
         const sqlTimeout = sqlCfg.timeoutMs ?? limits.statementTimeoutMs
@@ -246,19 +277,35 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 } else sqlUnavailable = r.reason
             }
             if (roUrl) {
-                const roPool = new Pool(
-                    poolConfig(roUrl, {
+                const roConfig = (url: string) =>
+                    poolConfig(url, {
                         max: 8,
                         statement_timeout: sqlTimeout,
                         query_timeout: sqlTimeout + 5_000,
                         idleTimeoutMillis: 30_000,
                         connectionTimeoutMillis: 10_000,
                         application_name: 'settlement-api-sql',
-                    }),
-                )
+                    })
+                const roPool = new Pool(roConfig(roUrl))
                 roPool.on('error', (e) => log('warn', 'idle read-only connection failed', { message: e.message }))
                 cleanups.push(() => roPool.end())
-                sqlEndpoint = new SqlEndpoint(roPool, { rowCap: sqlCfg.rowCap ?? 10_000, timeoutMs: sqlTimeout, maxResponseBytes: limits.maxResponseBytes })
+                sqlPools = [{ name: 'sql', pool: roPool }]
+                let sqlReader: Pool = roPool
+                // the read-only role (replicated from the primary) on each replica; an explicit SQL_READONLY_DATABASE_URL is used as given
+                if (reads && !sqlCfg.readonlyUrl) {
+                    const ro = new URL(roUrl)
+                    const user = decodeURIComponent(ro.username)
+                    const password = decodeURIComponent(ro.password)
+                    const sqlRouter: ReplicaRouter = createReplicaRouter(opts.readDatabaseUrls!, roPool, (url) => {
+                        const p = new Pool(roConfig(withCredentials(url, user, password)))
+                        p.on('error', (e) => log('warn', 'idle read-only replica connection failed', { message: e.message }))
+                        return p
+                    }, log)
+                    cleanups.push(() => sqlRouter.end())
+                    sqlPools = [...sqlPools, ...sqlRouter.pools.map((r) => ({ name: `sql ${r.name}`, pool: r.pool }))]
+                    sqlReader = sqlRouter.asPool()
+                }
+                sqlEndpoint = new SqlEndpoint(sqlReader, { rowCap: sqlCfg.rowCap ?? 10_000, timeoutMs: sqlTimeout, maxResponseBytes: limits.maxResponseBytes })
             }
             if (sqlUnavailable) log('warn', `/sql disabled: ${sqlUnavailable}`)
         }
@@ -269,6 +316,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             chainHead: new ChainHeadCache(rpcUrl),
             stateSchema,
             listening: () => listener.connected,
+            reads,
         }
 
         const documents = new DocumentCache(schema, { limits })
@@ -283,6 +331,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 sql: { endpoint: sqlEndpoint, unavailableReason: sqlUnavailable, allowAnonymous: !!sqlCfg.allowAnonymous },
                 graphiql: opts.graphiql ?? true,
                 corsOrigin: opts.corsOrigin ?? '*',
+                metrics,
+                metricsToken: opts.metricsToken,
                 log,
                 resultCache,
                 auth,
@@ -297,7 +347,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         })
         const ws = attachGraphqlWs(
             server,
-            { schema, pool, services, limits, limiter, log, documents, auth, revocations },
+            { schema, pool, services, limits, limiter, log, documents, auth, revocations, metrics },
             {
                 queueCapacity: subs.queueCapacity ?? 1_000,
                 maxConnections: subs.maxConnections ?? 5_000,
@@ -306,6 +356,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 keepAliveMs: subs.keepAliveMs ?? 12_000,
             },
         )
+        metrics?.attach({
+            pools: () => [{ name: 'primary', pool }, ...(reads?.router.pools ?? []), ...sqlPools],
+            wsConnections: () => ws.wss.clients.size,
+            subscriptions: () => hub.subscriberCount,
+            sharedExecutions: () => ws.shared.stats.groups,
+            resultCache,
+            readTargets: reads && (() => reads!.router.served),
+        })
         const host = opts.host ?? '127.0.0.1'
         await new Promise<void>((resolve, reject) => {
             server.once('error', reject)
@@ -337,6 +395,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             shared: ws.shared,
             listener,
             pool,
+            reads,
+            metrics,
             sqlUnavailable,
             close: () => (closing ??= cleanup()),
         }
@@ -358,9 +418,27 @@ function envInt(env: Env, name: string): number | undefined {
     return Number(v)
 }
 
+/** DATABASE_READ_URL: one or several postgres:// URLs, comma-separated. */
+export function readUrlsFromEnv(value: string | undefined): string[] | undefined {
+    const urls = (value ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    for (const u of urls) {
+        if (!/^postgres(ql)?:\/\//.test(u)) throw new Error(`DATABASE_READ_URL: "${replicaSafe(u)}" is not a postgres:// URL`)
+    }
+    return urls.length ? urls : undefined
+}
+
+/** a URL for an error message, without its password */
+function replicaSafe(url: string): string {
+    return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')
+}
+
 /**
  * Options from the environment (besides DB / RPC / GQL_PORT from src/config.ts):
- *   GQL_HOST (default 127.0.0.1), GQL_CORS_ORIGIN (default *, empty: no CORS headers),
+ *   GQL_HOST (default 127.0.0.1), CORS_ORIGINS or GQL_CORS_ORIGIN (default *; a comma-separated origin list; empty: no CORS headers),
+ *   DATABASE_READ_URL (replica URLs, comma-separated), DATABASE_READ_AFTER_WRITE_MS, API_METRICS=false, API_METRICS_TOKEN,
  *   GQL_MAX_DEPTH, GQL_MAX_COMPLEXITY, GQL_MAX_ALIASES, GQL_MAX_ROOT_FIELDS, GQL_MAX_TOKENS, GQL_MAX_INPUT_ITEMS,
  *   GQL_MAX_LIST_ROWS, GQL_MAX_BODY_BYTES, GQL_MAX_RESPONSE_BYTES,
  *   GQL_STATEMENT_TIMEOUT_MS, GQL_RATE_LIMIT_RPS / GQL_RATE_LIMIT_BURST (per key),
@@ -402,7 +480,11 @@ export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
     return {
         port: gqlPort(env),
         host: env.GQL_HOST?.trim() || undefined,
-        corsOrigin: env.GQL_CORS_ORIGIN === undefined ? undefined : env.GQL_CORS_ORIGIN.trim(),
+        corsOrigin: (env.CORS_ORIGINS ?? env.GQL_CORS_ORIGIN)?.trim(),
+        readDatabaseUrls: readUrlsFromEnv(env.DATABASE_READ_URL),
+        readAfterWriteMs: envInt(env, 'DATABASE_READ_AFTER_WRITE_MS'),
+        metrics: env.API_METRICS?.trim() !== 'false',
+        metricsToken: env.API_METRICS_TOKEN?.trim() || undefined,
         limits,
         rateLimit: rate,
         auth,

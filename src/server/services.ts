@@ -5,6 +5,7 @@
  */
 import type { Pool } from 'pg'
 import type { Ctx } from './context'
+import type { ReadRouting } from './db-routing'
 import type { Hub } from './pubsub/hub'
 import type { ChainHeadCache } from './status/indexer'
 import { apiError } from './errors'
@@ -17,6 +18,8 @@ export interface Services {
     stateSchema: string
     /** is the LISTEN connection up (reported by indexerStatus) */
     listening: () => boolean
+    /** read replicas (DATABASE_READ_URL): where read-only operations go (db-routing.ts); absent: all on `db` */
+    reads?: ReadRouting
 }
 
 export interface ServerCtx extends Ctx {
