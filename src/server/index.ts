@@ -359,7 +359,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         metrics?.attach({
             pools: () => [{ name: 'primary', pool }, ...(reads?.router.pools ?? []), ...sqlPools],
             wsConnections: () => ws.wss.clients.size,
-            subscriptions: () => hub.subscriberCount,
+            subscriptions: () => ws.shared.stats.members,
             sharedExecutions: () => ws.shared.stats.groups,
             resultCache,
             readTargets: reads && (() => reads!.router.served),

@@ -16,7 +16,7 @@ export interface MetricsSources {
     /** pools whose use is reported (primary, replicas, /sql) */
     pools: () => { name: string; pool: Pool }[]
     wsConnections: () => number
-    /** subscriber queues in the hub (one per subscription of a socket) */
+    /** active subscriptions (one per subscribe message of a socket) */
     subscriptions: () => number
     /** distinct shared subscription executions */
     sharedExecutions: () => number
@@ -124,7 +124,7 @@ export class ApiMetrics {
             },
         })
         new Gauge({ name: 'api_ws_connections', help: 'open graphql-ws connections', registers, collect() { this.set(src.wsConnections()) } })
-        new Gauge({ name: 'api_ws_subscriptions', help: 'active subscriptions (one per subscribe of a socket)', registers, collect() { this.set(src.subscriptions()) } })
+        new Gauge({ name: 'api_ws_subscriptions', help: 'active graphql-ws subscriptions (one per subscribe message of a socket)', registers, collect() { this.set(src.subscriptions()) } })
         new Gauge({ name: 'api_live_executions', help: 'shared subscription executions (identical subscriptions share one)', registers, collect() { this.set(src.sharedExecutions()) } })
         const cache = src.resultCache
         if (cache) {
