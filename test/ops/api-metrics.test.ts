@@ -3,6 +3,8 @@
  * result-cache hits/misses, graphql-ws connections and subscriptions, pool use, NOTIFY → push), operation-name
  * labels are capped, and the optional token guards the route.
  */
+import * as fs from 'fs'
+import * as path from 'path'
 import { createClient } from 'graphql-ws'
 import WebSocket from 'ws'
 import { createApiKey } from '../../src/server/api-keys'
@@ -170,4 +172,17 @@ test('API_METRICS_TOKEN guards /metrics; metrics: false removes the route', asyn
 
     const off = await server({ metrics: false })
     expect((await raw(new URL('/metrics', off.url).toString())).status).toBe(404)
+})
+
+test('every metric the sample Grafana dashboard (docs/grafana-api.json) charts is exported', async () => {
+    // a "replica" that is the primary itself: enough to export the replica series
+    const s = await server({ readDatabaseUrls: [stack.url] })
+    await gql(s.url, `query Warm { __typename }`)
+    const text = (await raw(new URL('/metrics', s.url).toString())).body.toString('utf8')
+    const exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]))
+    const dashboard = JSON.parse(fs.readFileSync(path.join(__dirname, '../../docs/grafana-api.json'), 'utf8'))
+    const used = new Set<string>()
+    for (const p of dashboard.panels) for (const t of p.targets) for (const m of String(t.expr).matchAll(/\b(api_[a-z0-9_]+)/g)) used.add(m[1].replace(/_(bucket|count|sum)$/, ''))
+    expect(used.size).toBeGreaterThan(8)
+    for (const name of used) expect([name, exported.has(name)]).toEqual([name, true])
 })
