@@ -13,7 +13,7 @@
  * - A replica that cannot be reached (connection refused/reset, shutting down, a recovery conflict) is skipped for
  *   `retryMs` and the statement runs on the primary instead; logged once per outage, and once when it is back.
  */
-import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg'
+import type { Pool, PoolClient, PoolConfig, QueryConfig, QueryResult } from 'pg'
 import { CappedOpenreaderContext } from './openreader-context'
 import type { ServerCtx } from './services'
 
@@ -193,15 +193,23 @@ export function withCredentials(url: string, user: string, password: string): st
     return u.toString()
 }
 
-/** Pools for the replicas (`makePool` per URL) behind one router that falls back to `primary`. */
-export function createReplicaRouter(urls: string[], primary: Pool, makePool: (url: string, name: string) => Pool, log?: Log): ReplicaRouter {
+/**
+ * A router over the replica `urls` whose pools copy the settings of `like` (size, timeouts, application name):
+ * `sameCredentials` keeps like's user and password (the /sql read-only role) instead of the URL's.
+ */
+export function routerLike(like: Pool, urls: string[], create: (config: PoolConfig) => Pool, opts: { log?: Log; sameCredentials?: boolean; applicationName?: string } = {}): ReplicaRouter {
+    const base = (like as unknown as { options: PoolConfig }).options
+    const own = base.connectionString ? new URL(base.connectionString) : undefined
     const seen = new Map<string, number>()
-    const replicas = urls.map((url) => {
-        let name = replicaName(url)
+    const replicas = urls.map((raw) => {
+        let name = replicaName(raw)
         const n = (seen.get(name) ?? 0) + 1
         seen.set(name, n)
         if (n > 1) name = `${name}#${n}`
-        return { name, pool: makePool(url, name) }
+        const url = opts.sameCredentials && own ? withCredentials(raw, decodeURIComponent(own.username), decodeURIComponent(own.password)) : raw
+        const pool = create({ ...base, connectionString: url, application_name: opts.applicationName ?? base.application_name })
+        pool.on('error', (e) => opts.log?.('warn', `idle connection to read replica ${name} failed`, { message: e.message }))
+        return { name, pool }
     })
-    return new ReplicaRouter(replicas, primary, { log })
+    return new ReplicaRouter(replicas, like, { log: opts.log })
 }

@@ -34,7 +34,7 @@ import { PreparedPool } from './sql/prepared'
 import { ensureReadonlyRole, READONLY_ROLE, readonlyPassword } from './sql/readonly-role'
 import { ChainHeadCache } from './status/indexer'
 import { attachGraphqlWs } from './ws'
-import { createReplicaRouter, RecentWriters, ReadRouting, ReplicaRouter, withCredentials } from './db-routing'
+import { ReadRouting, RecentWriters, routerLike } from './db-routing'
 import { ApiMetrics } from './metrics'
 
 export interface ServerLimits extends HttpLimits {
@@ -210,13 +210,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         const metrics = opts.metrics === false ? undefined : new ApiMetrics()
         let reads: ReadRouting | undefined
         if (opts.readDatabaseUrls?.length) {
-            const router = createReplicaRouter(opts.readDatabaseUrls, pool, (url, name) => {
-                const p = new PreparedPool(
-                    poolConfig(url, { max: limits.poolSize, statement_timeout: limits.statementTimeoutMs, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, application_name: 'settlement-api-read' }),
-                )
-                p.on('error', (e) => log('warn', `idle connection to read replica ${name} failed`, { message: e.message }))
-                return p
-            }, log)
+            const router = routerLike(pool, opts.readDatabaseUrls, (c) => new PreparedPool(c), { log, applicationName: 'settlement-api-read' })
             cleanups.push(() => router.end())
             reads = { router, writers: new RecentWriters(opts.readAfterWriteMs ?? 2_000) }
             log('info', `reads go to ${router.pools.map((r) => r.name).join(', ')} (primary for mutations, keys, LISTEN)`)
@@ -277,35 +271,23 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 } else sqlUnavailable = r.reason
             }
             if (roUrl) {
-                const roConfig = (url: string) =>
-                    poolConfig(url, {
+                const roPool = new Pool(
+                    poolConfig(roUrl, {
                         max: 8,
                         statement_timeout: sqlTimeout,
                         query_timeout: sqlTimeout + 5_000,
                         idleTimeoutMillis: 30_000,
                         connectionTimeoutMillis: 10_000,
                         application_name: 'settlement-api-sql',
-                    })
-                const roPool = new Pool(roConfig(roUrl))
+                    }),
+                )
                 roPool.on('error', (e) => log('warn', 'idle read-only connection failed', { message: e.message }))
                 cleanups.push(() => roPool.end())
-                sqlPools = [{ name: 'sql', pool: roPool }]
-                let sqlReader: Pool = roPool
-                // the read-only role (replicated from the primary) on each replica; an explicit SQL_READONLY_DATABASE_URL is used as given
-                if (reads && !sqlCfg.readonlyUrl) {
-                    const ro = new URL(roUrl)
-                    const user = decodeURIComponent(ro.username)
-                    const password = decodeURIComponent(ro.password)
-                    const sqlRouter: ReplicaRouter = createReplicaRouter(opts.readDatabaseUrls!, roPool, (url) => {
-                        const p = new Pool(roConfig(withCredentials(url, user, password)))
-                        p.on('error', (e) => log('warn', 'idle read-only replica connection failed', { message: e.message }))
-                        return p
-                    }, log)
-                    cleanups.push(() => sqlRouter.end())
-                    sqlPools = [...sqlPools, ...sqlRouter.pools.map((r) => ({ name: `sql ${r.name}`, pool: r.pool }))]
-                    sqlReader = sqlRouter.asPool()
-                }
-                sqlEndpoint = new SqlEndpoint(sqlReader, { rowCap: sqlCfg.rowCap ?? 10_000, timeoutMs: sqlTimeout, maxResponseBytes: limits.maxResponseBytes })
+                // on replicas as the same read-only role (it replicates); an explicit SQL_READONLY_DATABASE_URL is used as given
+                const sqlRouter = reads && !sqlCfg.readonlyUrl ? routerLike(roPool, opts.readDatabaseUrls!, (c) => new Pool(c), { log, sameCredentials: true }) : undefined
+                if (sqlRouter) cleanups.push(() => sqlRouter.end())
+                sqlPools = [{ name: 'sql', pool: roPool }, ...(sqlRouter?.pools.map((r) => ({ name: `sql ${r.name}`, pool: r.pool })) ?? [])]
+                sqlEndpoint = new SqlEndpoint(sqlRouter?.asPool() ?? roPool, { rowCap: sqlCfg.rowCap ?? 10_000, timeoutMs: sqlTimeout, maxResponseBytes: limits.maxResponseBytes })
             }
             if (sqlUnavailable) log('warn', `/sql disabled: ${sqlUnavailable}`)
         }
