@@ -55,7 +55,8 @@ export function compress(body: Buffer | string, encoding: Encoding): Promise<Buf
     return encoding === 'br' ? brotli(body, BROTLI_OPTS) : gzip(body, { level: 6 })
 }
 
-function addVary(res: ServerResponse, value: string) {
+/** Add `value` to the response's Vary header (keeping what is there). */
+export function addVary(res: ServerResponse, value: string) {
     const cur = res.getHeader('vary')
     const list = String(cur ?? '')
         .split(',')

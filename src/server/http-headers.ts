@@ -13,6 +13,7 @@
  */
 import { createHash } from 'crypto'
 import type { IncomingMessage, ServerResponse } from 'http'
+import { addVary } from './compression'
 
 export type CorsPolicy = { kind: 'any' } | { kind: 'list'; origins: Set<string> } | { kind: 'off' }
 
@@ -51,7 +52,7 @@ export function parseCorsOrigins(value: string | undefined): CorsPolicy {
 export function applyCors(policy: CorsPolicy, req: IncomingMessage, res: ServerResponse): boolean {
     if (policy.kind === 'off') return false
     if (policy.kind === 'list') {
-        res.setHeader('vary', 'Origin')
+        addVary(res, 'Origin')
         const origin = req.headers.origin
         if (!origin || !policy.origins.has(origin)) return false
         res.setHeader('access-control-allow-origin', origin)

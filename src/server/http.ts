@@ -30,7 +30,7 @@ import { RateLimiter } from './limits/rate-limit'
 import { QueryLimits, queryLimitsRule } from './limits/validation'
 import type { ServerCtx, Services } from './services'
 import { SqlEndpoint, SqlError } from './sql/endpoint'
-import { pipeCompressed, sendBody } from './compression'
+import { addVary, pipeCompressed, sendBody } from './compression'
 import { routeContext } from './db-routing'
 import { applyCors, applySecurityHeaders, consolePolicy, parseCorsOrigins } from './http-headers'
 import type { ApiMetrics } from './metrics'
@@ -269,7 +269,7 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
         if (req.method === 'GET' && deps.graphiql && !url.searchParams.has('query') && /text\/html/.test(accept)) {
             const html = graphiqlHtml()
             if (html) {
-                res.setHeader('vary', 'Accept')
+                addVary(res, 'Accept')
                 return sendBody(req, res, 200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': (consoleCsp ??= consolePolicy(html)) }, html)
             }
         }

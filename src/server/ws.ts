@@ -173,6 +173,10 @@ export function attachGraphqlWs(
                 }
             }) as any,
             subscribe: shared.subscribe as any,
+            // refusals before execution (rate limit, validation, revoked key): counted like HTTP's
+            onError: (_ctx, _msg, errors) => {
+                for (const e of errors) deps.metrics?.error(e.extensions?.code as string | undefined)
+            },
             onNext: (_ctx, _msg, args, result) => {
                 const masked = maskResult(result as ExecutionResult, (args.contextValue as ServerCtx).requestId, deps.log)
                 for (const e of masked.errors ?? []) deps.metrics?.error(e.extensions?.code as string | undefined)

@@ -173,6 +173,11 @@ test('CORS: * by default; an origin list echoes a listed Origin with Vary: Origi
     expect(pre.headers['access-control-allow-origin']).toBe('https://app.example.com')
     expect(pre.headers['access-control-allow-headers']).toMatch(/authorization/)
 
+    // Vary keeps every reason: Origin (CORS list), Accept (GraphiQL vs JSON), Accept-Encoding
+    const page = await raw(listed.url, { headers: { accept: 'text/html', origin: 'https://app.example.com', 'accept-encoding': 'gzip' } })
+    expect(page.status).toBe(200)
+    expect(String(page.headers.vary).split(/,\s*/).sort()).toEqual(['Accept', 'Accept-Encoding', 'Origin'])
+
     const off = await server({ corsOrigin: '' })
     expect((await gqlRaw(off.url, SMALL, { origin: 'https://app.example.com' })).headers['access-control-allow-origin']).toBeUndefined()
 })

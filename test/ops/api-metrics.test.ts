@@ -136,6 +136,13 @@ test('graphql-ws connections, subscriptions and NOTIFY → push move with client
     expect(v(pushed, 'api_notify_push_seconds_count')).toBeGreaterThanOrEqual(1)
     expect(v(pushed, 'api_notify_push_seconds_sum')).toBeGreaterThan(0)
 
+    // a subscribe the server refuses before executing it is an error by code too
+    const refused = await new Promise<unknown>((resolve) =>
+        clients[0].subscribe({ query: `subscription { nope }` }, { next: () => undefined, error: resolve, complete: () => resolve(undefined) }),
+    )
+    expect(refused).toBeDefined()
+    expect(v(await scrape(s), `api_errors_total{code="GRAPHQL_VALIDATION_FAILED"}`)).toBe(v(pushed, `api_errors_total{code="GRAPHQL_VALIDATION_FAILED"}`) + 1)
+
     disposers.forEach((d) => d())
     await Promise.all(clients.map((c) => c.dispose()))
     await until(() => s.shared.stats.members === 0)
