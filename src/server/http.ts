@@ -397,8 +397,10 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
                         subscribers: deps.services.hub.subscriberCount,
                     })
                 case '/metrics':
-                    if (metrics && req.method === 'GET') return metrics.handle(req, res, deps.metricsToken)
-                    break
+                    if (!metrics || req.method !== 'GET') break
+                    // rendering every series costs CPU: the anonymous per-IP bucket (a scraper needs one every few seconds)
+                    if (!deps.limiter.take(`ip:${clientIp(req)}`, true).ok) return sendJson(res, 429, { error: { code: 'RATE_LIMITED', message: 'rate limit exceeded; retry later' } })
+                    return metrics.handle(req, res, deps.metricsToken)
                 case '/':
                     res.writeHead(302, { location: '/graphql' })
                     return res.end()
