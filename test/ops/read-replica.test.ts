@@ -132,6 +132,29 @@ test('a replica that goes away: reads fall back to the primary, logged once', as
     expect(server.reads!.router.fallbacks.count).toBeGreaterThanOrEqual(1)
 })
 
+test('a replica unreachable from the start: the server starts and reads from the primary', async () => {
+    const lines: string[] = []
+    const s = await startServer({
+        port: 0,
+        host: '127.0.0.1',
+        databaseUrl: pair.primary.url,
+        readDatabaseUrls: ['postgres://postgres:postgres@127.0.0.1:1/squid'],
+        rpcUrl: null,
+        resultCacheMs: 0,
+        log: (level, message) => lines.push(`${level} ${message}`),
+    })
+    try {
+        for (let i = 0; i < 3; i++) {
+            const r = await post(s.url, { query: BATCH, variables: { id: bid(1) } })
+            expect(r.body.data.batchById).toMatchObject({ id: bid(1) })
+        }
+        expect(s.reads!.router.served.get('primary')).toBe(3)
+        expect(lines.filter((l) => /read replica 127\.0\.0\.1:1 unavailable/.test(l))).toHaveLength(1)
+    } finally {
+        await s.close()
+    }
+})
+
 test('configuration: DATABASE_READ_URL takes one or several URLs; failures of the server vs of the statement', () => {
     expect(readUrlsFromEnv('postgres://a@h1/db, postgresql://b@h2:5433/db')).toEqual(['postgres://a@h1/db', 'postgresql://b@h2:5433/db'])
     expect(readUrlsFromEnv('')).toBeUndefined()
