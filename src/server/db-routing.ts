@@ -10,11 +10,13 @@
  *   lagging replica they would be missing and the events lost, so it stays on the primary (one query per topic
  *   per notice, shared by all subscribers: little load).
  * - Among replicas: the least busy (waiting clients, then checked-out connections), round-robin on ties.
+ * - A replica further behind than `maxLagMs` (replica-lag.ts; DATABASE_READ_MAX_LAG_MS) is skipped while it is.
  * - A replica that cannot be reached (connection refused/reset, shutting down, a recovery conflict) is skipped for
  *   `retryMs` and the statement runs on the primary instead; logged once per outage, and once when it is back.
  */
 import type { Pool, PoolClient, PoolConfig, QueryConfig, QueryResult } from 'pg'
 import { CappedOpenreaderContext } from './openreader-context'
+import type { ReplicaLag } from './replica-lag'
 import type { ServerCtx } from './services'
 
 type Log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void
@@ -50,7 +52,7 @@ export class ReplicaRouter {
     constructor(
         replicas: { name: string; pool: Pool }[],
         readonly primary: Pool,
-        private readonly options: { retryMs?: number; log?: Log } = {},
+        private readonly options: { retryMs?: number; log?: Log; tooFarBehind?: (name: string) => boolean } = {},
     ) {
         this.replicas = replicas.map((r) => ({ ...r, downUntil: 0 }))
     }
@@ -65,7 +67,7 @@ export class ReplicaRouter {
         const n = this.replicas.length
         for (let i = 0; i < n; i++) {
             const r = this.replicas[(this.next + i) % n]
-            if (r.downUntil > now) continue
+            if (r.downUntil > now || this.options.tooFarBehind?.(r.name)) continue
             const load = r.pool.waitingCount * 1_000 + (r.pool.totalCount - r.pool.idleCount)
             if (load < bestLoad) {
                 best = r
@@ -154,6 +156,8 @@ export class RecentWriters {
 export interface ReadRouting {
     router: ReplicaRouter
     writers: RecentWriters
+    /** replica lag probe (replica-lag.ts) */
+    lag: ReplicaLag
 }
 
 /**
@@ -197,7 +201,12 @@ export function withCredentials(url: string, user: string, password: string): st
  * A router over the replica `urls` whose pools copy the settings of `like` (size, timeouts, application name):
  * `sameCredentials` keeps like's user and password (the /sql read-only role) instead of the URL's.
  */
-export function routerLike(like: Pool, urls: string[], create: (config: PoolConfig) => Pool, opts: { log?: Log; sameCredentials?: boolean; applicationName?: string } = {}): ReplicaRouter {
+export function routerLike(
+    like: Pool,
+    urls: string[],
+    create: (config: PoolConfig) => Pool,
+    opts: { log?: Log; sameCredentials?: boolean; applicationName?: string; tooFarBehind?: (name: string) => boolean } = {},
+): ReplicaRouter {
     const base = (like as unknown as { options: PoolConfig }).options
     const own = base.connectionString ? new URL(base.connectionString) : undefined
     const seen = new Map<string, number>()
@@ -211,5 +220,5 @@ export function routerLike(like: Pool, urls: string[], create: (config: PoolConf
         pool.on('error', (e) => opts.log?.('warn', `idle connection to read replica ${name} failed`, { message: e.message }))
         return { name, pool }
     })
-    return new ReplicaRouter(replicas, like, { log: opts.log })
+    return new ReplicaRouter(replicas, like, { log: opts.log, tooFarBehind: opts.tooFarBehind })
 }

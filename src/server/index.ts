@@ -35,6 +35,7 @@ import { ensureReadonlyRole, READONLY_ROLE, readonlyPassword } from './sql/reado
 import { ChainHeadCache } from './status/indexer'
 import { attachGraphqlWs } from './ws'
 import { ReadRouting, RecentWriters, routerLike } from './db-routing'
+import { ReplicaLag } from './replica-lag'
 import { ApiMetrics } from './metrics'
 
 export interface ServerLimits extends HttpLimits {
@@ -111,6 +112,8 @@ export interface ServerOptions {
     readDatabaseUrls?: string[]
     /** after a caller's mutation, its reads stay on the primary this long (default 2,000 ms; 0: off) */
     readAfterWriteMs?: number
+    /** skip a replica further behind than this (replica-lag.ts; default 0: no limit) */
+    readMaxLagMs?: number
     /** GET /metrics (default true) */
     metrics?: boolean
     /** when set, /metrics needs `Authorization: Bearer <token>` */
@@ -210,9 +213,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         const metrics = opts.metrics === false ? undefined : new ApiMetrics()
         let reads: ReadRouting | undefined
         if (opts.readDatabaseUrls?.length) {
-            const router = routerLike(pool, opts.readDatabaseUrls, (c) => new PreparedPool(c), { log, applicationName: 'settlement-api-read' })
+            let lag: ReplicaLag | undefined
+            const tooFarBehind = (name: string) => !!lag?.tooFarBehind(name)
+            const router = routerLike(pool, opts.readDatabaseUrls, (c) => new PreparedPool(c), { log, applicationName: 'settlement-api-read', tooFarBehind })
             cleanups.push(() => router.end())
-            reads = { router, writers: new RecentWriters(opts.readAfterWriteMs ?? 2_000) }
+            lag = new ReplicaLag(router.pools, opts.readMaxLagMs ?? 0).start()
+            cleanups.push(() => lag!.stop())
+            reads = { router, writers: new RecentWriters(opts.readAfterWriteMs ?? 2_000), lag }
             log('info', `reads go to ${router.pools.map((r) => r.name).join(', ')} (primary for mutations, keys, LISTEN)`)
         }
 
@@ -284,7 +291,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 roPool.on('error', (e) => log('warn', 'idle read-only connection failed', { message: e.message }))
                 cleanups.push(() => roPool.end())
                 // on replicas as the same read-only role (it replicates); an explicit SQL_READONLY_DATABASE_URL is used as given
-                const sqlRouter = reads && !sqlCfg.readonlyUrl ? routerLike(roPool, opts.readDatabaseUrls!, (c) => new Pool(c), { log, sameCredentials: true }) : undefined
+                const sqlRouter = reads && !sqlCfg.readonlyUrl ? routerLike(roPool, opts.readDatabaseUrls!, (c) => new Pool(c), { log, sameCredentials: true, tooFarBehind: (n) => reads!.lag.tooFarBehind(n) }) : undefined
                 if (sqlRouter) cleanups.push(() => sqlRouter.end())
                 sqlPools = [{ name: 'sql', pool: roPool }, ...(sqlRouter?.pools.map((r) => ({ name: `sql ${r.name}`, pool: r.pool })) ?? [])]
                 sqlEndpoint = new SqlEndpoint(sqlRouter?.asPool() ?? roPool, { rowCap: sqlCfg.rowCap ?? 10_000, timeoutMs: sqlTimeout, maxResponseBytes: limits.maxResponseBytes })
@@ -345,6 +352,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             sharedExecutions: () => ws.shared.stats.groups,
             resultCache,
             readTargets: reads && (() => reads!.router.served),
+            replicaLag: reads && (() => reads!.lag.seconds),
         })
         const host = opts.host ?? '127.0.0.1'
         await new Promise<void>((resolve, reject) => {
@@ -420,7 +428,7 @@ function replicaSafe(url: string): string {
 /**
  * Options from the environment (besides DB / RPC / GQL_PORT from src/config.ts):
  *   GQL_HOST (default 127.0.0.1), CORS_ORIGINS or GQL_CORS_ORIGIN (default *; a comma-separated origin list; empty: no CORS headers),
- *   DATABASE_READ_URL (replica URLs, comma-separated), DATABASE_READ_AFTER_WRITE_MS, API_METRICS=false, API_METRICS_TOKEN,
+ *   DATABASE_READ_URL (replica URLs, comma-separated), DATABASE_READ_AFTER_WRITE_MS, DATABASE_READ_MAX_LAG_MS, API_METRICS=false, API_METRICS_TOKEN,
  *   GQL_MAX_DEPTH, GQL_MAX_COMPLEXITY, GQL_MAX_ALIASES, GQL_MAX_ROOT_FIELDS, GQL_MAX_TOKENS, GQL_MAX_INPUT_ITEMS,
  *   GQL_MAX_LIST_ROWS, GQL_MAX_BODY_BYTES, GQL_MAX_RESPONSE_BYTES,
  *   GQL_STATEMENT_TIMEOUT_MS, GQL_RATE_LIMIT_RPS / GQL_RATE_LIMIT_BURST (per key),
@@ -465,6 +473,7 @@ export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
         corsOrigin: (env.CORS_ORIGINS ?? env.GQL_CORS_ORIGIN)?.trim(),
         readDatabaseUrls: readUrlsFromEnv(env.DATABASE_READ_URL),
         readAfterWriteMs: envInt(env, 'DATABASE_READ_AFTER_WRITE_MS'),
+        readMaxLagMs: envInt(env, 'DATABASE_READ_MAX_LAG_MS'),
         metrics: env.API_METRICS?.trim() !== 'false',
         metricsToken: env.API_METRICS_TOKEN?.trim() || undefined,
         limits,

@@ -23,6 +23,8 @@ export interface MetricsSources {
     resultCache?: ResultCache
     /** statements served per read target (db-routing.ts) */
     readTargets?: () => Map<string, number>
+    /** seconds behind per replica (replica-lag.ts) */
+    replicaLag?: () => Map<string, number>
 }
 
 /** Keeps the first `max` distinct values; any later one becomes "other". */
@@ -132,6 +134,7 @@ export class ApiMetrics {
             new Counter({ name: 'api_result_cache_misses_total', help: 'cacheable queries not in the result cache', registers, collect() { this.reset(); this.inc(cache.misses) } })
             new Gauge({ name: 'api_result_cache_entries', help: 'responses held by the result cache', registers, collect() { this.set(cache.size) } })
         }
+        if (src.replicaLag) this.attachReplicaLag(src.replicaLag)
         const targets = src.readTargets
         if (targets) {
             new Counter({
@@ -145,6 +148,19 @@ export class ApiMetrics {
                 },
             })
         }
+    }
+
+    private attachReplicaLag(lag: () => Map<string, number>): void {
+        new Gauge({
+            name: 'api_db_replica_lag_seconds',
+            help: 'how far each read replica is behind (0: replayed all it received; else age of its last replayed transaction)',
+            labelNames: ['replica'],
+            registers: [this.registry],
+            collect() {
+                this.reset()
+                for (const [replica, s] of lag()) this.set({ replica }, s)
+            },
+        })
     }
 
     /** GET /metrics; with a token configured, only for `Authorization: Bearer <token>`. */

@@ -8,13 +8,15 @@ import { createApiKey } from '../../src/server/api-keys'
 import { isReplicaFailure } from '../../src/server/db-routing'
 import { requestHash } from '../../src/server/idempotency'
 import { readUrlsFromEnv, RunningServer, serverOptionsFromEnv, startServer } from '../../src/server'
-import { bid, insertToken, post, setIndexerHead, upsertBatch } from '../server/support/stack'
+import { bid, insertToken, post, setIndexerHead, until, upsertBatch } from '../server/support/stack'
 import { ReplicaPair, startReplicaPair } from './support/replica'
 
 jest.setTimeout(180_000)
 
 let pair: ReplicaPair
 let server: RunningServer
+/** the same, but skipping a replica more than 300 ms behind */
+let guarded: RunningServer
 const logs: string[] = []
 let operatorKey: string
 
@@ -52,12 +54,24 @@ beforeAll(async () => {
         rateLimit: { anonymous: { burst: 10_000, perSecond: 10_000 }, key: { burst: 10_000, perSecond: 10_000 } },
     })
     expect(server.sqlUnavailable).toBeUndefined()
+    guarded = await startServer({
+        port: 0,
+        host: '127.0.0.1',
+        databaseUrl: pair.primary.url,
+        readDatabaseUrls: [pair.standby.url],
+        readMaxLagMs: 300,
+        rpcUrl: null,
+        resultCacheMs: 0,
+        log: () => undefined,
+        rateLimit: { anonymous: { burst: 10_000, perSecond: 10_000 } },
+    })
     operatorKey = (await createApiKey(pair.pool, 'operator', 'ops test')).key
     // the read-only role and the key the server created on the primary reach the standby
     await pair.caughtUp()
 })
 
 afterAll(async () => {
+    await guarded?.close()
     await server?.close()
     await pair?.close()
 })
@@ -113,11 +127,26 @@ test('with replay paused, queries read the stale replica; a mutation reads its o
         // after the window, the operator reads the replica again
         await new Promise((r) => setTimeout(r, 1_600))
         expect(await query(bid(2), { authorization: `Bearer ${operatorKey}` })).toBeNull()
+
+        // DATABASE_READ_MAX_LAG_MS: once the probe sees the replica more than 300 ms behind, reads skip it
+        const name = guarded.reads!.router.pools[0].name
+        await until(() => (guarded.reads!.lag.seconds.get(name) ?? 0) > 0.3, 10_000)
+        const viaGuarded = await post(guarded.url, { query: BATCH, variables: { id: bid(2) } })
+        expect(viaGuarded.body.data.batchById).toMatchObject({ id: bid(2) })
+        expect(guarded.reads!.router.served.get('primary')).toBeGreaterThanOrEqual(1)
+        const metrics = await (await fetch(new URL('/metrics', guarded.url))).text()
+        const lagLine = metrics.split('\n').find((l) => l.startsWith(`api_db_replica_lag_seconds{replica="${name}"}`))
+        expect(Number(lagLine?.split(' ')[1])).toBeGreaterThan(0.3)
     } finally {
         await pair.standbyPool.query(`SELECT pg_wal_replay_resume()`)
     }
     await pair.caughtUp()
     expect(await query(bid(2))).toMatchObject({ id: bid(2), status: 'COMMITTED' })
+    // caught up: the guarded server reads the replica again
+    await until(() => guarded.reads!.lag.seconds.get(guarded.reads!.router.pools[0].name) === 0, 10_000)
+    const before = guarded.reads!.router.served.get(guarded.reads!.router.pools[0].name) ?? 0
+    await post(guarded.url, { query: BATCH, variables: { id: bid(2) } })
+    expect(guarded.reads!.router.served.get(guarded.reads!.router.pools[0].name)).toBe(before + 1)
 })
 
 test('a replica that goes away: reads fall back to the primary, logged once', async () => {
