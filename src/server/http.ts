@@ -8,6 +8,7 @@
  *   GET /, /dashboard   the dashboard page and its files (dashboard.ts)
  *   GET /health         200 / 503: database and change feed up (status/health.ts)
  *   GET /ready          /health plus the schema migrated
+ *   GET /metrics        Prometheus metrics (metrics.ts)
  *
  * Per request, before any GraphQL work: resolve the caller from `Authorization` (invalid key → 401
  * UNAUTHENTICATED), take a rate-limit token (→ 429 RATE_LIMITED), read the body with a size cap
@@ -17,7 +18,7 @@ import { randomUUID } from 'crypto'
 import * as fs from 'fs'
 import type { IncomingMessage, ServerResponse } from 'http'
 import * as path from 'path'
-import { execute as graphqlExecute, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema, ValidationRule } from 'graphql'
+import { execute as graphqlExecute, ExecutionArgs, ExecutionResult, getOperationAST, GraphQLError, GraphQLSchema, ValidationRule } from 'graphql'
 import { createHandler, Handler, Request as GqlRequest } from 'graphql-http'
 import type { Pool } from 'pg'
 import { DocumentCache } from './document-cache'
@@ -33,6 +34,10 @@ import type { ServerCtx, Services } from './services'
 import { SqlEndpoint, SqlError } from './sql/endpoint'
 import { serveDashboard } from './dashboard'
 import type { HealthCheck } from './status/health'
+import { addVary, pipeCompressed, sendBody } from './compression'
+import { routeContext } from './db-routing'
+import { applyCors, applySecurityHeaders, consolePolicy, parseCorsOrigins } from './http-headers'
+import type { ApiMetrics } from './metrics'
 
 export type LogFn = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void
 
@@ -53,7 +58,12 @@ export interface HttpDeps {
     documents?: DocumentCache
     sql?: { endpoint?: SqlEndpoint; unavailableReason?: string; allowAnonymous: boolean }
     graphiql: boolean
+    /** `*`, a comma-separated list of origins, or empty/absent: no CORS headers (http-headers.ts) */
     corsOrigin?: string
+    /** GET /metrics and the request/error counters (absent: no /metrics route) */
+    metrics?: ApiMetrics
+    /** when set, GET /metrics needs `Authorization: Bearer <token>` */
+    metricsToken?: string
     log: LogFn
     /** successful query responses between two processor commits (result-cache.ts); absent or ttl 0: off */
     resultCache?: ResultCache
@@ -68,6 +78,8 @@ interface RequestContext {
     requestId: string
     /** where to keep this request's response, if it turns out to be a successful query (result-cache.ts) */
     cache?: { key: string; generation: number }
+    /** the operation, once graphql-http ran it (for metrics) */
+    op?: { type?: string; name?: string | null; clean: boolean }
 }
 
 export function clientIp(req: IncomingMessage): string {
@@ -78,11 +90,17 @@ export function newRequestId(): string {
     return randomUUID()
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+/** the metrics of the server a response belongs to (error counts of sendJson) */
+const metricsOfResponse = new WeakMap<ServerResponse, ApiMetrics>()
+
+function sendJson(res: ServerResponse, status: number, body: any, headers: Record<string, string> = {}) {
     if (res.headersSent) return res.end()
+    const metrics = metricsOfResponse.get(res)
+    if (metrics && status >= 400) {
+        for (const e of body?.errors ?? [body?.error]) metrics.error(e?.extensions?.code ?? e?.code)
+    }
     const text = JSON.stringify(body)
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers })
-    res.end(text)
+    void sendBody(res.req, res, status, { 'content-type': 'application/json; charset=utf-8', ...headers }, text).catch(() => res.destroy())
 }
 
 function gqlError(code: string, message: string, extra: Record<string, unknown> = {}) {
@@ -103,8 +121,12 @@ export function makeContext(deps: { pool: Pool; services: Services; limits: Http
 
 /** graphql `execute` that releases the OpenReader transaction (a pooled connection) afterwards. */
 export async function executeAndRelease(args: ExecutionArgs, documents?: DocumentCache): Promise<ExecutionResult> {
-    const or = (args.contextValue as ServerCtx | undefined)?.openreader as CappedOpenreaderContext | undefined
-    if (documents && or instanceof CappedOpenreaderContext) or.singleStatement = documents.plan(args.document, args.operationName).singleStatement
+    const ctx = args.contextValue as ServerCtx | undefined
+    const plan = documents?.plan(args.document, args.operationName)
+    // queries read from a replica when there is one; mutations stay on the primary (db-routing.ts)
+    if (ctx?.services) routeContext(ctx, plan ? plan.operation : getOperationAST(args.document, args.operationName)?.operation)
+    const or = ctx?.openreader as CappedOpenreaderContext | undefined
+    if (plan && or instanceof CappedOpenreaderContext) or.singleStatement = plan.singleStatement
     try {
         return await (documents ? documents.execute(args, graphqlExecute) : graphqlExecute(args))
     } finally {
@@ -173,7 +195,7 @@ const MIME: Record<string, string> = {
     '.ttf': 'font/ttf',
 }
 
-function serveConsoleFile(res: ServerResponse, urlPath: string) {
+function serveConsoleFile(req: IncomingMessage, res: ServerResponse, urlPath: string) {
     if (!CONSOLE_DIR) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } })
     let rel: string
     try {
@@ -185,8 +207,8 @@ function serveConsoleFile(res: ServerResponse, urlPath: string) {
     if (!file.startsWith(CONSOLE_DIR + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
         return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } })
     }
-    res.writeHead(200, { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'public, max-age=3600' })
-    fs.createReadStream(file).pipe(res)
+    const headers = { 'content-type': MIME[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'public, max-age=3600' }
+    pipeCompressed(req, res, fs.createReadStream(file), headers, fs.statSync(file).size)
 }
 
 /** The response media type graphql-http picks for this `Accept` header (null: it answers 406). */
@@ -206,6 +228,8 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
     const { schema, limits, log } = deps
     const documents = deps.documents ?? new DocumentCache(schema, { limits })
     const authenticator = deps.auth ?? new Authenticator(deps.pool)
+    const cors = deps.corsOrigin ? parseCorsOrigins(deps.corsOrigin) : ({ kind: 'off' } as const)
+    const metrics = deps.metrics
 
     const handler: Handler<IncomingMessage, RequestContext> = createHandler<IncomingMessage, RequestContext, any>({
         schema,
@@ -220,6 +244,7 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
         onOperation: (req: GqlRequest<IncomingMessage, RequestContext>, args: ExecutionArgs, result: unknown) => {
             const masked = maskResult(result as ExecutionResult, req.context.requestId, log)
             const operation = documents.plan(args.document, args.operationName).operation
+            req.context.op = { type: operation, name: getOperationAST(args.document, args.operationName)?.name?.value, clean: !masked.errors?.length }
             // a mutation may have changed what queries read (stored leaves, API keys): start afresh
             if (operation === 'mutation') deps.resultCache?.invalidate()
             const type = acceptedMediaType(req.headers)
@@ -229,7 +254,7 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
                 const json = JSON.stringify(masked)
                 const contentType = `${type}; charset=utf-8`
                 const cache = req.context.cache
-                if (cache && operation === 'query') deps.resultCache!.set(cache.key, cache.generation, json, contentType)
+                if (cache && operation === 'query') deps.resultCache!.set(cache.key, cache.generation, json, contentType, undefined, req.context.op.name ?? undefined)
                 return [json, { status: 200, statusText: 'OK', headers: { 'content-type': contentType } }] as const
             }
             // execution never started (variables that do not coerce, an unknown operationName): no `data`. The
@@ -241,14 +266,17 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
         },
     })
 
+    let consoleCsp: string | undefined
+
     async function handleGraphql(req: IncomingMessage, res: ServerResponse, requestId: string) {
+        const started = performance.now()
         const url = new URL(req.url ?? '/', 'http://localhost')
         const accept = String(req.headers.accept ?? '')
         if (req.method === 'GET' && deps.graphiql && !url.searchParams.has('query') && /text\/html/.test(accept)) {
             const html = graphiqlHtml()
             if (html) {
-                res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', vary: 'Accept' })
-                return res.end(html)
+                addVary(res, 'Accept')
+                return sendBody(req, res, 200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': (consoleCsp ??= consolePolicy(html)) }, html)
             }
         }
         const auth = await authenticator.authenticate(req.headers.authorization, clientIp(req))
@@ -280,19 +308,20 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
                 const key = ResultCache.key(body, caller ? String(caller.keyId) : undefined, type)
                 const hit = resultCache.get(key)
                 if (hit) {
-                    res.writeHead(200, 'OK', { 'content-type': hit.contentType, 'content-length': hit.contentLength, 'x-cache': 'hit' })
-                    return res.end(hit.body)
+                    metrics?.observe('http', 'query', hit.operation, (performance.now() - started) / 1000)
+                    return sendBody(req, res, 200, { 'content-type': hit.contentType, 'x-cache': 'hit' }, hit.body, { statusText: 'OK', cacheEntry: hit })
                 }
                 cache = { key, generation: resultCache.generation }
             }
         }
+        const context: RequestContext = { caller, requestId, cache }
         const [text, init] = await handler({
             method: req.method ?? 'GET',
             url: req.url ?? '/graphql',
             headers: req.headers,
             body,
             raw: req,
-            context: { caller, requestId, cache },
+            context,
         })
         const headers: Record<string, string> = { ...(init.headers ?? {}) }
         let out = init.status >= 400 ? codeRequestErrors(text) : text
@@ -302,9 +331,11 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
                 errors: [gqlError('QUERY_TOO_COMPLEX', `the response exceeds ${limits.maxResponseBytes} bytes: lower limit/first or select fewer fields`, { limit: 'responseBytes' })],
             })
         }
-        if (out != null) headers['content-length'] = String(Buffer.byteLength(out))
-        res.writeHead(init.status, init.statusText, headers)
-        res.end(out)
+        if (metrics) {
+            metrics.observe('http', context.op?.type, context.op?.name, (performance.now() - started) / 1000)
+            if (!context.op?.clean) metrics.errorsInText(out)
+        }
+        await sendBody(req, res, init.status, headers, out, { statusText: init.statusText })
     }
 
     async function handleSql(req: IncomingMessage, res: ServerResponse) {
@@ -333,9 +364,10 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
             return fail(400, 'BAD_USER_INPUT', 'the body is not valid JSON')
         }
         try {
+            const started = performance.now()
             const json = await deps.sql.endpoint.run(parsed)
-            res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(json)) })
-            res.end(json)
+            metrics?.observe('http', 'sql', 'sql', (performance.now() - started) / 1000)
+            await sendBody(req, res, 200, { 'content-type': 'application/json; charset=utf-8' }, json)
         } catch (e) {
             if (e instanceof SqlError) return fail(e.status, e.code, e.message)
             throw e
@@ -345,13 +377,12 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
     return (req, res) => {
         const requestId = newRequestId()
         res.setHeader('x-request-id', requestId)
-        if (deps.corsOrigin) {
-            res.setHeader('access-control-allow-origin', deps.corsOrigin)
-            res.setHeader('access-control-expose-headers', 'x-request-id, retry-after')
-        }
+        applySecurityHeaders(res)
+        if (metrics) metricsOfResponse.set(res, metrics)
+        const corsAllowed = applyCors(cors, req, res)
         const run = async () => {
             const url = new URL(req.url ?? '/', 'http://localhost')
-            if (req.method === 'OPTIONS' && deps.corsOrigin) {
+            if (req.method === 'OPTIONS' && corsAllowed) {
                 res.writeHead(204, {
                     'access-control-allow-methods': 'GET, POST, OPTIONS',
                     'access-control-allow-headers': 'content-type, authorization, accept',
@@ -377,10 +408,15 @@ export function createRequestListener(deps: HttpDeps): (req: IncomingMessage, re
                         listening: deps.services.listening(),
                         subscribers: deps.services.hub.subscriberCount,
                     })
+                case '/metrics':
+                    if (!metrics || req.method !== 'GET') break
+                    // rendering every series costs CPU: the anonymous per-IP bucket (a scraper needs one every few seconds)
+                    if (!deps.limiter.take(`ip:${clientIp(req)}`, true).ok) return sendJson(res, 429, { error: { code: 'RATE_LIMITED', message: 'rate limit exceeded; retry later' } })
+                    return metrics.handle(req, res, deps.metricsToken)
                 default:
-                    if (url.pathname.startsWith('/console/') && req.method === 'GET') return serveConsoleFile(res, url.pathname)
-                    return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${url.pathname}` } })
+                    if (url.pathname.startsWith('/console/') && req.method === 'GET') return serveConsoleFile(req, res, url.pathname)
             }
+            return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${url.pathname}` } })
         }
         run().catch((e: any) => {
             log('error', 'request failed', { requestId, url: req.url, message: e?.message, stack: e?.stack })

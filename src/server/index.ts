@@ -3,6 +3,7 @@
  *   /graphql  GraphQL over HTTP (graphql-http) and graphql-ws, GraphiQL for browsers
  *   /sql      read-only SQL for analysts
  *   /health, /ready   (status/health.ts)
+ *   /metrics  Prometheus (metrics.ts)
  * Composition: see schema.ts (OpenReader + type-graphql), http.ts, ws.ts, pubsub/ (LISTEN → fan-out).
  *
  * Run: `node lib/server/index.js` (env: see `serverOptionsFromEnv`).
@@ -34,6 +35,9 @@ import { SqlConfig, setUpSql } from './sql/setup'
 import { HealthCheck } from './status/health'
 import { ChainHeadCache } from './status/indexer'
 import { attachGraphqlWs } from './ws'
+import { ReadRouting, RecentWriters, routerLike } from './db-routing'
+import { ReplicaLag } from './replica-lag'
+import { ApiMetrics } from './metrics'
 
 export interface ServerLimits extends HttpLimits {
     /** per-statement timeout of the API's pool (ms) → TIMEOUT */
@@ -93,9 +97,19 @@ export interface ServerOptions {
     subscriptions?: SubscriptionConfig
     /** serve GraphiQL on GET /graphql for browsers (default true) */
     graphiql?: boolean
-    /** Access-Control-Allow-Origin (default '*': the API is public chain data and authenticates by header, not
-     * cookie, so any page may call it with a key it holds; empty string disables CORS headers) */
+    /** CORS: '*' (default: the API is public chain data and authenticates by header, not cookie, so any page may
+     * call it with a key it holds), a comma-separated list of origins (echoed when they match), or '' (no CORS) */
     corsOrigin?: string
+    /** read replicas: read-only operations and /sql go there, the rest stays on `databaseUrl` (db-routing.ts) */
+    readDatabaseUrls?: string[]
+    /** after a caller's mutation, its reads stay on the primary this long (default 2,000 ms; 0: off) */
+    readAfterWriteMs?: number
+    /** skip a replica further behind than this (replica-lag.ts; default 0: no limit) */
+    readMaxLagMs?: number
+    /** GET /metrics (default true) */
+    metrics?: boolean
+    /** when set, /metrics needs `Authorization: Bearer <token>` */
+    metricsToken?: string
     /** passed to configureMutations (chain, timeouts); closeMutations() runs at close() when given */
     mutations?: MutationConfig
     /** close the mutations' chain connection at close() even without `mutations` (the CLI entry does) */
@@ -118,6 +132,9 @@ export interface RunningServer {
     shared: SharedSubscriptions
     listener: NotifyListener
     pool: Pool
+    /** replica routing, when read URLs are configured */
+    reads?: ReadRouting
+    metrics?: ApiMetrics
     /** why /sql is unavailable, if it is */
     sqlUnavailable?: string
     close(): Promise<void>
@@ -185,6 +202,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         pool.on('error', (e) => log('warn', 'idle database connection failed', { message: e.message }))
         cleanups.push(() => pool.end())
         await pool.query('SELECT 1')
+        const metrics = opts.metrics === false ? undefined : new ApiMetrics()
+        let reads: ReadRouting | undefined
+        if (opts.readDatabaseUrls?.length) {
+            let lag: ReplicaLag | undefined
+            const tooFarBehind = (name: string) => !!lag?.tooFarBehind(name)
+            const router = routerLike(pool, opts.readDatabaseUrls, (c) => new PreparedPool(c), { log, applicationName: 'settlement-api-read', tooFarBehind })
+            cleanups.push(() => router.end())
+            lag = new ReplicaLag(router.pools, opts.readMaxLagMs ?? 0).start()
+            cleanups.push(() => lag!.stop())
+            reads = { router, writers: new RecentWriters(opts.readAfterWriteMs ?? 2_000), lag }
+            log('info', `reads go to ${router.pools.map((r) => r.name).join(', ')} (primary for mutations, keys, LISTEN)`)
+        }
 
         // the GIN index of the claimableBalance lookup (api.batch_leaves) comes from db/migrations/1700000000001-ApiIndexes.js
 
@@ -200,7 +229,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             onNotify: (payload) => {
                 // the processor committed: cached answers describe the previous state
                 resultCache.invalidate()
+                const received = performance.now()
                 feed.push(payload)
+                if (metrics) void feed.idle().then(() => metrics.notifyPush.observe((performance.now() - received) / 1000))
             },
             onReconnect: () => {
                 resultCache.invalidate()
@@ -228,12 +259,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         cleanups.push(() => revocations.stop())
         await revocations.start()
 
-        // /sql: its own pool, connected as the read-only role (sql/setup.ts)
+        // /sql: its own pool, connected as the read-only role (sql/setup.ts); an explicit SQL_READONLY_DATABASE_URL
+        // is used as given, else the same role reads on the replicas too
         const sqlCfg = opts.sql ?? {}
-        const sql = await setUpSql(pool, databaseUrl, sqlCfg, { timeoutMs: limits.statementTimeoutMs, maxResponseBytes: limits.maxResponseBytes }, (m, f) => log('warn', m, f))
+        const sqlRoute = reads && !sqlCfg.readonlyUrl
+            ? (roPool: Pool) => routerLike(roPool, opts.readDatabaseUrls!, (c) => new Pool(c), { log, sameCredentials: true, tooFarBehind: (n) => reads!.lag.tooFarBehind(n) })
+            : undefined
+        const sql = await setUpSql(pool, databaseUrl, sqlCfg, { timeoutMs: limits.statementTimeoutMs, maxResponseBytes: limits.maxResponseBytes }, (m, f) => log('warn', m, f), sqlRoute)
         cleanups.push(() => sql.close())
         const sqlEndpoint = sql.endpoint
         const sqlUnavailable = sql.unavailable
+        const sqlPools = sql.pools
 
         const services: Services = {
             db: pool,
@@ -242,6 +278,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             stateSchema,
             listening: () => listener.connected,
             feedLost: () => watchdog.lost,
+            reads,
         }
 
         const documents = new DocumentCache(schema, { limits })
@@ -256,6 +293,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 sql: { endpoint: sqlEndpoint, unavailableReason: sqlUnavailable, allowAnonymous: !!sqlCfg.allowAnonymous },
                 graphiql: opts.graphiql ?? true,
                 corsOrigin: opts.corsOrigin ?? '*',
+                metrics,
+                metricsToken: opts.metricsToken,
                 log,
                 resultCache,
                 auth,
@@ -271,7 +310,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         })
         const ws = attachGraphqlWs(
             server,
-            { schema, pool, services, limits, limiter, log, documents, auth, revocations },
+            { schema, pool, services, limits, limiter, log, documents, auth, revocations, metrics },
             {
                 queueCapacity: subs.queueCapacity ?? 1_000,
                 maxConnections: subs.maxConnections ?? 5_000,
@@ -280,6 +319,15 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 keepAliveMs: subs.keepAliveMs ?? 12_000,
             },
         )
+        metrics?.attach({
+            pools: () => [{ name: 'primary', pool }, ...(reads?.router.pools ?? []), ...sqlPools],
+            wsConnections: () => ws.wss.clients.size,
+            subscriptions: () => ws.shared.stats.members,
+            sharedExecutions: () => ws.shared.stats.groups,
+            resultCache,
+            readTargets: reads && (() => reads!.router.served),
+            replicaLag: reads && (() => reads!.lag.seconds),
+        })
         const host = opts.host ?? '127.0.0.1'
         await new Promise<void>((resolve, reject) => {
             server.once('error', reject)
@@ -311,6 +359,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             shared: ws.shared,
             listener,
             pool,
+            reads,
+            metrics,
             sqlUnavailable,
             close: () => (closing ??= cleanup()),
         }
@@ -332,9 +382,27 @@ function envInt(env: Env, name: string): number | undefined {
     return Number(v)
 }
 
+/** DATABASE_READ_URL: one or several postgres:// URLs, comma-separated. */
+export function readUrlsFromEnv(value: string | undefined): string[] | undefined {
+    const urls = (value ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    for (const u of urls) {
+        if (!/^postgres(ql)?:\/\//.test(u)) throw new Error(`DATABASE_READ_URL: "${replicaSafe(u)}" is not a postgres:// URL`)
+    }
+    return urls.length ? urls : undefined
+}
+
+/** a URL for an error message, without its password */
+function replicaSafe(url: string): string {
+    return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')
+}
+
 /**
  * Options from the environment (besides DB / RPC / GQL_PORT from src/config.ts):
- *   GQL_HOST (default 127.0.0.1), GQL_CORS_ORIGIN (default *, empty: no CORS headers),
+ *   GQL_HOST (default 127.0.0.1), CORS_ORIGINS or GQL_CORS_ORIGIN (default *; a comma-separated origin list; empty: no CORS headers),
+ *   DATABASE_READ_URL (replica URLs, comma-separated), DATABASE_READ_AFTER_WRITE_MS, DATABASE_READ_MAX_LAG_MS, API_METRICS=false, API_METRICS_TOKEN,
  *   GQL_MAX_DEPTH, GQL_MAX_COMPLEXITY, GQL_MAX_ALIASES, GQL_MAX_ROOT_FIELDS, GQL_MAX_TOKENS, GQL_MAX_INPUT_ITEMS,
  *   GQL_MAX_LIST_ROWS, GQL_MAX_BODY_BYTES, GQL_MAX_RESPONSE_BYTES,
  *   GQL_STATEMENT_TIMEOUT_MS, GQL_RATE_LIMIT_RPS / GQL_RATE_LIMIT_BURST (per key),
@@ -376,7 +444,12 @@ export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
     return {
         port: gqlPort(env),
         host: env.GQL_HOST?.trim() || undefined,
-        corsOrigin: env.GQL_CORS_ORIGIN === undefined ? undefined : env.GQL_CORS_ORIGIN.trim(),
+        corsOrigin: (env.CORS_ORIGINS ?? env.GQL_CORS_ORIGIN)?.trim(),
+        readDatabaseUrls: readUrlsFromEnv(env.DATABASE_READ_URL),
+        readAfterWriteMs: envInt(env, 'DATABASE_READ_AFTER_WRITE_MS'),
+        readMaxLagMs: envInt(env, 'DATABASE_READ_MAX_LAG_MS'),
+        metrics: env.API_METRICS?.trim() !== 'false',
+        metricsToken: env.API_METRICS_TOKEN?.trim() || undefined,
         limits,
         rateLimit: rate,
         auth,

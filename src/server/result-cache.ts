@@ -32,6 +32,8 @@ interface Entry {
     contentLength: string
     expires: number
     bytes: number
+    /** the operation's name (metrics label of a hit) */
+    operation?: string
 }
 
 export class ResultCache {
@@ -79,7 +81,7 @@ export class ResultCache {
     }
 
     /** Keep `body` unless the data changed since `generation` was read (the request's start). */
-    set(key: string, generation: number, body: string, contentType: string, now = Date.now()): void {
+    set(key: string, generation: number, body: string, contentType: string, now = Date.now(), operation?: string): void {
         if (!this.enabled || generation !== this.gen) return
         const bytes = body.length * 2 + key.length * 2
         if (body.length > this.maxEntryBytes) return
@@ -89,7 +91,7 @@ export class ResultCache {
             const [k, e] = this.entries.entries().next().value as [string, Entry]
             this.remove(k, e)
         }
-        this.entries.set(key, { body, contentType, contentLength: String(Buffer.byteLength(body)), expires: now + this.options.ttlMs, bytes })
+        this.entries.set(key, { body, contentType, contentLength: String(Buffer.byteLength(body)), expires: now + this.options.ttlMs, bytes, operation })
         this.bytes += bytes
     }
 

@@ -5,6 +5,7 @@
  */
 import type { Pool } from 'pg'
 import type { Ctx } from './context'
+import type { ReadRouting } from './db-routing'
 import type { Hub } from './pubsub/hub'
 import type { ChainHeadCache } from './status/indexer'
 import { apiError } from './errors'
@@ -19,6 +20,8 @@ export interface Services {
     listening: () => boolean
     /** has the change feed been down too long (subscriptions were ended; new ones are refused) */
     feedLost?: () => boolean
+    /** read replicas (DATABASE_READ_URL): where read-only operations go (db-routing.ts); absent: all on `db` */
+    reads?: ReadRouting
 }
 
 export interface ServerCtx extends Ctx {

@@ -15,7 +15,7 @@
  */
 import type { IncomingMessage, Server } from 'http'
 import type { Duplex } from 'stream'
-import { ExecutionArgs, GraphQLError, GraphQLSchema, specifiedRules, ExecutionResult } from 'graphql'
+import { ExecutionArgs, getOperationAST, GraphQLError, GraphQLSchema, specifiedRules, ExecutionResult } from 'graphql'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { Authenticator } from './auth/authenticator'
 import type { RevocationFeed } from './auth/revocation'
@@ -30,6 +30,7 @@ import { queryLimitsRule } from './limits/validation'
 import { SharedSubscriptions } from './pubsub/shared'
 import type { ServerCtx, Services } from './services'
 import type { Pool } from 'pg'
+import type { ApiMetrics } from './metrics'
 
 export interface WsOptions {
     /** results queued per subscriber before it is dropped as too slow */
@@ -64,6 +65,7 @@ export function attachGraphqlWs(
         documents?: DocumentCache
         auth: Authenticator
         revocations?: RevocationFeed
+        metrics?: ApiMetrics
     },
     options: WsOptions,
 ): { close(): Promise<void>; wss: WebSocketServer; shared: SharedSubscriptions } {
@@ -161,9 +163,25 @@ export function attachGraphqlWs(
                     contextValue: makeContext(deps, caller, newRequestId()),
                 }
             },
-            execute: ((args: ExecutionArgs) => executeAndRelease(args, documents)) as any,
+            execute: (async (args: ExecutionArgs) => {
+                const started = performance.now()
+                try {
+                    return await executeAndRelease(args, documents)
+                } finally {
+                    const op = deps.metrics && getOperationAST(args.document, args.operationName)
+                    if (op) deps.metrics!.observe('ws', op.operation, op.name?.value, (performance.now() - started) / 1000)
+                }
+            }) as any,
             subscribe: shared.subscribe as any,
-            onNext: (_ctx, _msg, args, result) => maskResult(result as ExecutionResult, (args.contextValue as ServerCtx).requestId, deps.log),
+            // refusals before execution (rate limit, validation, revoked key): counted like HTTP's
+            onError: (_ctx, _msg, errors) => {
+                for (const e of errors) deps.metrics?.error(e.extensions?.code as string | undefined)
+            },
+            onNext: (_ctx, _msg, args, result) => {
+                const masked = maskResult(result as ExecutionResult, (args.contextValue as ServerCtx).requestId, deps.log)
+                for (const e of masked.errors ?? []) deps.metrics?.error(e.extensions?.code as string | undefined)
+                return masked
+            },
         },
         wss,
         options.keepAliveMs,

@@ -4,6 +4,7 @@
  * reach beyond its transaction (session-effects.ts): fail closed, with the reason logged and answered as 503.
  */
 import { Pool } from 'pg'
+import type { ReplicaRouter } from '../db-routing'
 import { SqlEndpoint } from './endpoint'
 import { ensureReadonlyRole, READONLY_ROLE, readonlyPassword } from './readonly-role'
 import { sessionEffectGaps } from './session-effects'
@@ -25,6 +26,8 @@ export interface SqlSetup {
     endpoint?: SqlEndpoint
     /** why /sql is unavailable, if it is */
     unavailable?: string
+    /** the pools /sql reads from (for the pool-use metrics) */
+    pools: { name: string; pool: Pool }[]
     close(): Promise<void>
 }
 
@@ -34,8 +37,10 @@ export async function setUpSql(
     cfg: SqlConfig,
     defaults: { timeoutMs: number; maxResponseBytes: number },
     warn: (message: string, fields?: Record<string, unknown>) => void,
+    /** read replicas for /sql, given the primary's read-only pool (db-routing.ts); undefined: primary only */
+    route?: (roPool: Pool) => ReplicaRouter | undefined,
 ): Promise<SqlSetup> {
-    if (cfg.enabled === false) return { unavailable: 'disabled by configuration', close: async () => undefined }
+    if (cfg.enabled === false) return { unavailable: 'disabled by configuration', pools: [], close: async () => undefined }
     const timeoutMs = cfg.timeoutMs ?? defaults.timeoutMs
     let roUrl = cfg.readonlyUrl
     let unavailable: string | undefined
@@ -51,6 +56,7 @@ export async function setUpSql(
     }
     let endpoint: SqlEndpoint | undefined
     let roPool: Pool | undefined
+    let router: ReplicaRouter | undefined
     if (roUrl) {
         roPool = new Pool({
             connectionString: roUrl,
@@ -68,10 +74,21 @@ export async function setUpSql(
             const listed = `${gaps.slice(0, 5).join(', ')}${gaps.length > 5 ? ` and ${gaps.length - 5} more` : ''}`
             unavailable = `the read-only role may still execute ${listed} (run the server once as a superuser, or REVOKE them)`
         } else {
-            endpoint = new SqlEndpoint(roPool, { rowCap: cfg.rowCap ?? 10_000, timeoutMs, maxResponseBytes: defaults.maxResponseBytes })
+            // on replicas as the same read-only role (it replicates, and so do its revoked privileges)
+            router = route?.(roPool)
+            endpoint = new SqlEndpoint(router?.asPool() ?? roPool, { rowCap: cfg.rowCap ?? 10_000, timeoutMs, maxResponseBytes: defaults.maxResponseBytes })
         }
     }
     if (unavailable) warn(`/sql disabled: ${unavailable}`)
     const pool = roPool
-    return { endpoint, unavailable, close: async () => void (await pool?.end()) }
+    const pools = pool ? [{ name: 'sql', pool }, ...(router?.pools.map((r) => ({ name: `sql ${r.name}`, pool: r.pool })) ?? [])] : []
+    return {
+        endpoint,
+        unavailable,
+        pools,
+        close: async () => {
+            await router?.end()
+            await pool?.end()
+        },
+    }
 }
