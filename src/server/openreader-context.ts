@@ -17,8 +17,7 @@
  * The pool's statement_timeout applies either way.
  */
 import type { Pool } from 'pg'
-import type { OpenreaderContext } from '@subsquid/openreader/lib/context'
-import { ListQuery, Query } from '@subsquid/openreader/lib/sql/query'
+import { ListQuery, OpenreaderContext, Query } from './openreader-internals'
 import { apiError } from './errors'
 import { Checkout, checkout } from './pg-checkout'
 

@@ -4,7 +4,7 @@
  * that behaves the same in generated and custom fields: BigInt is a decimal string on output and a
  * string or int on input; DateTime is an ISO-8601 UTC string.
  */
-import { customScalars } from '@subsquid/openreader/lib/scalars'
+import { customScalars } from '../openreader-internals'
 import { registerEnumType } from 'type-graphql'
 
 export const BigIntScalar = customScalars.BigInt
