@@ -2,7 +2,7 @@
  * Read replicas (DATABASE_READ_URL): queries, /sql and subscription executions read from a streaming replica;
  * mutations, API keys, idempotency, LISTEN and the change feed stay on the primary.
  *
- * - Which pool: `routeContext` runs before every GraphQL operation (HTTP and graphql-ws). A mutation keeps the
+ * - Which pool: `routeContext` (route-context.ts) runs before every GraphQL operation (HTTP and graphql-ws). A mutation keeps the
  *   primary for everything it reads, including the fields of its own result (read-your-own-write); a caller that
  *   ran a mutation in this process reads from the primary for `readAfterWriteMs` afterwards, so its next query
  *   sees the write even when the replica is behind.
@@ -15,9 +15,7 @@
  *   `retryMs` and the statement runs on the primary instead; logged once per outage, and once when it is back.
  */
 import type { Pool, PoolClient, PoolConfig, QueryConfig, QueryResult } from 'pg'
-import { CappedOpenreaderContext } from './openreader-context'
 import type { ReplicaLag } from './replica-lag'
-import type { ServerCtx } from './services'
 
 type Log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void
 
@@ -158,25 +156,6 @@ export interface ReadRouting {
     writers: RecentWriters
     /** replica lag probe (replica-lag.ts) */
     lag: ReplicaLag
-}
-
-/**
- * Point a fresh operation context at the replicas when the operation only reads. Called before execution, when
- * the operation type is known; the context's OpenReader connection is not opened yet at that point.
- */
-export function routeContext(ctx: ServerCtx, operation: string | undefined): void {
-    const routing = ctx.services.reads
-    if (!routing) return
-    if (operation === 'mutation') {
-        if (ctx.caller) routing.writers.wrote(ctx.caller.keyId)
-        return
-    }
-    if (routing.writers.recent(ctx.caller?.keyId)) return
-    const reader = routing.router.asPool()
-    const maxRows = ctx.openreader instanceof CappedOpenreaderContext ? ctx.openreader.maxRows : 10_000
-    ctx.db = reader
-    ctx.services = { ...ctx.services, db: reader }
-    ctx.openreader = new CappedOpenreaderContext(reader, maxRows)
 }
 
 /** "host:port" of a database URL: the replica's name in logs and metrics (no credentials). */

@@ -35,7 +35,7 @@ import { SqlEndpoint, SqlError } from './sql/endpoint'
 import { serveDashboard } from './dashboard'
 import type { HealthCheck } from './status/health'
 import { addVary, pipeCompressed, sendBody } from './compression'
-import { routeContext } from './db-routing'
+import { routeContext } from './route-context'
 import { applyCors, applySecurityHeaders, consolePolicy, parseCorsOrigins } from './http-headers'
 import type { ApiMetrics } from './metrics'
 
