@@ -1,7 +1,7 @@
 /** Loads the real mainnet blocks of ../shared/fixtures/mev-inspect with mev-inspect-py's answers for them. */
 import fs from 'fs'
 import path from 'path'
-import { blockInputFromJson } from '../../src/mev/classify'
+import { blockInputFromText } from '../../src/mev/classify'
 import { BlockInput } from '../../src/mev/types'
 
 export const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/mev-inspect')
@@ -20,7 +20,7 @@ const cache = new Map<number, BlockInput>()
 export function loadBlock(n: number): BlockInput {
     let b = cache.get(n)
     if (!b) {
-        b = blockInputFromJson(JSON.parse(fs.readFileSync(path.join(FIXTURES, `${n}.json`), 'utf8')))
+        b = blockInputFromText(fs.readFileSync(path.join(FIXTURES, `${n}.json`), 'utf8'))
         cache.set(n, b)
     }
     return b
