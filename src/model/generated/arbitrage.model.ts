@@ -72,4 +72,16 @@ export class Arbitrage {
 
     @OneToMany_(() => Swap, e => e.arbitrage)
     swaps!: Swap[]
+
+    /**
+     * Wei paid for inclusion (gasUsed × effective gas price + coinbase transfer); null without a receipt.
+     */
+    @BigIntColumn_({nullable: true})
+    gasCost!: bigint | undefined | null
+
+    /**
+     * profitAmount − gasCost when the profit is in WETH/ETH; null otherwise.
+     */
+    @BigIntColumn_({nullable: true})
+    netProfit!: bigint | undefined | null
 }
