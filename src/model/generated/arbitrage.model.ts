@@ -39,7 +39,7 @@ export class Arbitrage {
     transactionPosition!: number
 
     /**
-     * Transaction sender.
+     * Who paid the route's first swap (mev-inspect-py's account_address): the searcher's account or contract.
      */
     @Index_()
     @StringColumn_({nullable: false})

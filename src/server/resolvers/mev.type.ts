@@ -1,5 +1,6 @@
 /**
- * The unified MEV feed (MevEvent rows with their arbitrage / sandwich / swap / coinbase-transfer details),
+ * The unified MEV feed (MevEvent rows with their arbitrage / sandwich / swap / coinbase-transfer details; the
+ * liquidation / JIT / NFT details are mev-kinds.type.ts),
  * plus the SQL that reads a page of events with every detail in ONE statement (shared by `mevFeed` and the
  * `mevDetected` feed).
  */
@@ -14,7 +15,7 @@ export { SwapDetail } from './swap-detail.type'
 @ObjectType({ description: 'A transaction whose swaps form a cycle in one token.' })
 export class ArbitrageDetail {
     @Field(() => String) id!: string
-    @Field(() => String, { description: 'transaction sender' }) account!: string
+    @Field(() => String, { description: "who paid the route's first swap (the searcher's account or contract)" }) account!: string
     @Field(() => String) profitToken!: string
     @Field(() => BigIntScalar, { description: 'last amount out − first amount in; may be negative' }) profitAmount!: string
     @Field(() => String, { nullable: true, description: 'the error of the reverted call frame that contained it' }) error!: string | null
