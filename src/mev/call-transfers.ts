@@ -9,6 +9,8 @@ import { TxTraces, abiWords, erroredKeys, isDescendant, isPlainCall, isRolledBac
 
 /** How mev-inspect-py (and most MEV tooling) names ETH in token fields. */
 export const ETH_PSEUDO_TOKEN = '0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'
+/** Mainnet WETH: the one token valued as ETH (net profits) and unwrapped by routers (swap outputs). */
+export const WETH_ADDRESS = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'
 
 export type TransferKind = 'eth' | 'erc20' | 'atoken' | 'erc721' | 'erc1155'
 

@@ -1,9 +1,8 @@
-import { ETH_PSEUDO_TOKEN as ETH_ADDRESS } from './call-transfers'
+import { ETH_PSEUDO_TOKEN as ETH_ADDRESS, WETH_ADDRESS } from './call-transfers'
 import { BlockInput, CoinbaseTransfer, Liquidation, MinerPayment } from './types'
 import { TxTraces, erroredKeys, groupByTransaction, isRolledBack, lower, toBigInt } from './util'
 
-export const WETH_ADDRESS = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'
-export { ETH_PSEUDO_TOKEN as ETH_ADDRESS } from './call-transfers'
+export { ETH_PSEUDO_TOKEN as ETH_ADDRESS, WETH_ADDRESS } from './call-transfers'
 
 /** The block's beneficiary: the block's `miner`, else the author of its block-reward trace (pre-merge traces). */
 export function blockMiner(block: BlockInput): string | null {
