@@ -2,14 +2,8 @@
  * The processor stores liquidations (with gas cost from the receipt), their MevEvent feed rows and the miner
  * payments of the transactions that matter, with the block and its proposer (support/mev-scenario.ts).
  */
-import { Block as BlockEntity } from '../../src/model'
-import type { BlockFacts } from '../../src/mappings/block-facts'
-import { addBlockMev } from '../../src/mappings/mev'
-import { MappingState } from '../../src/mappings/state'
-import { emptyClassification } from '../../src/mev/classify'
-import { BlockClassification, Swap } from '../../src/mev/types'
 import { FakeStore } from './support/fake-store'
-import { A, BASE_FEE, FA, LIQ_GAS, LIQ_PRICE, TIP, bot, borrower, cUni, ETH, eoa, runLiquidationScenario } from './support/mev-scenario'
+import { A, BASE_FEE, FA, LIQ_GAS, LIQ_PRICE, TIP, bot, borrower, cUni, ETH, eoa, jitAndNftState, runLiquidationScenario } from './support/mev-scenario'
 import { addr, txHash } from '../mev/builders'
 
 let db: ReturnType<FakeStore['dump']>
@@ -90,75 +84,8 @@ test("validator revenue counts the tip once (coinbase transfers), not the liquid
 
 describe('JIT liquidity and NFT trades become rows and feed events (addBlockMev on a classification)', () => {
     const pool = addr('v3pool')
-    const swap: Swap = {
-        transactionHash: txHash(1),
-        transactionPosition: 1,
-        traceAddress: [0],
-        contractAddress: pool,
-        fromAddress: addr('trader'),
-        recipientAddress: addr('trader'),
-        tokenInAddress: addr('t0'),
-        tokenInAmount: '500',
-        tokenOutAddress: addr('t1'),
-        tokenOutAmount: '900',
-        protocol: 'uniswap_v3',
-        error: null,
-    }
-    const mev: BlockClassification = {
-        ...emptyClassification(7),
-        swaps: [swap],
-        jitLiquidity: [
-            {
-                botAddress: addr('jit'),
-                poolAddress: pool,
-                mintTransactionHash: txHash(0),
-                mintTrace: [0],
-                burnTransactionHash: txHash(2),
-                burnTrace: [1],
-                swaps: [swap],
-                token0Address: addr('t0'),
-                token1Address: addr('t1'),
-                mintToken0Amount: '1000',
-                mintToken1Amount: '2000',
-                burnToken0Amount: '1450',
-                burnToken1Amount: '1150',
-                token0SwapVolume: '500',
-                token1SwapVolume: '0',
-            },
-        ],
-        nftTrades: [
-            {
-                abiName: 'WyvernExchange',
-                transactionHash: txHash(3),
-                transactionPosition: 3,
-                blockNumber: 7,
-                traceAddress: [],
-                protocol: 'opensea',
-                error: null,
-                sellerAddress: addr('seller'),
-                buyerAddress: addr('buyer'),
-                paymentTokenAddress: ETH,
-                paymentAmount: '97500',
-                collectionAddress: addr('collection'),
-                tokenId: (2n ** 70n).toString(),
-            },
-        ],
-    }
-    const facts: BlockFacts = {
-        height: 7,
-        hash: '0x07',
-        timestamp: 7000,
-        miner: FA,
-        baseFee: 0n,
-        gasUsed: 0n,
-        gasLimit: 0n,
-        txCount: 4,
-        priorityFees: 0n,
-        txPositions: new Map([0, 1, 2, 3].map((i) => [txHash(i), i])),
-        mev,
-    }
-    const state = new MappingState(4)
-    const totals = addBlockMev(state, facts, new BlockEntity({ id: '0000000007' }), A)
+    const state = jitAndNftState(7)
+    const totals = state.totals
 
     test('one JitLiquidity row pointing at the stored swap, one NftTrade row, each with a feed event for the proposer', () => {
         expect(state.swaps.map((s) => s.id)).toEqual(['0000000007-00001-t0'])

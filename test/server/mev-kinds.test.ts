@@ -1,7 +1,8 @@
 /**
  * Liquidations through the whole path: the processor's rows for a synthetic block with a liquidation
  * (test/processor/support/mev-scenario.ts, processBatch into the in-memory store) are written to Postgres as they
- * are, then read by mevFeed and pushed by mevDetected with their detail.
+ * are, with a JIT liquidity and an NFT trade from addBlockMev, then read by mevFeed and pushed by mevDetected with
+ * their details.
  */
 import { Client, createClient } from 'graphql-ws'
 import WebSocket from 'ws'
@@ -9,8 +10,9 @@ import { Pool } from 'pg'
 // typeorm-store's naming strategy is typeorm's snake case
 import { snakeCase as snake } from 'typeorm/util/StringUtils'
 import { RunningServer, startServer } from '../../src/server'
-import { A, LIQ_GAS, LIQ_PRICE, TIP, bot, borrower, cUni, runLiquidationScenario } from '../processor/support/mev-scenario'
-import { txHash } from '../mev/builders'
+import { FakeStore } from '../processor/support/fake-store'
+import { A, LIQ_GAS, LIQ_PRICE, TIP, bot, borrower, cUni, jitAndNftState, runLiquidationScenario } from '../processor/support/mev-scenario'
+import { addr, txHash } from '../mev/builders'
 import { data, gql, PgStack, setIndexerHead, startPgStack, until } from './support/stack'
 
 jest.setTimeout(180_000)
@@ -36,10 +38,14 @@ async function insertRow(pool: Pool, entity: string, row: Record<string, unknown
 }
 
 beforeAll(async () => {
-    const db = (await runLiquidationScenario()).dump()
+    const store = await runLiquidationScenario()
+    // a JIT liquidity and an NFT trade in the same block 101 (rows as addBlockMev makes them)
+    const other = jitAndNftState(101)
+    for (const rows of [other.swaps, other.jitLiquidity, other.nftTrades, other.mevEvents] as any[][]) await store.insert(rows)
+    const db = store.dump()
     stack = await startPgStack()
     // referenced tables first
-    for (const entity of ['Validator', 'Block', 'Liquidation', 'MinerPayment', 'MevEvent']) {
+    for (const entity of ['Validator', 'Block', 'Swap', 'Liquidation', 'JitLiquidity', 'NftTrade', 'MinerPayment', 'MevEvent']) {
         for (const row of Object.values(db[entity] ?? {})) await insertRow(stack.pool, entity, row)
     }
     await setIndexerHead(stack.pool, 101)
@@ -95,9 +101,54 @@ test('mevFeed(kinds: [LIQUIDATION]) returns the stored liquidation with its deta
 
 test('the default feed and the validator filter include it, next to the coinbase transfer', async () => {
     const all = (await q(`{ mevFeed { id kind } }`)).mevFeed
-    expect(all.map((i: any) => i.kind).sort()).toEqual(['COINBASE_TRANSFER', 'LIQUIDATION'])
-    expect((await q(`{ mevFeed(validator: "${A}", kinds: [LIQUIDATION, NFT_TRADE, JIT_LIQUIDITY]) { id } }`)).mevFeed).toEqual([{ id: EVENT_ID }])
-    expect((await q(`{ mevFeed(kinds: [NFT_TRADE, JIT_LIQUIDITY]) { id } }`)).mevFeed).toEqual([])
+    expect(all.map((i: any) => i.kind).sort()).toEqual(['COINBASE_TRANSFER', 'JIT_LIQUIDITY', 'LIQUIDATION', 'NFT_TRADE'])
+    expect((await q(`{ mevFeed(validator: "${A}", kinds: [LIQUIDATION]) { id } }`)).mevFeed).toEqual([{ id: EVENT_ID }])
+    expect((await q(`{ mevFeed(validator: "${addr('nobody')}", kinds: [LIQUIDATION, NFT_TRADE, JIT_LIQUIDITY]) { id } }`)).mevFeed).toEqual([])
+})
+
+test('JIT liquidity and NFT trades come with their details (the JIT swaps included)', async () => {
+    const items = (
+        await q(`{ mevFeed(kinds: [NFT_TRADE, JIT_LIQUIDITY]) { kind pool account amount liquidation { id }
+            jitLiquidity { id bot pool mintAmount0 burnAmount0 swapVolume0 swapCount swaps(limit: 5) { id amountIn } }
+            nftTrade { id seller buyer collection tokenId paymentToken paymentAmount } } }`)
+    ).mevFeed
+    expect(items).toEqual([
+        {
+            kind: 'NFT_TRADE',
+            pool: addr('collection'),
+            account: addr('buyer'),
+            amount: '97500',
+            liquidation: null,
+            jitLiquidity: null,
+            nftTrade: {
+                id: '0000000101-00003-n',
+                seller: addr('seller'),
+                buyer: addr('buyer'),
+                collection: addr('collection'),
+                tokenId: (2n ** 70n).toString(),
+                paymentToken: '0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee',
+                paymentAmount: '97500',
+            },
+        },
+        {
+            kind: 'JIT_LIQUIDITY',
+            pool: addr('v3pool'),
+            account: addr('jit'),
+            amount: null,
+            liquidation: null,
+            jitLiquidity: {
+                id: '0000000101-j0',
+                bot: addr('jit'),
+                pool: addr('v3pool'),
+                mintAmount0: '1000',
+                burnAmount0: '1450',
+                swapVolume0: '500',
+                swapCount: 1,
+                swaps: [{ id: '0000000101-00001-t0', amountIn: '500' }],
+            },
+            nftTrade: null,
+        },
+    ])
 })
 
 test('the miner payment is queryable through the generated API', async () => {

@@ -5,9 +5,14 @@
  * the processor stores (test/processor/mev-kinds.test.ts) and what the API serves (test/server/mev-kinds.test.ts).
  */
 import { processBatch } from '../../../src/indexer/batch'
+import type { BlockFacts } from '../../../src/mappings/block-facts'
+import { BlockMevTotals, addBlockMev } from '../../../src/mappings/mev'
+import { MappingState } from '../../../src/mappings/state'
+import { Block as BlockEntity } from '../../../src/model'
+import { emptyClassification } from '../../../src/mev/classify'
 import { EventDecoder } from '../../../src/mappings/decode'
 import { SquidBlockLike, SquidTraceLike, SquidTxLike } from '../../../src/mappings/block-facts'
-import { Trace } from '../../../src/mev/types'
+import { BlockClassification, Swap, Trace } from '../../../src/mev/types'
 import { loadScoringConfig } from '../../../src/validators/scoring-config'
 import { addr, call, transferInput, txHash } from '../../mev/builders'
 import { FakeStore } from './fake-store'
@@ -91,4 +96,82 @@ export async function runLiquidationScenario(): Promise<FakeStore> {
     const decoded = new EventDecoder(ADDR).decodeBlocks(blocks as any)
     await processBatch({ blocks: blocks as any, events: decoded.all }, store.asStore(), { epochBlocks: 4, scoring: loadScoringConfig() })
     return store
+}
+
+/**
+ * One JIT liquidity (serving one V3 swap) and one NFT trade at `height`, proposed by A, through addBlockMev (no
+ * receipts): the rows the processor would write for them.
+ */
+export function jitAndNftState(height: number): MappingState & { totals: BlockMevTotals } {
+    const pool = addr('v3pool')
+    const swap: Swap = {
+        transactionHash: txHash(1),
+        transactionPosition: 1,
+        traceAddress: [0],
+        contractAddress: pool,
+        fromAddress: addr('trader'),
+        recipientAddress: addr('trader'),
+        tokenInAddress: addr('t0'),
+        tokenInAmount: '500',
+        tokenOutAddress: addr('t1'),
+        tokenOutAmount: '900',
+        protocol: 'uniswap_v3',
+        error: null,
+    }
+    const mev: BlockClassification = {
+        ...emptyClassification(height),
+        swaps: [swap],
+        jitLiquidity: [
+            {
+                botAddress: addr('jit'),
+                poolAddress: pool,
+                mintTransactionHash: txHash(0),
+                mintTrace: [0],
+                burnTransactionHash: txHash(2),
+                burnTrace: [1],
+                swaps: [swap],
+                token0Address: addr('t0'),
+                token1Address: addr('t1'),
+                mintToken0Amount: '1000',
+                mintToken1Amount: '2000',
+                burnToken0Amount: '1450',
+                burnToken1Amount: '1150',
+                token0SwapVolume: '500',
+                token1SwapVolume: '0',
+            },
+        ],
+        nftTrades: [
+            {
+                abiName: 'WyvernExchange',
+                transactionHash: txHash(3),
+                transactionPosition: 3,
+                blockNumber: height,
+                traceAddress: [],
+                protocol: 'opensea',
+                error: null,
+                sellerAddress: addr('seller'),
+                buyerAddress: addr('buyer'),
+                paymentTokenAddress: ETH,
+                paymentAmount: '97500',
+                collectionAddress: addr('collection'),
+                tokenId: (2n ** 70n).toString(),
+            },
+        ],
+    }
+    const facts: BlockFacts = {
+        height,
+        hash: '0x' + height.toString(16),
+        timestamp: height * 1000,
+        miner: FA,
+        baseFee: 0n,
+        gasUsed: 0n,
+        gasLimit: 0n,
+        txCount: 4,
+        priorityFees: 0n,
+        txPositions: new Map([0, 1, 2, 3].map((i) => [txHash(i), i])),
+        mev,
+    }
+    const state = new MappingState(4)
+    const totals = addBlockMev(state, facts, new BlockEntity({ id: String(height).padStart(10, '0') }), A)
+    return Object.assign(state, { totals })
 }
