@@ -6,7 +6,7 @@
  * (Block row, proposer, MEV rows) is blocks.ts.
  */
 import { classifyBlock, emptyClassification } from '../mev/classify'
-import { BlockClassification, BlockInput, Trace as ClassifierTrace, TraceAction, TraceResult } from '../mev/types'
+import { BlockClassification, BlockInput, Receipt, Trace as ClassifierTrace, TraceAction, TraceResult } from '../mev/types'
 
 /** The parts of a squid trace the conversion reads (squid's Trace satisfies it). */
 export interface SquidTraceLike {
@@ -92,7 +92,7 @@ export function toClassifierTrace(t: SquidTraceLike, transactionHash: string | n
     }
 }
 
-/** The classifier's input for a squid block. */
+/** The classifier's input for a squid block: its traces, and its transactions' receipt fields (miner payments, gas cost). */
 export function blockInputOf(block: SquidBlockLike): BlockInput {
     const hashes = new Map<number, string>()
     for (const tx of block.transactions) if (tx.hash) hashes.set(tx.transactionIndex, tx.hash.toLowerCase())
@@ -103,7 +103,27 @@ export function blockInputOf(block: SquidBlockLike): BlockInput {
         miner: low(h.miner),
         baseFeePerGas: h.baseFeePerGas ?? null,
         traces: block.traces.map((t) => toClassifierTrace(t, hashes.get(t.transactionIndex) ?? null, h.height, h.hash)),
+        receipts: receiptsOf(block.transactions),
     }
+}
+
+/** The receipt fields squid puts on its transactions; a transaction without its hash or gas used has none. */
+function receiptsOf(txs: SquidTxLike[]): Receipt[] {
+    const out: Receipt[] = []
+    for (const tx of txs) {
+        if (!tx.hash || tx.gasUsed == null) continue
+        out.push({
+            transactionHash: tx.hash.toLowerCase(),
+            transactionIndex: tx.transactionIndex,
+            gasUsed: tx.gasUsed,
+            // pre-London receipts have no effectiveGasPrice: the gas price is what was paid
+            effectiveGasPrice: tx.effectiveGasPrice ?? tx.gasPrice ?? null,
+            from: low(tx.from),
+            to: low(tx.to),
+            status: tx.status ?? null,
+        })
+    }
+    return out
 }
 
 /** Σ (effectiveGasPrice − baseFee) × gasUsed: what the fee recipient earned on top of the burnt base fee. */

@@ -1,7 +1,7 @@
 /**
  * MEV rows of one block from the classifier's result (BlockFacts.mev): Swap, Arbitrage, Sandwich and the
- * unified MevEvent feed (one row per swap, arbitrage, sandwich and direct coinbase transfer), each with
- * the block's proposer. Ids are deterministic functions of the chain position, lowercase, and sort in
+ * unified MevEvent feed (one row per swap, arbitrage, sandwich and direct coinbase transfer; liquidations, JIT
+ * liquidity, NFT trades and miner payments are mev-kinds.ts), each with the block's proposer. Ids are deterministic functions of the chain position, lowercase, and sort in
  * chain order:
  *   Swap      <height>-<tx position>-t<trace address joined by '.'>
  *   Arbitrage <height>-<tx position>-a<index among the tx's arbitrages>
@@ -11,6 +11,7 @@
 import { Arbitrage, Block as BlockEntity, MevEvent, MevKind, Sandwich, Swap, Validator } from '../model'
 import { Swap as ClassifiedSwap } from '../mev/types'
 import type { BlockFacts } from './block-facts'
+import { otherMevRows } from './mev-kinds'
 import { MappingState } from './state'
 import { heightKey, pad } from './util'
 
@@ -24,6 +25,9 @@ export interface BlockMevTotals {
     swapCount: number
     arbitrageCount: number
     sandwichCount: number
+    liquidationCount: number
+    jitLiquidityCount: number
+    nftTradeCount: number
     /** ids of the MevEvent rows written for the block */
     mevEventIds: string[]
 }
@@ -52,6 +56,9 @@ export function addBlockMev(state: MappingState, facts: BlockFacts, block: Block
                 swap: null,
                 arbitrage: null,
                 sandwich: null,
+                liquidation: null,
+                jitLiquidity: null,
+                nftTrade: null,
                 ...props,
             } as Partial<MevEvent>),
         )
@@ -109,6 +116,8 @@ export function addBlockMev(state: MappingState, facts: BlockFacts, block: Block
             error: a.error,
             swapIds: rows.map((r) => r.id),
             swapCount: rows.length,
+            gasCost: a.gasCost == null ? null : BigInt(a.gasCost),
+            netProfit: a.netProfit == null ? null : BigInt(a.netProfit),
         })
         for (const r of rows) if (!r.arbitrage) r.arbitrage = new Arbitrage({ id })
         arbitrages.push(arb)
@@ -130,10 +139,17 @@ export function addBlockMev(state: MappingState, facts: BlockFacts, block: Block
                 victimCount: s.sandwichedSwaps.length,
                 profitToken: s.profitTokenAddress.toLowerCase(),
                 profitAmount: BigInt(s.profitAmount),
+                gasCost: s.gasCost == null ? null : BigInt(s.gasCost),
+                netProfit: s.netProfit == null ? null : BigInt(s.netProfit),
             }),
     )
 
-    const swapRows = [...swaps.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    // before the swap rows are listed: JIT liquidity refers to its swaps (live ones, already added)
+    const other = otherMevRows(
+        { height: h, hk, timestamp: ts, block: blockRef, validator, txPositions: facts.txPositions, mevEvent, swapRowId: (s) => addSwap(s).id },
+        facts.mev,
+    )
+    const swapRows = sortedSwaps(swaps)
     for (const s of swapRows) {
         mevEvent(`swap-${s.id.slice(hk.length + 1)}`, MevKind.SWAP, {
             transactionHash: s.transactionHash,
@@ -182,6 +198,10 @@ export function addBlockMev(state: MappingState, facts: BlockFacts, block: Block
     state.swaps.push(...swapRows)
     state.arbitrages.push(...arbitrages)
     state.sandwiches.push(...sandwiches)
+    state.liquidations.push(...other.liquidations)
+    state.jitLiquidity.push(...other.jitLiquidity)
+    state.nftTrades.push(...other.nftTrades)
+    state.minerPayments.push(...other.minerPayments)
     state.mevEvents.push(...events)
     return {
         coinbaseTransfers: coinbase,
@@ -189,6 +209,13 @@ export function addBlockMev(state: MappingState, facts: BlockFacts, block: Block
         swapCount: facts.mev.swaps.length,
         arbitrageCount: arbitrages.length,
         sandwichCount: sandwiches.length,
+        liquidationCount: other.liquidations.length,
+        jitLiquidityCount: other.jitLiquidity.length,
+        nftTradeCount: other.nftTrades.length,
         mevEventIds: events.map((e) => e.id),
     }
+}
+
+function sortedSwaps(swaps: Map<string, Swap>): Swap[] {
+    return [...swaps.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }

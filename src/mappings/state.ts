@@ -15,7 +15,11 @@ import {
     EpochSnapshot,
     EpochSummary,
     JailEvent,
+    JitLiquidity,
+    Liquidation,
     MevEvent,
+    MinerPayment,
+    NftTrade,
     Sandwich,
     SlashEvent,
     Swap,
@@ -290,6 +294,10 @@ export class MappingState {
     readonly arbitrages: Arbitrage[] = []
     readonly swaps: Swap[] = []
     readonly sandwiches: Sandwich[] = []
+    readonly liquidations: Liquidation[] = []
+    readonly jitLiquidity: JitLiquidity[] = []
+    readonly nftTrades: NftTrade[] = []
+    readonly minerPayments: MinerPayment[] = []
     readonly mevEvents: MevEvent[] = []
 
     // epochs (epochs.ts)

@@ -9,6 +9,8 @@ import { TxTraces, abiWords, erroredKeys, isDescendant, isPlainCall, isRolledBac
 
 /** How mev-inspect-py (and most MEV tooling) names ETH in token fields. */
 export const ETH_PSEUDO_TOKEN = '0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'
+/** Mainnet WETH: the one token valued as ETH (net profits) and unwrapped by routers (swap outputs). */
+export const WETH_ADDRESS = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'
 
 export type TransferKind = 'eth' | 'erc20' | 'atoken' | 'erc721' | 'erc1155'
 
@@ -26,8 +28,8 @@ export interface CallTransfer {
     quantity?: bigint
 }
 
-const SEL_TRANSFER = '0xa9059cbb' // transfer(address,uint256)
-const SEL_TRANSFER_FROM = '0x23b872dd' // transferFrom(address,address,uint256) — ERC20 and ERC721
+export const SEL_TRANSFER = '0xa9059cbb' // transfer(address,uint256)
+export const SEL_TRANSFER_FROM = '0x23b872dd' // transferFrom(address,address,uint256) — ERC20 and ERC721
 const SEL_TRANSFER_ON_LIQUIDATION = '0xf866c319' // transferOnLiquidation(address,address,uint256) — Aave aToken
 const SEL_SAFE_TRANSFER_721 = '0x42842e0e' // safeTransferFrom(address,address,uint256)
 const SEL_SAFE_TRANSFER_721_DATA = '0xb88d4fde' // safeTransferFrom(address,address,uint256,bytes)
@@ -40,44 +42,54 @@ const SEL_SAFE_TRANSFER_1155 = '0xf242432a' // safeTransferFrom(address,address,
  */
 export function decodeCallTransfer(t: Trace, index = 0): CallTransfer | null {
     if (!isPlainCall(t)) return null
+    const value = toBigInt(t.action.value)
+    if (value <= 0n) return decodeTokenCall(t, index)
     const target = lower(t.action.to)
     const caller = lower(t.action.from)
     if (!target || !caller) return null
-    const value = toBigInt(t.action.value)
-    const base = { index, traceAddress: t.traceAddress }
-    if (value > 0n) return { ...base, kind: 'eth', token: ETH_PSEUDO_TOKEN, from: caller, to: target, amount: value }
+    return { index, traceAddress: t.traceAddress, kind: 'eth', token: ETH_PSEUDO_TOKEN, from: caller, to: target, amount: value }
+}
+
+/**
+ * The token transfer a plain call's input asks the called contract (the token) to make, whatever ETH
+ * it carries: ERC20/ERC721 `transfer`/`transferFrom` (kind 'erc20'), ERC721/ERC1155
+ * `safeTransferFrom`, Aave's `transferOnLiquidation`. The one decoder of these selectors.
+ */
+export function decodeTokenCall(t: Trace, index = 0): CallTransfer | null {
+    if (!isPlainCall(t)) return null
     const input = t.action.input
     const sel = selectorOf(input)
-    if (!input || !sel) return null
-    const w = abiWords(input)
+    const target = lower(t.action.to)
+    const caller = lower(t.action.from)
+    if (!input || !sel || !target || !caller) return null
+    const base = { index, traceAddress: t.traceAddress, token: target }
     switch (sel) {
-        case SEL_TRANSFER:
-            if (w.length < 2) return null
-            return { ...base, kind: 'erc20', token: target, from: caller, to: wordToAddress(w[0]), amount: wordToUint(w[1]) }
+        case SEL_TRANSFER: {
+            const w = abiWords(input)
+            return w.length < 2 ? null : { ...base, kind: 'erc20', from: caller, to: wordToAddress(w[0]), amount: wordToUint(w[1]) }
+        }
         case SEL_TRANSFER_FROM:
-            if (w.length < 3) return null
-            return { ...base, kind: 'erc20', token: target, from: wordToAddress(w[0]), to: wordToAddress(w[1]), amount: wordToUint(w[2]) }
+            return fromToAmount(base, 'erc20', input)
         case SEL_TRANSFER_ON_LIQUIDATION:
-            if (w.length < 3) return null
-            return { ...base, kind: 'atoken', token: target, from: wordToAddress(w[0]), to: wordToAddress(w[1]), amount: wordToUint(w[2]) }
+            return fromToAmount(base, 'atoken', input)
         case SEL_SAFE_TRANSFER_721:
         case SEL_SAFE_TRANSFER_721_DATA:
-            if (w.length < 3) return null
-            return { ...base, kind: 'erc721', token: target, from: wordToAddress(w[0]), to: wordToAddress(w[1]), amount: wordToUint(w[2]) }
-        case SEL_SAFE_TRANSFER_1155:
+            return fromToAmount(base, 'erc721', input)
+        case SEL_SAFE_TRANSFER_1155: {
+            const w = abiWords(input)
             if (w.length < 4) return null
-            return {
-                ...base,
-                kind: 'erc1155',
-                token: target,
-                from: wordToAddress(w[0]),
-                to: wordToAddress(w[1]),
-                amount: wordToUint(w[2]),
-                quantity: wordToUint(w[3]),
-            }
+            return { ...base, kind: 'erc1155', from: wordToAddress(w[0]), to: wordToAddress(w[1]), amount: wordToUint(w[2]), quantity: wordToUint(w[3]) }
+        }
         default:
             return null
     }
+}
+
+/** Calls shaped (from, to, amount-or-id, ...). */
+function fromToAmount(base: { index: number; traceAddress: number[]; token: string }, kind: TransferKind, input: string): CallTransfer | null {
+    const w = abiWords(input)
+    if (w.length < 3) return null
+    return { ...base, kind, from: wordToAddress(w[0]), to: wordToAddress(w[1]), amount: wordToUint(w[2]) }
 }
 
 /** Index range [start, end) of the traces below `tx.traces[rootIndex]` (traces are in pre-order). */

@@ -1,9 +1,12 @@
 import { findArbitragesInTransaction } from './arbitrages'
 import { findJitLiquidity } from './jit'
-import { findCoinbaseTransfers, gasCostLookup, minerPayments, netProfit, totalGasCost } from './miner-payments'
+import { findLiquidationsInTransaction } from './liquidations'
+import { findCoinbaseTransfers, gasCostLookup, liquidationNetProfit, minerPayments, netProfit, totalGasCost } from './miner-payments'
+import { findNftTradesInTransaction } from './nft-trades'
+import { findPunkBidAcceptances, findPunkBids, punkSnipesFrom } from './punks'
 import { findSandwiches } from './sandwiches'
 import { compareSwaps, findSwapsInTransaction } from './swaps'
-import { Arbitrage, BlockClassification, BlockInput, Quantity, Receipt, Swap, Trace } from './types'
+import { Arbitrage, BlockClassification, BlockInput, Liquidation, NftTrade, Quantity, Receipt, Swap, Trace } from './types'
 import { groupByTransaction } from './util'
 
 export { findCoinbaseTransfers } from './miner-payments'
@@ -13,10 +16,14 @@ export function classifyBlock(block: BlockInput): BlockClassification {
     const txs = groupByTransaction(block.traces)
     const swaps: Swap[] = []
     const arbitrages: Arbitrage[] = []
+    const liquidations: Liquidation[] = []
+    const nftTrades: NftTrade[] = []
     for (const tx of txs) {
         const txSwaps = findSwapsInTransaction(tx)
         swaps.push(...txSwaps)
         arbitrages.push(...findArbitragesInTransaction(tx, txSwaps))
+        liquidations.push(...findLiquidationsInTransaction(tx, block.blockNumber))
+        nftTrades.push(...findNftTradesInTransaction(tx, block.blockNumber))
     }
     swaps.sort(compareSwaps)
     const coinbaseTransfers = findCoinbaseTransfers(block, txs)
@@ -33,18 +40,24 @@ export function classifyBlock(block: BlockInput): BlockClassification {
         s.gasCost = c === null ? null : c.toString()
         s.netProfit = netProfit(s.profitTokenAddress, s.profitAmount, c)
     }
+    for (const l of liquidations) {
+        const c = cost(l.transactionHash)
+        l.gasCost = c === null ? null : c.toString()
+        l.netProfit = liquidationNetProfit(l, c)
+    }
+    const punkBids = findPunkBids(block, txs)
+    const punkBidAcceptances = findPunkBidAcceptances(block, txs)
     return {
         blockNumber: block.blockNumber,
         swaps,
         arbitrages,
         sandwiches,
-        // liquidations, NFT trades and CryptoPunks: the lead wires findLiquidations/findNftTrades/findPunk* here
-        liquidations: [],
+        liquidations,
         jitLiquidity: findJitLiquidity(txs, swaps),
-        nftTrades: [],
-        punkBids: [],
-        punkBidAcceptances: [],
-        punkSnipes: [],
+        nftTrades,
+        punkBids,
+        punkBidAcceptances,
+        punkSnipes: punkSnipesFrom(punkBids, punkBidAcceptances),
         minerPayments: payments,
         coinbaseTransfers,
     }

@@ -21,8 +21,15 @@ export interface Liquidation {
     blockNumber: number
     /** Always null: a liquidation whose call or an ancestor failed is not reported. */
     error: string | null
-    /** Wei, decimal string. Set after classification by the per-transaction gas helper; left unset here. */
-    gasCost?: string
-    /** receivedAmount valued against debt and gas. Set after classification; left unset here. */
-    netProfit?: string
+    /**
+     * Wei paid for the transaction's inclusion (gas fee + coinbase transfer), set by classifyBlock from
+     * the receipts; null without a receipt (and from findLiquidations alone).
+     */
+    gasCost: string | null
+    /**
+     * receivedAmount - debtPurchaseAmount - gasCost, only when the debt and the collateral are both ETH/WETH
+     * (the same token); null otherwise: collateral and debt in different tokens (and Compound's seized
+     * cTokens) have no common unit without prices, and mev-inspect-py reports no liquidation profit at all.
+     */
+    netProfit: string | null
 }

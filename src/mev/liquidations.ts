@@ -44,7 +44,7 @@ export const COMPTROLLER_PROTOCOLS: Readonly<Record<string, LiquidationProtocol>
     '0xab1c342c7bf5ec5f02adea1c2270670bca144cbb': 'ironbank',
 }
 
-type Parsed = Omit<Liquidation, 'transactionHash' | 'traceAddress' | 'blockNumber' | 'error'>
+type Parsed = Omit<Liquidation, 'transactionHash' | 'traceAddress' | 'blockNumber' | 'error' | 'gasCost' | 'netProfit'>
 
 interface Ctx {
     tx: TxTraces
@@ -77,7 +77,7 @@ export function findLiquidationsInTransaction(tx: TxTraces, blockNumber: number)
         const ctx: Ctx = { tx, index: i, trace, liquidator, words: abiWords(input), errored }
         const parsed = parseLiquidationCall(ctx, selectorOf(input))
         if (!parsed) continue
-        found.push({ ...parsed, transactionHash: tx.transactionHash, traceAddress: [...trace.traceAddress], blockNumber, error: null })
+        found.push({ ...parsed, transactionHash: tx.transactionHash, traceAddress: [...trace.traceAddress], blockNumber, error: null, gasCost: null, netProfit: null })
     }
     return found.sort((a, b) => compareTraceAddress(a.traceAddress, b.traceAddress))
 }

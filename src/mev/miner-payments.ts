@@ -1,8 +1,8 @@
-import { BlockInput, CoinbaseTransfer, MinerPayment } from './types'
+import { ETH_PSEUDO_TOKEN as ETH_ADDRESS, WETH_ADDRESS } from './call-transfers'
+import { BlockInput, CoinbaseTransfer, Liquidation, MinerPayment } from './types'
 import { TxTraces, erroredKeys, groupByTransaction, isRolledBack, lower, toBigInt } from './util'
 
-export const WETH_ADDRESS = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'
-export const ETH_ADDRESS = '0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'
+export { ETH_PSEUDO_TOKEN as ETH_ADDRESS, WETH_ADDRESS } from './call-transfers'
 
 /** The block's beneficiary: the block's `miner`, else the author of its block-reward trace (pre-merge traces). */
 export function blockMiner(block: BlockInput): string | null {
@@ -96,6 +96,19 @@ export function netProfit(profitToken: string, grossProfit: string, gasCost: big
     const token = profitToken.toLowerCase()
     if (token !== WETH_ADDRESS && token !== ETH_ADDRESS) return null
     return (BigInt(grossProfit) - gasCost).toString()
+}
+
+const ETH_VALUED: ReadonlySet<string> = new Set([WETH_ADDRESS, ETH_ADDRESS])
+
+/**
+ * A liquidation's net profit: receivedAmount - debtPurchaseAmount - gasCost, only when the collateral
+ * received and the debt repaid are both ETH/WETH (the one case with a common unit and no price needed);
+ * null otherwise, and null without the gas cost.
+ */
+export function liquidationNetProfit(l: Liquidation, gasCost: bigint | null): string | null {
+    if (gasCost === null) return null
+    if (!ETH_VALUED.has(l.receivedTokenAddress) || !ETH_VALUED.has(l.debtTokenAddress)) return null
+    return (BigInt(l.receivedAmount) - BigInt(l.debtPurchaseAmount) - gasCost).toString()
 }
 
 /** Sum of several transactions' costs; null when any is unknown. */

@@ -5,29 +5,12 @@
  * pays to the orders' fee recipients. Read from call traces only.
  */
 import { CallTransfer, ETH_PSEUDO_TOKEN, TransferKind, transfersBelow, withoutNestedTransfers } from './call-transfers'
+import { NftTrade } from './market-types'
 import { BlockInput } from './types'
+
+export type { NftTrade } from './market-types'
 import { TxTraces, abiWords, erroredKeys, groupByTransaction, isPlainCall, isRolledBack, lower, selectorOf, wordToAddress } from './util'
 
-export interface NftTrade {
-    abiName: 'WyvernExchange'
-    transactionHash: string
-    transactionPosition: number
-    blockNumber: number
-    traceAddress: number[]
-    protocol: 'opensea'
-    /** Always null: a trade whose call or an ancestor failed is not reported. */
-    error: string | null
-    sellerAddress: string
-    buyerAddress: string
-    /** ETH is 0xeeee…eeee (Wyvern's zero-address sentinel converted, as mev-inspect-py does). */
-    paymentTokenAddress: string
-    /** What the seller received, less the fees the seller paid; decimal string. */
-    paymentAmount: string
-    /** The NFT contract the token moved on. */
-    collectionAddress: string
-    /** Decimal string (ids exceed 2^53). */
-    tokenId: string
-}
 
 const SEL_ATOMIC_MATCH = '0xab834bab' // atomicMatch_(address[14],uint256[18],uint8[8],bytes,bytes,bytes,bytes,bytes,bytes,uint8[2],bytes32[5])
 

@@ -1,23 +1,11 @@
-import { Arbitrage, BlockClassification, JitLiquidity, MinerPayment, Sandwich, Swap } from './types'
+import { BlockClassification } from './types'
 
 /**
  * One block's result in mev-inspect-py's object model, camelCased: every category it reports
  * (plus jitLiquidity), each object carrying its blockNumber like mev-inspect-py's rows. Amounts are
  * decimal strings and addresses lowercase already.
  */
-export interface MevInspectBlock {
-    blockNumber: number
-    swaps: Swap[]
-    arbitrages: Arbitrage[]
-    sandwiches: Sandwich[]
-    liquidations: unknown[]
-    jitLiquidity: JitLiquidity[]
-    nftTrades: unknown[]
-    punkBids: unknown[]
-    punkBidAcceptances: unknown[]
-    punkSnipes: unknown[]
-    minerPayments: MinerPayment[]
-}
+export type MevInspectBlock = Omit<BlockClassification, 'coinbaseTransfers'>
 
 /** The keys of MevInspectBlock's categories, in output order. */
 export const MEV_CATEGORIES = [

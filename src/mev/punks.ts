@@ -6,48 +6,15 @@
  * above the acceptance's minimum price — the acceptor would have taken less than was bid. It is
  * reported on the bid (its transaction, trace, bidder), with both prices.
  */
+import { PunkBid, PunkBidAcceptance, PunkSnipe } from './market-types'
 import { BlockInput } from './types'
+
+export type { PunkBid, PunkBidAcceptance, PunkSnipe } from './market-types'
 import { TxTraces, abiWords, erroredKeys, groupByTransaction, isPlainCall, isRolledBack, lower, selectorOf, toBigInt, wordToUint } from './util'
 
 export const CRYPTOPUNKS_MARKET = '0xb47e3cd837ddf8e4c57f05d70ab865de6e193bbb'
 const SEL_ENTER_BID = '0x091dbfd2' // enterBidForPunk(uint256) payable
 const SEL_ACCEPT_BID = '0x23165b75' // acceptBidForPunk(uint256,uint256)
-
-export interface PunkBid {
-    blockNumber: number
-    transactionHash: string
-    traceAddress: number[]
-    /** The bidder. */
-    fromAddress: string
-    punkIndex: number
-    /** Wei sent with the bid; decimal string. */
-    price: string
-}
-
-export interface PunkBidAcceptance {
-    blockNumber: number
-    transactionHash: string
-    traceAddress: number[]
-    /** The punk's owner accepting. */
-    fromAddress: string
-    punkIndex: number
-    /** Wei; decimal string. */
-    minPrice: string
-}
-
-export interface PunkSnipe {
-    blockNumber: number
-    /** Of the highest bid. */
-    transactionHash: string
-    traceAddress: number[]
-    /** The bidder. */
-    fromAddress: string
-    punkIndex: number
-    /** The acceptance's minimum price; decimal string. */
-    minAcceptancePrice: string
-    /** The highest bid's price; decimal string. */
-    acceptancePrice: string
-}
 
 interface MarketCall {
     tx: TxTraces
@@ -58,9 +25,9 @@ interface MarketCall {
 }
 
 /** Plain calls with `selector` to the market that took effect, in block order. */
-function marketCalls(block: BlockInput, selector: string, minWords: number): MarketCall[] {
+function marketCalls(txs: TxTraces[], selector: string, minWords: number): MarketCall[] {
     const out: MarketCall[] = []
-    for (const tx of groupByTransaction(block.traces)) {
+    for (const tx of txs) {
         const errored = erroredKeys(tx.traces)
         for (const t of tx.traces) {
             if (!isPlainCall(t) || lower(t.action.to) !== CRYPTOPUNKS_MARKET || selectorOf(t.action.input) !== selector) continue
@@ -79,9 +46,9 @@ function punkIndex(word: string): number | null {
     return v < 10000n ? Number(v) : null
 }
 
-export function findPunkBids(block: BlockInput): PunkBid[] {
+export function findPunkBids(block: BlockInput, txs: TxTraces[] = groupByTransaction(block.traces)): PunkBid[] {
     const out: PunkBid[] = []
-    for (const c of marketCalls(block, SEL_ENTER_BID, 1)) {
+    for (const c of marketCalls(txs, SEL_ENTER_BID, 1)) {
         const idx = punkIndex(c.words[0])
         if (idx === null) continue
         out.push({
@@ -96,9 +63,9 @@ export function findPunkBids(block: BlockInput): PunkBid[] {
     return out
 }
 
-export function findPunkBidAcceptances(block: BlockInput): PunkBidAcceptance[] {
+export function findPunkBidAcceptances(block: BlockInput, txs: TxTraces[] = groupByTransaction(block.traces)): PunkBidAcceptance[] {
     const out: PunkBidAcceptance[] = []
-    for (const c of marketCalls(block, SEL_ACCEPT_BID, 2)) {
+    for (const c of marketCalls(txs, SEL_ACCEPT_BID, 2)) {
         const idx = punkIndex(c.words[0])
         if (idx === null) continue
         out.push({

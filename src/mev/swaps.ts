@@ -1,5 +1,6 @@
 import { Swap, Trace } from './types'
 import { SwapCall, decodeSwapCall } from './swap-calls'
+import { WETH_ADDRESS } from './call-transfers'
 import { ETH_TOKEN, Erc20Transfer, callValueTransfer, decodeErc20Transfer, decodeEthTransfer, markNestedTransfers, visibleFrom } from './transfers'
 import { TxTraces, compareTraceAddress, erroredKeys, groupByTransaction, isDescendant, isRolledBack, isSameOrDescendant } from './util'
 
@@ -72,7 +73,7 @@ export function findSwapsInTransaction(tx: TxTraces, opts: FindSwapsOptions = {}
     return swaps
 }
 
-const WETH = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'
+const WETH = WETH_ADDRESS
 const collectors = new WeakMap<Swap, string>()
 
 /**

@@ -1,10 +1,11 @@
+import { ETH_PSEUDO_TOKEN, SEL_TRANSFER, SEL_TRANSFER_FROM, decodeTokenCall } from './call-transfers'
 import { Trace } from './types'
-import { abiWords, isDescendant, isPlainCall, lower, selectorOf, toBigInt, wordToAddress, wordToUint } from './util'
+import { isDescendant, isPlainCall, lower, toBigInt } from './util'
 
-export const SELECTOR_ERC20_TRANSFER = '0xa9059cbb' // transfer(address,uint256)
-export const SELECTOR_ERC20_TRANSFER_FROM = '0x23b872dd' // transferFrom(address,address,uint256)
+export const SELECTOR_ERC20_TRANSFER = SEL_TRANSFER
+export const SELECTOR_ERC20_TRANSFER_FROM = SEL_TRANSFER_FROM
 /** Token address used for ETH moved by call value (mev-inspect-py's ETH_TOKEN_ADDRESS). */
-export const ETH_TOKEN = '0xeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee'
+export const ETH_TOKEN = ETH_PSEUDO_TOKEN
 
 /** A token movement found from a call trace: an ERC20 transfer/transferFrom, or ETH call value. */
 export interface Erc20Transfer {
@@ -22,25 +23,14 @@ export interface Erc20Transfer {
     insideTransfers?: number[][]
 }
 
-/** ERC20 transfer/transferFrom called directly on the token (plain call: the called address is the token). */
+/**
+ * ERC20 transfer/transferFrom called directly on the token (plain call: the called address is the
+ * token), decoded by call-transfers' one decoder; the call's ETH value is not looked at.
+ */
 export function decodeErc20Transfer(t: Trace, index = 0): Erc20Transfer | null {
-    if (!isPlainCall(t)) return null
-    const input = t.action.input
-    const sel = selectorOf(input)
-    const token = lower(t.action.to)
-    const caller = lower(t.action.from)
-    if (!input || !token || !caller) return null
-    if (sel === SELECTOR_ERC20_TRANSFER) {
-        const w = abiWords(input)
-        if (w.length < 2) return null
-        return { index, traceAddress: t.traceAddress, token, from: caller, to: wordToAddress(w[0]), amount: wordToUint(w[1]) }
-    }
-    if (sel === SELECTOR_ERC20_TRANSFER_FROM) {
-        const w = abiWords(input)
-        if (w.length < 3) return null
-        return { index, traceAddress: t.traceAddress, token, from: wordToAddress(w[0]), to: wordToAddress(w[1]), amount: wordToUint(w[2]) }
-    }
-    return null
+    const d = decodeTokenCall(t, index)
+    if (!d || d.kind !== 'erc20') return null
+    return { index, traceAddress: d.traceAddress, token: d.token, from: d.from, to: d.to, amount: d.amount }
 }
 
 /** Plain ETH payment: a call carrying value with no calldata. */

@@ -6,6 +6,12 @@
  * strings, numbers or bigints; the classifier normalises them itself.
  */
 
+import type { Liquidation } from './liquidation-types'
+import type { NftTrade, PunkBid, PunkBidAcceptance, PunkSnipe } from './market-types'
+
+export type { Liquidation, LiquidationProtocol } from './liquidation-types'
+export type { NftTrade, PunkBid, PunkBidAcceptance, PunkSnipe } from './market-types'
+
 export type Quantity = string | number | bigint
 
 export interface TraceAction {
@@ -168,22 +174,18 @@ export interface JitLiquidity {
     token1SwapVolume: string
 }
 
-/**
- * One block's classification. The categories mirror mev-inspect-py's output; liquidations, NFT trades
- * and CryptoPunks come from their own modules (typed loosely here so they can be wired in without
- * touching this type); further categories may be added as new keys.
- */
+/** One block's classification. The categories mirror mev-inspect-py's output (plus coinbaseTransfers). */
 export interface BlockClassification {
     blockNumber: number
     swaps: Swap[]
     arbitrages: Arbitrage[]
     sandwiches: Sandwich[]
-    liquidations: unknown[]
+    liquidations: Liquidation[]
     jitLiquidity: JitLiquidity[]
-    nftTrades: unknown[]
-    punkBids: unknown[]
-    punkBidAcceptances: unknown[]
-    punkSnipes: unknown[]
+    nftTrades: NftTrade[]
+    punkBids: PunkBid[]
+    punkBidAcceptances: PunkBidAcceptance[]
+    punkSnipes: PunkSnipe[]
     minerPayments: MinerPayment[]
     /** Individual ETH transfers to the miner (the processor's coinbase revenue). */
     coinbaseTransfers: CoinbaseTransfer[]

@@ -1,21 +1,12 @@
+import { classifyBlock } from '../../src/mev/classify'
 import { findLiquidations } from '../../src/mev/liquidations'
 import { Liquidation } from '../../src/mev/liquidation-types'
 import { Trace } from '../../src/mev/types'
 import { addr, block, call, transferFromInput, transferInput, txHash } from './builders'
+import { LIQUIDATION_EXTRAS as EXTRA_VS_REFERENCE, LIQUIDATION_MISSING as MISSING_VS_REFERENCE } from './parity-differences'
 import { key, loadBlock, loadExpect, loadReference, refFields, referenceBlocks } from './mev-inspect-fixtures'
 
 const FIELDS = ['liquidated_user', 'liquidator_user', 'debt_token_address', 'debt_purchase_amount', 'received_amount', 'received_token_address', 'protocol']
-
-/**
- * Where our liquidations deliberately differ from mev-inspect-py's reference output (see
- * src/mev/DIFFERENCES-liquidations.md). Each entry's reason is checked against the finding.
- */
-const EXTRA_VS_REFERENCE: Array<{ block: number; tx: string; traceAddress: number[]; reason: 'ironbank-not-on-main' }> = [
-    // mev-inspect-py's main branch has no Iron Bank classifier; its Iron Bank PR (#297) asserts this
-    // very liquidation (expect/14422990.json), and we report exactly that.
-    { block: 14422990, tx: '0xb7b6192174289b765f318d18ad8dbd2e51a55fa359fd580ffa59d9e4693a4b9f', traceAddress: [0, 1, 1], reason: 'ironbank-not-on-main' },
-]
-const MISSING_VS_REFERENCE: Array<{ block: number; tx: string; traceAddress: number[] }> = []
 
 const pick = (l: Liquidation) => ({
     liquidatedUser: l.liquidatedUser,
@@ -136,6 +127,8 @@ describe('liquidations from synthetic traces', () => {
                 traceAddress: [0],
                 blockNumber: 100,
                 error: null,
+                gasCost: null,
+                netProfit: null,
             },
         ])
     })
@@ -195,6 +188,8 @@ describe('liquidations from synthetic traces', () => {
                 traceAddress: [0],
                 blockNumber: 100,
                 error: null,
+                gasCost: null,
+                netProfit: null,
             },
         ])
     })
@@ -232,5 +227,21 @@ describe('liquidations from synthetic traces', () => {
     it('a liquidationCall that moves nothing to and from the caller is not a liquidation', () => {
         const traces = [call(0, [], eoa, addr('lookalike'), liquidationCallInput(lend, usdt, borrower, 1000n))]
         expect(findLiquidations(block(traces))).toEqual([])
+    })
+
+    it('classifyBlock: gas cost from the receipt; net profit only when debt and collateral are both ETH/WETH', () => {
+        const weth = '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2'
+        const ethBoth = [
+            call(0, [], bot, pool, liquidationCallInput(weth, ETH, borrower, 1000n), { value: 1000n }),
+            call(0, [0], core, weth, transferInput(bot, 1100n)),
+        ]
+        const receipts = [{ transactionHash: txHash(0), transactionIndex: 0, gasUsed: 10, effectiveGasPrice: 3 }]
+        const [l] = classifyBlock({ ...block(ethBoth), receipts }).liquidations
+        expect(l).toMatchObject({ debtTokenAddress: ETH, debtPurchaseAmount: '1000', receivedTokenAddress: weth, receivedAmount: '1100' })
+        expect([l.gasCost, l.netProfit]).toEqual(['30', '70'])
+        const [other] = classifyBlock({ ...block(aaveLiquidation()), receipts }).liquidations
+        expect([other.gasCost, other.netProfit]).toEqual(['30', null])
+        const [noReceipt] = classifyBlock(block(aaveLiquidation())).liquidations
+        expect([noReceipt.gasCost, noReceipt.netProfit]).toEqual([null, null])
     })
 })

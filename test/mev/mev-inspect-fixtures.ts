@@ -20,7 +20,6 @@ const cache = new Map<number, BlockInput>()
 export function loadBlock(n: number): BlockInput {
     let b = cache.get(n)
     if (!b) {
-        // blockInputFromText: the fixtures' receipts carry integers beyond 2^53, which JSON.parse would round
         b = blockInputFromText(fs.readFileSync(path.join(FIXTURES, `${n}.json`), 'utf8'))
         cache.set(n, b)
     }

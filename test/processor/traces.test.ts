@@ -159,8 +159,11 @@ test('squid traces (trace_block) convert to exactly what trace_block gives the c
         compared += converted.length
         for (const t of converted) types.add(`${t.type}:${t.action.callType ?? ''}${t.error ? ':error' : ''}`)
         // the classifier sees the same block either way
-        const input = { blockNumber: b.header.height, miner: COINBASE, traces: parity }
-        expect(classifyBlock(blockInputOf(b))).toEqual(classifyBlock(input))
+        // (with the receipts the squid block carries on both sides: they feed miner payments, not trace reading)
+        const squidInput = blockInputOf(b)
+        const input = { blockNumber: b.header.height, miner: COINBASE, baseFeePerGas: squidInput.baseFeePerGas, traces: parity, receipts: squidInput.receipts }
+        expect(classifyBlock(squidInput)).toEqual(classifyBlock(input))
+        expect(classifyBlock(squidInput).minerPayments.map((p) => p.transactionHash)).toEqual(b.transactions.map((t) => t.hash!.toLowerCase()))
     }
     expect(compared).toBeGreaterThanOrEqual(10)
     expect([...types].sort()).toEqual(

@@ -472,9 +472,19 @@ test('real Uniswap V2 MEV: an arbitrage and a sandwich with coinbase tips, store
 
     const arbs = await q(`SELECT * FROM arbitrage WHERE block_number = $1`, [arbBlock])
     expect(arbs).toHaveLength(1)
-    expect(arbs[0]).toMatchObject({ account: arbBot.owner, profit_token: weth, swap_count: 3, error: null, validator_id: arbProposer })
+    // account: who paid the route's first swap (mev-inspect-py's account_address), the bot contract, not its owner
+    expect(arbs[0]).toMatchObject({ account: arbBot.address, profit_token: weth, swap_count: 3, error: null, validator_id: arbProposer })
     expect(BigInt(arbs[0].profit_amount)).toBeGreaterThan(0n)
     expect(swaps.filter((s) => s.arbitrage_id === arbs[0].id)).toHaveLength(3)
+    // gas cost and miner payment from the node's receipt: gas used × effective gas price + the 0.002 ETH tip
+    const receipt = await rpcCall<any>(anvil.url, 'eth_getTransactionReceipt', [arbs[0].transaction_hash])
+    const arbGas = BigInt(receipt.gasUsed) * BigInt(receipt.effectiveGasPrice)
+    expect(arbs[0].gas_cost).toBe((arbGas + parseEther('0.002')).toString())
+    // the net profit needs the profit token to be ETH/WETH; this chain's WETH is a local deployment, not mainnet's
+    expect(arbs[0].net_profit).toBeNull()
+    const pays = await q(`SELECT * FROM miner_payment WHERE transaction_hash = $1`, [arbs[0].transaction_hash])
+    expect(pays).toHaveLength(1)
+    expect(pays[0]).toMatchObject({ coinbase_transfer: parseEther('0.002').toString(), gas_used: BigInt(receipt.gasUsed).toString(), gas_price: BigInt(receipt.effectiveGasPrice).toString(), validator_id: arbProposer })
 
     const sandwiches = await q(`SELECT * FROM sandwich WHERE block_number = $1`, [sandwichBlock])
     expect(sandwiches).toHaveLength(1)

@@ -362,7 +362,7 @@ describe('CHAIN_ANALYTICS=false', () => {
     test('registry events are indexed as with the analytics; no block, MEV, schedule or epoch rows', async () => {
         const on = (await run([1, 3, 2, 5, 1])).dump()
         const off = (await run([1, 3, 2, 5, 1], { ...OPTS, chainAnalytics: false })).dump()
-        const analyticsTables = ['Block', 'MevEvent', 'Arbitrage', 'Swap', 'Sandwich', 'EpochSnapshot', 'ValidatorEpochStat', 'ValidatorScore', 'EpochSummary']
+        const analyticsTables = ['Block', 'MevEvent', 'Arbitrage', 'Swap', 'Sandwich', 'Liquidation', 'JitLiquidity', 'NftTrade', 'MinerPayment', 'EpochSnapshot', 'ValidatorEpochStat', 'ValidatorScore', 'EpochSummary']
         for (const t of analyticsTables) expect(off[t] ?? {}).toEqual({})
         expect(Object.keys(on.Block ?? {}).length).toBeGreaterThan(0)
         // every other table is the same, validators apart from what blocks and epochs add to them

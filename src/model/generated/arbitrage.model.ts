@@ -39,7 +39,7 @@ export class Arbitrage {
     transactionPosition!: number
 
     /**
-     * Transaction sender.
+     * Who paid the route's first swap (mev-inspect-py's account_address): the searcher's account or contract.
      */
     @Index_()
     @StringColumn_({nullable: false})
@@ -72,4 +72,16 @@ export class Arbitrage {
 
     @OneToMany_(() => Swap, e => e.arbitrage)
     swaps!: Swap[]
+
+    /**
+     * Wei paid for inclusion (gasUsed × effective gas price + coinbase transfer); null without a receipt.
+     */
+    @BigIntColumn_({nullable: true})
+    gasCost!: bigint | undefined | null
+
+    /**
+     * profitAmount − gasCost when the profit is in WETH/ETH; null otherwise.
+     */
+    @BigIntColumn_({nullable: true})
+    netProfit!: bigint | undefined | null
 }

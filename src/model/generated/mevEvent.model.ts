@@ -5,9 +5,12 @@ import {Validator} from "./validator.model"
 import {Swap} from "./swap.model"
 import {Arbitrage} from "./arbitrage.model"
 import {Sandwich} from "./sandwich.model"
+import {Liquidation} from "./liquidation.model"
+import {JitLiquidity} from "./jitLiquidity.model"
+import {NftTrade} from "./nftTrade.model"
 
 /**
- * Unified MEV feed: one row per swap, arbitrage, sandwich and direct coinbase transfer.
+ * Unified MEV feed: one row per swap, arbitrage, sandwich, direct coinbase transfer, liquidation, JIT liquidity and NFT trade.
  * id = <height>-<kind>-<id of the swap / arbitrage / sandwich, or tx position + trace index for transfers>.
  */
 @Index_(["kind", "blockNumber"], {unique: false})
@@ -47,21 +50,22 @@ export class MevEvent {
     transactionHash!: string
 
     /**
-     * SWAP / SANDWICH: the pool; ARBITRAGE: the first swap's pool.
+     * SWAP / SANDWICH / JIT_LIQUIDITY: the pool; ARBITRAGE: the first swap's pool; NFT_TRADE: the collection.
      */
     @Index_()
     @StringColumn_({nullable: true})
     pool!: string | undefined | null
 
     /**
-     * Swap caller, arbitrageur, sandwicher or coinbase-transfer sender.
+     * Swap caller, arbitrageur, sandwicher, coinbase-transfer sender, liquidator, JIT bot or NFT buyer.
      */
     @Index_()
     @StringColumn_({nullable: true})
     account!: string | undefined | null
 
     /**
-     * ARBITRAGE / SANDWICH profit; COINBASE_TRANSFER: ETH paid (token = null); SWAP: amount in of tokenIn.
+     * ARBITRAGE / SANDWICH profit; COINBASE_TRANSFER: ETH paid (token = null); SWAP: amount in of tokenIn;
+     * LIQUIDATION: collateral received; NFT_TRADE: payment; JIT_LIQUIDITY: null.
      */
     @StringColumn_({nullable: true})
     token!: string | undefined | null
@@ -80,4 +84,16 @@ export class MevEvent {
     @Index_()
     @ManyToOne_(() => Sandwich, {nullable: true})
     sandwich!: Sandwich | undefined | null
+
+    @Index_()
+    @ManyToOne_(() => Liquidation, {nullable: true})
+    liquidation!: Liquidation | undefined | null
+
+    @Index_()
+    @ManyToOne_(() => JitLiquidity, {nullable: true})
+    jitLiquidity!: JitLiquidity | undefined | null
+
+    @Index_()
+    @ManyToOne_(() => NftTrade, {nullable: true})
+    nftTrade!: NftTrade | undefined | null
 }

@@ -62,4 +62,16 @@ export class Sandwich {
 
     @BigIntColumn_({nullable: false})
     profitAmount!: bigint
+
+    /**
+     * Wei paid for inclusion of the frontrun and backrun transactions; null without receipts.
+     */
+    @BigIntColumn_({nullable: true})
+    gasCost!: bigint | undefined | null
+
+    /**
+     * profitAmount − gasCost when the profit is in WETH/ETH; null otherwise.
+     */
+    @BigIntColumn_({nullable: true})
+    netProfit!: bigint | undefined | null
 }

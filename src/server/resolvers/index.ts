@@ -3,7 +3,7 @@
  * classes here; type-graphql needs at least one @Query among them.
  */
 import { AnalyticsResolver } from './analytics.resolver'
-import { ArbitrageDetailResolver, MevResolver, SandwichDetailResolver } from './mev.resolver'
+import { ArbitrageDetailResolver, JitLiquidityDetailResolver, MevResolver, SandwichDetailResolver } from './mev.resolver'
 import { MutationResolver } from './mutation.resolver'
 import { SettlementResolver } from './settlement.resolver'
 import { StatusResolver } from './status.resolver'
@@ -20,4 +20,5 @@ export const resolvers = [
     MevResolver,
     ArbitrageDetailResolver,
     SandwichDetailResolver,
+    JitLiquidityDetailResolver,
 ] as const

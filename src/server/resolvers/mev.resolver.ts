@@ -14,6 +14,7 @@ import { mevPoolKey, mevValidatorKey } from '../pubsub/feed'
 import { SlowConsumer } from '../pubsub/queue'
 import { services } from '../services'
 import { DEFAULT_MEV_KINDS, MevKind } from './mev.input'
+import { JitLiquidityDetail } from './mev-kinds.type'
 import { ArbitrageDetail, decodeMevCursor, MevFeedItem, mevItemFromRow, mevItemsSql, SandwichDetail, SwapDetail } from './mev.type'
 import { openSubscription, unwrapEvent } from './subscription.resolver'
 import { inclusiveRange, optionalIndex } from './validator.resolver'
@@ -33,7 +34,7 @@ function kindsArg(kinds: MevKind[] | null | undefined, dflt: MevKind[]): MevKind
 export class MevResolver {
     @Query(() => [MevFeedItem], {
         description:
-            'MEV events newest first (arbitrages, sandwiches and coinbase transfers unless `kinds` says otherwise; SWAP on request), ' +
+            'MEV events newest first (every kind but SWAP unless `kinds` says otherwise; SWAP on request), ' +
             'with their details; filter by validator (block proposer), pool and blocks [fromBlock, toBlock]. ' +
             "Next page: pass the last item's `cursor`.",
     })
@@ -81,7 +82,7 @@ export class MevResolver {
 
     @Subscription(() => MevFeedItem, {
         description:
-            'New arbitrages, sandwiches and coinbase transfers (with details) as the indexer commits them, in chain order. ' +
+            'New MEV events of every kind but SWAP (with details) as the indexer commits them, in chain order. ' +
             'Filters: `kinds` (not SWAP), `validator` (block proposer), `pool`.',
         subscribe: (_root: unknown, args: { kinds?: MevKind[] | null; validator?: string | null; pool?: string | null }, ctx: Ctx) => {
             const kinds = kindsArg(args.kinds, DEFAULT_MEV_KINDS)
@@ -129,5 +130,13 @@ export class SandwichDetailResolver {
     @FieldResolver(() => [SwapDetail], { description: 'the victim swaps in block order (the first `limit`; see victimCount)' })
     victims(@Root() s: SandwichDetail, @Arg('limit', () => Int, { nullable: true }) limit?: number): SwapDetail[] {
         return sliceList(s.allVictims ?? [], limit, 'limit')
+    }
+}
+
+@Resolver(() => JitLiquidityDetail)
+export class JitLiquidityDetailResolver {
+    @FieldResolver(() => [SwapDetail], { description: 'the swaps it served in block order (the first `limit`; see swapCount)' })
+    swaps(@Root() j: JitLiquidityDetail, @Arg('limit', () => Int, { nullable: true }) limit?: number): SwapDetail[] {
+        return sliceList(j.allSwaps ?? [], limit, 'limit')
     }
 }

@@ -1,37 +1,27 @@
 /**
- * The unified MEV feed (MevEvent rows with their arbitrage / sandwich / swap / coinbase-transfer details),
+ * The unified MEV feed (MevEvent rows with their arbitrage / sandwich / swap / coinbase-transfer details; the
+ * liquidation / JIT / NFT details are mev-kinds.type.ts),
  * plus the SQL that reads a page of events with every detail in ONE statement (shared by `mevFeed` and the
  * `mevDetected` feed).
  */
 import { Field, Int, ObjectType } from 'type-graphql'
+import { JitLiquidityDetail, LiquidationDetail, NftTradeDetail, OTHER_DETAIL_COLUMNS, OTHER_DETAIL_JOINS, otherDetails } from './mev-kinds.type'
 import { MevKind } from './mev.input'
+import { SwapDetail } from './swap-detail.type'
 import { BigIntScalar, DateTimeScalar } from './scalars'
 
-@ObjectType({ description: 'A DEX swap found in the block traces.' })
-export class SwapDetail {
-    @Field(() => String) id!: string
-    @Field(() => String) transactionHash!: string
-    @Field(() => Int) transactionPosition!: number
-    @Field(() => [Int]) traceAddress!: number[]
-    @Field(() => String) pool!: string
-    @Field(() => String) protocol!: string
-    @Field(() => String, { description: 'caller of swap()' }) from!: string
-    @Field(() => String) recipient!: string
-    @Field(() => String) tokenIn!: string
-    @Field(() => BigIntScalar) amountIn!: string
-    @Field(() => String) tokenOut!: string
-    @Field(() => BigIntScalar) amountOut!: string
-    @Field(() => String, { nullable: true, description: 'set for swaps inside a reverted arbitrage' }) error!: string | null
-}
+export { SwapDetail } from './swap-detail.type'
 
 @ObjectType({ description: 'A transaction whose swaps form a cycle in one token.' })
 export class ArbitrageDetail {
     @Field(() => String) id!: string
-    @Field(() => String, { description: 'transaction sender' }) account!: string
+    @Field(() => String, { description: "who paid the route's first swap (the searcher's account or contract)" }) account!: string
     @Field(() => String) profitToken!: string
     @Field(() => BigIntScalar, { description: 'last amount out − first amount in; may be negative' }) profitAmount!: string
     @Field(() => String, { nullable: true, description: 'the error of the reverted call frame that contained it' }) error!: string | null
     @Field(() => Int) swapCount!: number
+    @Field(() => BigIntScalar, { nullable: true, description: 'wei paid for inclusion (gas + coinbase transfer); null without a receipt' }) gasCost!: string | null
+    @Field(() => BigIntScalar, { nullable: true, description: 'profitAmount − gasCost when the profit is in WETH/ETH; else null' }) netProfit!: string | null
     /** every swap in cycle order; served by the `swaps(limit)` field resolver */
     allSwaps!: SwapDetail[]
 }
@@ -46,6 +36,8 @@ export class SandwichDetail {
     @Field(() => Int) victimCount!: number
     @Field(() => String, { description: "the frontrun's input token" }) profitToken!: string
     @Field(() => BigIntScalar, { description: 'backrun amount out − frontrun amount in; may be negative' }) profitAmount!: string
+    @Field(() => BigIntScalar, { nullable: true, description: 'wei paid for the frontrun and backrun; null without receipts' }) gasCost!: string | null
+    @Field(() => BigIntScalar, { nullable: true, description: 'profitAmount − gasCost when the profit is in WETH/ETH; else null' }) netProfit!: string | null
     /** served by the `victims(limit)` field resolver */
     allVictims!: SwapDetail[]
 }
@@ -56,7 +48,9 @@ export class CoinbaseTransferDetail {
     @Field(() => BigIntScalar, { description: 'wei' }) amount!: string
 }
 
-@ObjectType({ description: 'One MEV event. Exactly one of arbitrage / sandwich / coinbaseTransfer / swap is set, by kind.' })
+@ObjectType({
+    description: 'One MEV event. Exactly one of arbitrage / sandwich / coinbaseTransfer / swap / liquidation / jitLiquidity / nftTrade is set, by kind.',
+})
 export class MevFeedItem {
     @Field(() => String, { description: 'pass as `cursor` to get the events after this one' }) cursor!: string
     @Field(() => String) id!: string
@@ -65,14 +59,17 @@ export class MevFeedItem {
     @Field(() => DateTimeScalar) timestamp!: Date
     @Field(() => String) transactionHash!: string
     @Field(() => String, { nullable: true, description: "the block's proposer (validator address); null when unknown" }) validator!: string | null
-    @Field(() => String, { nullable: true, description: "SWAP / SANDWICH: the pool; ARBITRAGE: the first swap's pool" }) pool!: string | null
-    @Field(() => String, { nullable: true, description: 'swap caller, arbitrageur, sandwicher or transfer sender' }) account!: string | null
-    @Field(() => String, { nullable: true, description: 'profit token (ARBITRAGE, SANDWICH), tokenIn (SWAP), null for ETH' }) token!: string | null
-    @Field(() => BigIntScalar, { nullable: true, description: 'profit, ETH paid (COINBASE_TRANSFER) or amount in (SWAP)' }) amount!: string | null
+    @Field(() => String, { nullable: true, description: "SWAP / SANDWICH / JIT_LIQUIDITY: the pool; ARBITRAGE: the first swap's pool; NFT_TRADE: the collection" }) pool!: string | null
+    @Field(() => String, { nullable: true, description: 'swap caller, arbitrageur, sandwicher, transfer sender, liquidator, JIT bot or NFT buyer' }) account!: string | null
+    @Field(() => String, { nullable: true, description: 'profit token (ARBITRAGE, SANDWICH), tokenIn (SWAP), collateral (LIQUIDATION), payment token (NFT_TRADE); null for coinbase ETH and JIT' }) token!: string | null
+    @Field(() => BigIntScalar, { nullable: true, description: 'profit, ETH paid (COINBASE_TRANSFER), amount in (SWAP), collateral received (LIQUIDATION) or payment (NFT_TRADE)' }) amount!: string | null
     @Field(() => ArbitrageDetail, { nullable: true }) arbitrage!: ArbitrageDetail | null
     @Field(() => SandwichDetail, { nullable: true }) sandwich!: SandwichDetail | null
     @Field(() => CoinbaseTransferDetail, { nullable: true }) coinbaseTransfer!: CoinbaseTransferDetail | null
     @Field(() => SwapDetail, { nullable: true }) swap!: SwapDetail | null
+    @Field(() => LiquidationDetail, { nullable: true }) liquidation!: LiquidationDetail | null
+    @Field(() => JitLiquidityDetail, { nullable: true }) jitLiquidity!: JitLiquidityDetail | null
+    @Field(() => NftTradeDetail, { nullable: true }) nftTrade!: NftTradeDetail | null
 }
 
 // ---------------------------------------------------------------------------
@@ -88,13 +85,14 @@ export function mevItemsSql(source: string, order: 'ASC' | 'DESC' = 'DESC'): str
 SELECT e.id, e.kind, e.block_number, e.timestamp, e.validator_id, e.transaction_hash, e.pool, e.account, e.token,
        e.amount::text AS amount, e.swap_id,
        a.id AS a_id, a.account AS a_account, a.profit_token AS a_profit_token, a.profit_amount::text AS a_profit_amount,
-       a.error AS a_error, a.swap_ids AS a_swap_ids,
+       a.error AS a_error, a.swap_ids AS a_swap_ids, a.gas_cost::text AS a_gas_cost, a.net_profit::text AS a_net_profit,
+       s.gas_cost::text AS s_gas_cost, s.net_profit::text AS s_net_profit,${OTHER_DETAIL_COLUMNS}
        s.id AS s_id, s.sandwicher AS s_sandwicher, s.pool AS s_pool, s.frontrun_swap_id AS s_frontrun, s.backrun_swap_id AS s_backrun,
        s.victim_swap_ids AS s_victims, s.profit_token AS s_profit_token, s.profit_amount::text AS s_profit_amount,
        w.swaps
 FROM ${source} e
 LEFT JOIN arbitrage a ON a.id = e.arbitrage_id
-LEFT JOIN sandwich s ON s.id = e.sandwich_id
+LEFT JOIN sandwich s ON s.id = e.sandwich_id${OTHER_DETAIL_JOINS}
 LEFT JOIN LATERAL (
     SELECT json_agg(json_build_object(
         'id', w.id, 'transactionHash', w.transaction_hash, 'transactionPosition', w.transaction_position,
@@ -102,8 +100,8 @@ LEFT JOIN LATERAL (
         'tokenIn', w.token_in, 'amountIn', w.amount_in::text, 'tokenOut', w.token_out, 'amountOut', w.amount_out::text,
         'error', w.error)) AS swaps
     FROM swap w
-    WHERE e.kind <> 'COINBASE_TRANSFER'
-      AND w.id = ANY(coalesce(a.swap_ids, '{}'::text[]) || coalesce(s.victim_swap_ids, '{}'::text[])
+    WHERE e.kind IN ('SWAP', 'ARBITRAGE', 'SANDWICH', 'JIT_LIQUIDITY')
+      AND w.id = ANY(coalesce(a.swap_ids, '{}'::text[]) || coalesce(s.victim_swap_ids, '{}'::text[]) || coalesce(j.swap_ids, '{}'::text[])
                      || ARRAY[s.frontrun_swap_id, s.backrun_swap_id, e.swap_id]::text[])
 ) w ON true
 ORDER BY e.block_number ${order}, e.id ${order}`
@@ -151,6 +149,8 @@ export function mevItemFromRow(r: any): MevFeedItem {
                       profitAmount: r.a_profit_amount,
                       error: r.a_error ?? null,
                       swapCount: (r.a_swap_ids ?? []).length,
+                      gasCost: r.a_gas_cost ?? null,
+                      netProfit: r.a_net_profit ?? null,
                       allSwaps: list(r.a_swap_ids),
                   }
                 : null,
@@ -165,10 +165,13 @@ export function mevItemFromRow(r: any): MevFeedItem {
                       victimCount: (r.s_victims ?? []).length,
                       profitToken: r.s_profit_token,
                       profitAmount: r.s_profit_amount,
+                      gasCost: r.s_gas_cost ?? null,
+                      netProfit: r.s_net_profit ?? null,
                       allVictims: list(r.s_victims),
                   }
                 : null,
         coinbaseTransfer: kind === MevKind.COINBASE_TRANSFER ? { from: r.account, amount: r.amount ?? '0' } : null,
         swap: kind === MevKind.SWAP ? swap(r.swap_id) : null,
+        ...otherDetails(r, kind, list),
     }
 }
