@@ -1,4 +1,4 @@
-// Locates a Foundry binary (forge, anvil, cast) installed from npm.
+// Locates a Foundry binary (forge, anvil) installed from npm.
 // package.json depends on the per-platform packages (@foundry-rs/<tool>-<os>-<arch>) directly, as optional
 // dependencies, not on the @foundry-rs/<tool> wrappers: the wrappers list every platform as an optional
 // dependency, and where a registry lacks some of them `npm install` skips them but `npm ci` then refuses the lock
