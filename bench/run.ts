@@ -3,6 +3,7 @@
  * (npm: `npm run bench -- [name] [--quick]`).
  *
  *   index          processor backfill of ≥ 1M settlement events vs raw eth_getLogs + COPY
+ *   index-analytics  processor with CHAIN_ANALYTICS=true over DEX blocks (≥ 150 tx) vs raw blocks + receipts + traces + COPY
  *   api            dashboard queries at 1 / 50 / 200 concurrent clients
  *   subscriptions  graphql-ws fan-out latency at 1,000 and 10,000 clients
  *   mutation       commitBatch with 10k / 100k records, payoutProof latency
@@ -19,12 +20,14 @@ import { BenchOptions, BenchResult, summaryLine, writeResult } from './support/c
 import { RunContext } from './support/context'
 import { snapshotLib } from './support/procs'
 import { runIndex } from './index'
+import { runIndexAnalytics } from './index-analytics'
 import { runMev } from './mev'
 import { runMutation } from './mutation'
 import { runSubscriptions } from './subscriptions'
 
 const BENCHES: Record<string, (ctx: RunContext) => Promise<BenchResult>> = {
     index: runIndex,
+    'index-analytics': runIndexAnalytics,
     api: runApi,
     subscriptions: runSubscriptions,
     mutation: runMutation,

@@ -7,7 +7,7 @@ import { Store } from '@subsquid/typeorm-store'
 import { BlockFacts, SquidBlockLike, blockFacts } from '../mappings/block-facts'
 import { DecodedEvent } from '../mappings/decode'
 import { EpochContext } from '../mappings/epochs'
-import { applyBatch, prefetch } from '../mappings/index'
+import { applyBatchYielding, prefetch } from '../mappings/index'
 import { MappingState } from '../mappings/state'
 import { ScoringConfig, loadScoringConfig } from '../validators/scoring-config'
 import { BulkSession } from './write/bulk'
@@ -44,6 +44,9 @@ export interface BatchResult {
     phaseMs: { facts: number; load: number; apply: number; write: number }
 }
 
+/** Events applied between returns to the event loop while early inserts are in flight. */
+const APPLY_SLICE_EVENTS = 500
+
 /** Prefetch, apply and persist one handler call's blocks and events. */
 export async function processBatch(input: BatchInput, store: Store, opts: BatchOptions = defaultBatchOptions()): Promise<BatchResult> {
     const state = new MappingState(opts.epochBlocks)
@@ -62,7 +65,8 @@ export async function processBatch(input: BatchInput, store: Store, opts: BatchO
     const t2 = performance.now()
     const session = BulkSession.of(store)
     const early = session && !session.tracker && state.recordProtocolEvents ? new EarlyInserts(session, state) : undefined
-    applyBatch(facts, events, state, epochs, early && (() => early.poll()))
+    // yielding while early inserts are queued: they are sent and executed only while the event loop runs
+    await applyBatchYielding(facts, events, state, epochs, early && (() => early.poll()), early ? APPLY_SLICE_EVENTS : Infinity)
     const t3 = performance.now()
     const writes = await persist(state, store, session, early)
     const t4 = performance.now()

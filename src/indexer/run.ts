@@ -23,7 +23,7 @@ import { coldIngestStats, tuneColdIngest } from './ingest'
 import { applyMigrations } from './migrations'
 import { HeadTracker } from './reorg'
 import { startRpcForwarder } from './rpc-failover'
-import { chainHeight, squidRegistry, storeEntityManager } from './sdk-internals'
+import { chainHeight, installLinearTraceBlock, squidRegistry, storeEntityManager } from './sdk-internals'
 import { batchTimingLine, createMetrics, ProcessorMetrics, ProgressReporter, recordBatchMetrics } from './telemetry'
 import { DeferredIndexes } from './write/deferred-indexes'
 import { encodePayload, sendNotify } from './write/notify'
@@ -58,6 +58,8 @@ export async function runIndexer(): Promise<void> {
             `, backfill in units of ${settings.ingest.splitBlocks} blocks, ${settings.ingest.concurrency} ahead`,
     )
     const decoder = new EventDecoder(settings.contracts)
+    // squid regroups a block's trace_block frames once per frame (quadratic): grouped once instead
+    if (settings.chainAnalytics && !installLinearTraceBlock()) log.warn('squid trace_block ingestion has an unexpected shape: its own (quadratic) grouping is kept')
     const processor = buildProcessor(settings, failover?.url)
     // backfill units are decoded as soon as they arrive, while the handler waits for the database
     tuneColdIngest(processor, { ...settings.ingest, prepare: (blocks) => decoder.predecode(blocks as ProcessorContext['blocks']) })

@@ -22,6 +22,10 @@
  *     storeInternals).
  *  6. typeorm EntityManager#queryRunner.databaseConnection (typeorm, private): the raw node-postgres client of
  *     the transaction, for pipelined statements and COPY (storeInternals).
+ *  7. Rpc#addTraceBlockTraces (evm-processor lib/ds-rpc/rpc, private class; with lib/ds-rpc/rpc-data TraceFrame):
+ *     replaced by a linear version (installLinearTraceBlock). Why: 1.27.3 regroups all of a block's trace_block
+ *     frames by transaction once per frame (O(frames²) per block: a 150-transaction DEX block has ~1,000 frames),
+ *     which made trace ingestion the analytics mode's bottleneck. Same validation, same result.
  */
 import type { EvmBatchProcessor } from '@subsquid/evm-processor'
 import type { Store } from '@subsquid/typeorm-store'
@@ -172,4 +176,77 @@ export function storeInternals(store: Store): StoreInternals | undefined {
     if (!em || typeof (em as any).query !== 'function' || !(em as any).connection?.driver) return undefined
     const client = (em as any).queryRunner?.databaseConnection
     return { em, client: client && typeof client.query === 'function' ? client : undefined, tracker }
+}
+
+// ------------------------------------------------------------------------------------------------
+// 7: trace_block frames grouped once per block
+
+/** The private module and members installLinearTraceBlock replaces or uses (checked by the shape test). */
+export function traceBlockInternals(): { proto: any; traceFrame: { validate(v: unknown): unknown } | undefined; validation: any } {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const proto = require('@subsquid/evm-processor/lib/ds-rpc/rpc').Rpc?.prototype
+    const traceFrame = require('@subsquid/evm-processor/lib/ds-rpc/rpc-data').TraceFrame
+    const validation = require('@subsquid/util-internal-validation')
+    return { proto, traceFrame, validation }
+}
+
+let linearTraceBlock: boolean | undefined
+
+/**
+ * Replace squid's Rpc#addTraceBlockTraces (7) with one that checks every frame's block hash and then groups the
+ * frames by transaction once (squid regroups them once per frame). Idempotent; returns whether it is installed
+ * (false: the internals are not as expected, squid's own method is kept).
+ */
+export function installLinearTraceBlock(): boolean {
+    if (linearTraceBlock !== undefined) return linearTraceBlock
+    linearTraceBlock = false
+    let internals: ReturnType<typeof traceBlockInternals>
+    try {
+        internals = traceBlockInternals()
+    } catch {
+        return false
+    }
+    const { proto, traceFrame, validation } = internals
+    const original = proto?.addTraceBlockTraces
+    if (typeof original !== 'function' || original.length !== 1 || typeof proto.batchCall !== 'function') return false
+    if (!traceFrame || typeof validation?.array !== 'function' || typeof validation?.DataValidationError !== 'function') return false
+    const frames = validation.array(traceFrame)
+    const validateResult = (result: unknown) => {
+        const err = frames.validate(result)
+        if (err) throw new validation.DataValidationError(`server returned unexpected result: ${err.toString()}`)
+        return result
+    }
+    proto.addTraceBlockTraces = async function (this: any, blocks: any[]): Promise<void> {
+        const results: any[][] = await this.batchCall(
+            blocks.map((block) => ({ method: 'trace_block', params: [block.block.number] })),
+            { validateResult },
+        )
+        for (let i = 0; i < blocks.length; i++) {
+            const block = blocks[i]
+            const list = results[i]
+            if (list.length == 0) {
+                if (!this.validation.disableMissingTracesCheck && block.block.transactions.length > 0) {
+                    block._isInvalid = true
+                    block._errorMessage = 'missing traces for some transactions'
+                }
+                continue
+            }
+            if (!this.validation.disableTraceBlockHashCheck && list.some((f) => f.blockHash !== block.hash)) {
+                block._isInvalid = true
+                block._errorMessage = 'trace_block returned a trace of a different block'
+                continue
+            }
+            if (block._isInvalid) continue
+            const byTx = new Map<string, any[]>()
+            for (const f of list) {
+                let g = byTx.get(f.transactionHash)
+                if (!g) byTx.set(f.transactionHash, (g = []))
+                g.push(f)
+            }
+            block.traceReplays = []
+            for (const [transactionHash, trace] of byTx) if (transactionHash) block.traceReplays.push({ transactionHash, trace })
+        }
+    }
+    linearTraceBlock = true
+    return true
 }

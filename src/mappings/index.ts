@@ -198,17 +198,43 @@ export function changedIds(state: MappingState, ctx?: EpochContext): ChangedIds 
  * block itself, then its own events; `onEvent` runs after each event (the engine's early inserts).
  */
 export function applyBatch(facts: BlockFacts[], events: DecodedEvent[], state: MappingState, epochs: EpochContext, onEvent?: () => void): void {
-    const apply = (ev: DecodedEvent) => {
-        applyEvent(ev, state)
-        onEvent?.()
-    }
+    for (const _ of applySteps(facts, events, state, epochs, onEvent, Infinity)) void _
+}
+
+/**
+ * applyBatch, returning to the event loop every `every` events: the database writes the engine queued meanwhile
+ * (early inserts) only progress while the loop runs, so a synchronous apply would leave Postgres idle.
+ */
+export async function applyBatchYielding(facts: BlockFacts[], events: DecodedEvent[], state: MappingState, epochs: EpochContext, onEvent?: () => void, every = 500): Promise<void> {
+    for (const _ of applySteps(facts, events, state, epochs, onEvent, every)) await new Promise<void>((r) => setImmediate(r))
+}
+
+/** applyBatch's work, pausing (yield) after every `every` events. */
+function* applySteps(facts: BlockFacts[], events: DecodedEvent[], state: MappingState, epochs: EpochContext, onEvent: (() => void) | undefined, every: number): Generator<void, void> {
     let i = 0
-    for (const f of facts) {
-        while (i < events.length && events[i].meta.blockNumber < f.height) apply(events[i++])
+    let since = 0
+    for (let k = 0; k <= facts.length; k++) {
+        const f = k < facts.length ? facts[k] : undefined
+        // the events before block f (after the last block: all remaining ones)
+        while (i < events.length && (f === undefined || events[i].meta.blockNumber < f.height)) {
+            applyEvent(events[i++], state)
+            onEvent?.()
+            if (++since >= every) {
+                since = 0
+                yield
+            }
+        }
+        if (f === undefined) break
         beforeBlock(state, epochs, f.height, f.timestamp)
         recordBlock(state, epochs, f)
-        while (i < events.length && events[i].meta.blockNumber === f.height) apply(events[i++])
+        while (i < events.length && events[i].meta.blockNumber === f.height) {
+            applyEvent(events[i++], state)
+            onEvent?.()
+            if (++since >= every) {
+                since = 0
+                yield
+            }
+        }
     }
-    while (i < events.length) apply(events[i++])
     escrow.linkMovementBatches(state)
 }

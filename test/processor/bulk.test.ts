@@ -166,6 +166,45 @@ describe('bulk writes equal typeorm-store writes', () => {
         expect(viaBulk).toEqual(viaStore)
     })
 
+    test('insert: integer array columns (a swap\'s trace address) through COPY only', async () => {
+        const swaps = () =>
+            [[], [0], [1, 0, 12], [3, 2147483647]].map(
+                (traceAddress, i) =>
+                    new model.Swap({
+                        id: `0000000100-00000${i}-t${traceAddress.join('.')}`,
+                        block: new model.Block({ id: '0000000100' }),
+                        blockNumber: 100,
+                        timestamp: at(i),
+                        validator: i % 2 ? null : undefined,
+                        transactionHash: '0x' + 'ab'.repeat(32),
+                        transactionPosition: i,
+                        traceAddress,
+                        pool: '0x' + 'c'.repeat(40),
+                        protocol: 'uniswap-v2',
+                        from: '0x' + 'd'.repeat(40),
+                        recipient: '0x' + 'e'.repeat(40),
+                        tokenIn: '0x' + '1'.repeat(40),
+                        amountIn: 10n ** 30n + BigInt(i),
+                        tokenOut: '0x' + '2'.repeat(40),
+                        amountOut: BigInt(i),
+                        error: i === 3 ? 'reverted \t "inside"' : null,
+                        arbitrage: null,
+                    }),
+            )
+        const viaStore = await inTx(['swap'], async (store) => store.insert(swaps()))
+        const viaBulk = await inTx(['swap'], async (store) => {
+            const session = BulkSession.of(store)!
+            const stmts = session.prepareInsert(swaps())!
+            expect(stmts.map((x) => x.sql.split(' (')[0])).toEqual(['COPY "swap"'])
+            // unnest cannot carry them: upserts go to the store
+            expect(session.prepareUpsert(swaps())).toBeNull()
+            await bulkInsert(store, swaps())
+        })
+        expect(viaStore.swap).toHaveLength(4)
+        expect((viaStore.swap as any[]).map((r) => r.trace_address)).toEqual([[], [0], [1, 0, 12], [3, 2147483647]])
+        expect(viaBulk).toEqual(viaStore)
+    })
+
     test('upsert: new and existing rows, booleans and nullable dates; columns undefined in all or in some rows', async () => {
         const tables = ['token']
         const scenario = (write: (store: Store, rows: model.Token[]) => Promise<void>) =>

@@ -13,12 +13,16 @@ import {
     chainHeight,
     coldSourceOf,
     installColdIngest,
+    installLinearTraceBlock,
+    traceBlockInternals,
     squidRegistry,
     storeEntityManager,
     storeInternals,
 } from '../../src/indexer/sdk-internals'
 
 const ROOT = path.resolve(__dirname, '../..')
+/** squid's own method, before installLinearTraceBlock replaces it (compared with the replacement below) */
+const squidTraceBlock = traceBlockInternals().proto.addTraceBlockTraces
 
 function installedVersion(pkg: string): string {
     return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version
@@ -109,4 +113,61 @@ test('chainHeight asks the processor context\'s RPC client for eth_blockNumber',
     const ctx = { _chain: { client: { call: async <T>(m: string) => (calls.push(m), '0x2a' as T) } } }
     expect(await chainHeight(ctx)).toBe(42)
     expect(calls).toEqual(['eth_blockNumber'])
+})
+
+test("evm-processor Rpc#addTraceBlockTraces and rpc-data TraceFrame (private): what installLinearTraceBlock replaces", () => {
+    const { proto, traceFrame, validation } = traceBlockInternals()
+    expectNoProblems([methodProblem('Rpc.prototype', proto, 'batchCall', 2)])
+    if (typeof traceFrame?.validate !== 'function') throw new Error('evm-processor lib/ds-rpc/rpc-data TraceFrame is no longer a validator')
+    if (typeof validation?.array !== 'function' || typeof validation?.DataValidationError !== 'function') throw new Error('@subsquid/util-internal-validation no longer exports array / DataValidationError')
+    const before = proto.addTraceBlockTraces
+    if (typeof before !== 'function') throw new Error('Rpc.prototype.addTraceBlockTraces is gone: trace_block ingestion changed, review installLinearTraceBlock')
+    // the method replaced is the quadratic one this file was written against (groups all frames inside the per-frame loop)
+    if (!String(before).includes('trace_block')) throw new Error('Rpc.prototype.addTraceBlockTraces no longer calls trace_block: review installLinearTraceBlock')
+    expect(installLinearTraceBlock()).toBe(true)
+    expect(proto.addTraceBlockTraces).not.toBe(before)
+    expect(installLinearTraceBlock()).toBe(true)
+})
+
+test('the linear trace_block ingestion groups frames by transaction as squid does, and validates the same way', async () => {
+    installLinearTraceBlock()
+    const { proto } = traceBlockInternals()
+    const frame = (tx: string | null, traceAddress: number[], blockHash = '0xb1') => ({
+        blockHash,
+        transactionHash: tx,
+        transactionPosition: 0,
+        type: 'call',
+        subtraces: 0,
+        traceAddress,
+        action: { from: '0x01', to: '0x02', value: '0x0', gas: '0x0', input: '0x', callType: 'call' },
+        result: { gasUsed: '0x0', output: '0x' },
+    })
+    const answers: unknown[][] = [[frame('0xa', []), frame('0xb', []), frame('0xa', [0]), frame(null, [])], [], [frame('0xc', [], '0xff')]]
+    const rpc = Object.create(proto)
+    rpc.validation = {}
+    rpc.batchCall = async (calls: { method: string; params: unknown[] }[], opts: { validateResult: (r: unknown) => unknown }) => {
+        expect(calls).toEqual(blocks.slice(0, calls.length).map((b) => ({ method: 'trace_block', params: [b.block.number] })))
+        return calls.map((_, k) => opts.validateResult(answers[k]))
+    }
+    const blocks: any[] = [
+        { hash: '0xb1', block: { number: '0x1', transactions: [{}] } },
+        { hash: '0xb2', block: { number: '0x2', transactions: [{}] } },
+        { hash: '0xb3', block: { number: '0x3', transactions: [] } },
+    ]
+    const squidBlocks = structuredClone(blocks)
+    await rpc.addTraceBlockTraces(blocks)
+    await squidTraceBlock.call(rpc, squidBlocks)
+    expect(blocks).toEqual(squidBlocks)
+    expect(blocks[0].traceReplays.map((r: any) => [r.transactionHash, r.trace.map((f: any) => f.traceAddress.join('.'))])).toEqual([
+        ['0xa', ['', '0']],
+        ['0xb', ['']],
+    ])
+    expect(blocks[0]._isInvalid).toBeUndefined()
+    expect(blocks[1]._isInvalid).toBe(true)
+    expect(blocks[1]._errorMessage).toBe('missing traces for some transactions')
+    expect(blocks[2]._isInvalid).toBe(true)
+    expect(blocks[2]._errorMessage).toBe('trace_block returned a trace of a different block')
+    // a malformed answer is rejected by squid's own validator
+    answers[0] = [{ nonsense: true }]
+    await expect(rpc.addTraceBlockTraces([blocks[0]])).rejects.toThrow(/unexpected result/)
 })

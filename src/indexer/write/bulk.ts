@@ -25,7 +25,8 @@
  *
  * The bulk path is used only where it is plainly equivalent; otherwise the caller goes to the store:
  * - stores without an EntityManager (the tests' in-memory store), or whose internals are not as expected;
- * - entity classes with a column type not listed in PG_TYPES (arrays, bytea, ...), or an undefined value in a
+ * - entity classes with a column type not listed in PG_TYPES (bytea, arrays other than integer arrays, which go
+ *   through COPY only: inserts of finalized blocks), or an undefined value in a
  *   column with a database default.
  */
 import { Store } from '@subsquid/typeorm-store'
@@ -121,6 +122,8 @@ interface ColumnPlan {
 interface TablePlan {
     table: string
     columns: ColumnPlan[]
+    /** has a column only COPY can write (integer arrays): inserts of finalized blocks only, else the store */
+    copyOnly: boolean
 }
 
 const plans = new WeakMap<object, Map<Cls, TablePlan | null>>()
@@ -149,9 +152,18 @@ function buildPlan(em: EntityManager, cls: Cls): TablePlan | null {
     const meta = em.connection.getMetadata(cls)
     if (meta.embeddeds.length) return null
     const columns: ColumnPlan[] = []
+    let copyOnly = false
     for (const col of meta.columns as ColumnMetadata[]) {
         // (a relation's foreign key column is "virtual": no property of its own, read through the relation)
-        if ((col.isVirtual && !col.relationMetadata) || col.isGenerated || col.isArray || col.embeddedMetadata) return null
+        if ((col.isVirtual && !col.relationMetadata) || col.isGenerated || col.embeddedMetadata) return null
+        if (col.isArray) {
+            // integer arrays (e.g. a trace address) only through COPY: unnest cannot take rows of arrays of different lengths
+            const type = em.connection.driver.normalizeType(col)
+            if (col.relationMetadata || !INT_TYPES.has(type)) return null
+            columns.push({ q: quote(col.databaseName), prop: col.propertyName, type: type + '[]', get: (row) => row[col.propertyName], encode: noArrayElement, copy: intArrayCopy, hasDefault: col.default !== undefined, isRelation: false })
+            copyOnly = true
+            continue
+        }
         let type: string
         let prop: string
         let get: (row: any) => unknown
@@ -175,7 +187,20 @@ function buildPlan(em: EntityManager, cls: Cls): TablePlan | null {
         columns.push({ q: quote(col.databaseName), prop, type, get, encode: encoder(), copy: copy(), hasDefault: col.default !== undefined, isRelation: !!col.relationMetadata })
     }
     if (!columns.some((c) => c.prop === 'id')) return null
-    return { table: (meta.schema ? quote(meta.schema) + '.' : '') + quote(meta.tableName), columns }
+    return { table: (meta.schema ? quote(meta.schema) + '.' : '') + quote(meta.tableName), columns, copyOnly }
+}
+
+const INT_TYPES = new Set(['integer', 'smallint', 'bigint'])
+
+/** An integer array as a COPY text field: `{1,2,3}` (numbers need no quoting). */
+const intArrayCopy: ElementEncoder = (v: number[]) => {
+    for (const x of v) if (!Number.isSafeInteger(x)) throw new Error(`not an integer array element: ${x}`)
+    return '{' + v.join(',') + '}'
+}
+
+/** Array columns are never written as array-literal elements (plans with them are copyOnly). */
+const noArrayElement: ElementEncoder = () => {
+    throw new Error('an array column cannot be an unnest parameter')
 }
 
 /** A statement ready to be sent: SQL and its array-literal parameters, or a COPY statement and its text-format rows. */
@@ -331,6 +356,7 @@ export class BulkSession {
         const plan = this.plan(rows)
         if (!plan) return null
         const asCopy = this.client !== undefined && this.tracker === undefined
+        if (plan.copyOnly && !asCopy) return null
         const out: Statement[] = []
         for (const part of chunks(rows)) {
             const groups = encodeRows(plan, part, false, asCopy)
@@ -345,7 +371,7 @@ export class BulkSession {
     /** `store.upsert(rows)` as statements, or null when not on the bulk path. */
     prepareUpsert(rows: Row[]): Statement[] | null {
         const plan = this.plan(rows)
-        if (!plan) return null
+        if (!plan || plan.copyOnly) return null
         const out: Statement[] = []
         for (const part of chunks(rows)) {
             const groups = encodeRows(plan, part, true)
@@ -365,7 +391,7 @@ export class BulkSession {
      */
     prepareRollupMerge(deltas: Row[], snapshotFields: readonly string[], snapshotsOf: (id: string) => ReadonlySet<string> | undefined): Statement[] | null {
         const plan = this.plan(deltas)
-        if (!plan) return null
+        if (!plan || plan.copyOnly) return null
         const snap = new Set(snapshotFields)
         const counters = plan.columns.filter((c) => c.prop !== 'id' && !snap.has(c.prop) && NUMERIC_TYPES.has(c.type))
         // RollupBuffer.merge adds exactly the fields holding a number or bigint: those must be the counter columns

@@ -49,7 +49,7 @@ export class EarlyInserts {
     }
 }
 
-const EARLY_CHUNK_ROWS = 5_000
+const EARLY_CHUNK_ROWS = 2_000
 
 type WriteOp = { name: string; kind: 'upsert' | 'insert'; rows: { id: string }[] } | { name: string; kind: 'rollup'; rollup: RollupBuffer<any> }
 
