@@ -25,8 +25,9 @@ export function withLiveQueries(schema: GraphQLSchema, queryFieldNames: readonly
             args: q.args,
             description: `Live \`${name}\`: the query's result at once, then again after each processor commit that changed it.`,
             extensions: { ...q.extensions, [LIVE_QUERY_EXTENSION]: true },
+            // reached only when live/engine.ts did not take the operation: its root field sits behind a fragment
             subscribe: () => {
-                throw apiError('INTERNAL', 'live queries are served over graphql-ws only')
+                throw apiError('BAD_USER_INPUT', 'a live query selects its root field directly (no fragment or directive on Subscription), over graphql-ws')
             },
             resolve: (v: unknown) => v,
         }
