@@ -78,7 +78,7 @@ export async function runSubscriptions(ctx: RunContext): Promise<BenchResult> {
             levels,
             roundsPerLevel: rounds,
             subscription: 'subscription { batchUpdated { id status totalAmount claimedAmount updatedAtBlock } }',
-            liveQuery: `${LIVE_QUERY} (100 distinct ids; bench/live-queries.ts)`,
+            liveQuery: `${LIVE_QUERY} ($n = 1..100: 100 variable sets; bench/live-queries.ts)`,
             method: "pg_notify('squid_batch', <processor-format notice with the indexed head and one batch id>) from a pg client; latency = client arrival − time before the NOTIFY; rounds sequential",
             serverEnv: { GQL_MAX_WS_CONNECTIONS: '12000 (default 5,000)' },
             clients: 'bench/support/ws-clients.ts: one graphql-transport-ws connection per client, all in the benchmark process',
