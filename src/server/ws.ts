@@ -175,6 +175,10 @@ export function attachGraphqlWs(
             subscribe: (async (args: ExecutionArgs) => {
                 if (!live.isLive(args.document, args.operationName)) return shared.subscribe(args)
                 if (deps.services.feedLost?.()) return { errors: [apiError('UNAVAILABLE', 'the change feed is down: live queries are refused until it is back; retry later', { reason: 'FEED_LOST' })] }
+                // one cap for hub subscriptions and live queries together
+                if (deps.services.hub.subscriberCount + live.memberCount >= deps.services.hub.options.maxSubscribers) {
+                    return { errors: [apiError('RATE_LIMITED', 'the server has too many subscriptions open; retry later')] }
+                }
                 return live.subscribe(args, (args.contextValue as ServerCtx).caller)
             }) as any,
             onNext: (_ctx, _msg, args, result) => maskResult(result as ExecutionResult, (args.contextValue as ServerCtx).requestId, deps.log),

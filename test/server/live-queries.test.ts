@@ -165,3 +165,28 @@ test('live queries keep the query limits: too complex or invalid documents are r
     expect(server.live.stats.entries).toBe(0)
     expect(server.live.stats.executions).toBe(before)
 })
+
+test('live queries count against the per-process subscription cap, together with the hand-made subscriptions', async () => {
+    const small = await startServer({ port: 0, host: '127.0.0.1', databaseUrl: stack.url, rpcUrl: null, log: () => undefined, subscriptions: { maxSubscribers: 2 } })
+    try {
+        const open = (query: string) => {
+            const c = createClient({ url: small.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
+            clients.push(c)
+            const events: any[] = []
+            c.subscribe({ query }, { next: (v) => void events.push(v), error: (e) => void events.push({ errors: e }), complete: () => undefined })
+            return events
+        }
+        open(`subscription { batchUpdated { id } }`)
+        await until(() => small.hub.subscriberCount === 1)
+        const first = open(COMMITTED)
+        await until(() => first.length > 0)
+        expect(first[0].data).toBeDefined()
+        const refused = open(COMMITTED)
+        await until(() => refused.length > 0)
+        expect(JSON.stringify(refused[0])).toMatch(/RATE_LIMITED/)
+        expect(small.live.stats.members).toBe(1)
+    } finally {
+        for (const c of clients.splice(0)) await c.dispose()
+        await small.close()
+    }
+})

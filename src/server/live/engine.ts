@@ -80,6 +80,8 @@ export class LiveQueries {
     private waiting: (() => void)[] = []
     private lastHeight: number | undefined
     private counters = { executions: 0, pushes: 0, unchanged: 0 }
+    /** subscribers of live queries open now */
+    memberCount = 0
     private closed = false
 
     constructor(
@@ -110,6 +112,7 @@ export class LiveQueries {
         const entry = e
         const m = new Member(this.options.queueCapacity, (member) => this.leave(entry, member))
         entry.members.add(m)
+        this.memberCount++
         if (entry.last) m.queue.push(entry.last)
         return m
     }
@@ -157,7 +160,7 @@ export class LiveQueries {
     }
 
     private leave(e: Entry, m: Member): void {
-        e.members.delete(m)
+        if (e.members.delete(m)) this.memberCount--
         if (e.members.size === 0) this.drop(e)
     }
 
