@@ -86,7 +86,6 @@ test('reorg and a head going backwards flag the changed result; an unchanged one
 
 test('a lost change feed ends live queries with FEED_LOST; a slow consumer is dropped alone', async () => {
     const { db, live } = engine({ minIntervalMs: 1, queueCapacity: 2 })
-    const log = (m: string) => process.env.DBG && console.log(m, JSON.stringify(live.stats))
     const slow = live.subscribe(args, undefined)
     const fast = live.subscribe(args, undefined)
     await fast.next()
@@ -94,10 +93,8 @@ test('a lost change feed ends live queries with FEED_LOST; a slow consumer is dr
         db.rows = [{ id: String(100 + h), status: 'COMMITTED' }]
         live.push(notice(h))
         await sleep(30)
-        log(`h${h}`)
         await fast.next()
     }
-    log('loop done')
     // slow never read: 1 first result + 4 changes > capacity 2
     const results: any[] = []
     for (;;) {
@@ -106,7 +103,6 @@ test('a lost change feed ends live queries with FEED_LOST; a slow consumer is dr
         results.push(r.value)
     }
     expect(results[results.length - 1].errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', reason: 'SLOW_CONSUMER' })
-    log('slow done')
     expect(live.stats.members).toBe(1)
     expect(live.failAll(new FeedLost(21_000))).toBe(1)
     const lost = (await fast.next()).value as ExecutionResult
