@@ -15,6 +15,8 @@
  * anvil (automine) → processor polls the head (RPC_HEAD_POLL_MS=200) → indexes → NOTIFY → client; latency from
  * the moment eth_sendTransaction returned (block mined) to the client's arrival of that height.
  *
+ * Also live queries (bench/live-queries.ts): 1,000 (quick) / 10,000 clients over 100 variable sets of one live query.
+ *
  * Server RSS (after subscribing, peak) and CPU (% of one core during the rounds) come from /proc of the server.
  */
 import { Client } from 'pg'
@@ -25,6 +27,7 @@ import { BenchError, BenchResult, distribution, Distribution, environment, note,
 import { processorBuildInfo, RunContext } from './support/context'
 import { closeClients, connectClients } from './support/ws-clients'
 import { indexedHead } from './support/stack'
+import { LIVE_QUERY, liveLevel, LiveLevelResult } from './live-queries'
 
 interface LevelResult {
     clients: number
@@ -53,12 +56,15 @@ export async function runSubscriptions(ctx: RunContext): Promise<BenchResult> {
     const server = await s.startServer({ GQL_MAX_WS_CONNECTIONS: '12000' })
     const results: Record<string, LevelResult> = {}
     let e2e: Record<string, unknown> | undefined
+    let live: LiveLevelResult | undefined
     try {
         for (const n of levels) {
             results[`c${n}`] = await fanOutLevel(server, db, batchRow.id, n, rounds)
             const r = results[`c${n}`]
             note('subscriptions', `${n} clients: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, missed ${r.missed}, server RSS ${r.serverRssMbSubscribed} MB, CPU ${r.serverCpuPercentDuringRounds}%`)
         }
+        live = await liveLevel(server, db, ctx.opts.quick ? 1_000 : 10_000, 100, rounds)
+        note('subscriptions', `live: ${live.clients} clients over ${live.variableSets} variable sets: p50 ${live.latencyMs.p50} ms, p99 ${live.latencyMs.p99} ms, missed ${live.missed}, server RSS ${live.serverRssMbSubscribed} MB`)
         e2e = await chainToClient(ctx, server, ctx.opts.quick ? 5 : 15)
     } finally {
         await server.child.stop()
@@ -72,18 +78,21 @@ export async function runSubscriptions(ctx: RunContext): Promise<BenchResult> {
             levels,
             roundsPerLevel: rounds,
             subscription: 'subscription { batchUpdated { id status totalAmount claimedAmount updatedAtBlock } }',
+            liveQuery: `${LIVE_QUERY} ($n = 1..100: 100 variable sets; bench/live-queries.ts)`,
             method: "pg_notify('squid_batch', <processor-format notice with the indexed head and one batch id>) from a pg client; latency = client arrival − time before the NOTIFY; rounds sequential",
             serverEnv: { GQL_MAX_WS_CONNECTIONS: '12000 (default 5,000)' },
             clients: 'bench/support/ws-clients.ts: one graphql-transport-ws connection per client, all in the benchmark process',
         },
         environment: environment({ postgres: s.postgresVersion }),
-        figures: { ...results, chainToClient: e2e ?? null, serverPeakRssMb },
+        figures: { ...results, live: live ?? null, chainToClient: e2e ?? null, serverPeakRssMb },
         summary: {
             p99Ms1000: results.c1000.latencyMs.p99,
             p99Ms10000: results.c10000?.latencyMs.p99 ?? null,
             p50Ms1000: results.c1000.latencyMs.p50,
             p50Ms10000: results.c10000?.latencyMs.p50 ?? null,
             serverRssMb10000: results.c10000?.serverRssMbSubscribed ?? null,
+            p99MsLive1000: ctx.opts.quick ? (live?.latencyMs.p99 ?? null) : null,
+            p99MsLive10000: ctx.opts.quick ? null : (live?.latencyMs.p99 ?? null),
             chainToClientP99Ms: (e2e?.latencyMs as Distribution | undefined)?.p99 ?? null,
         },
         notes: ctx.opts.quick ? ['quick: 1,000 clients only'] : [],

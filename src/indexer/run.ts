@@ -26,7 +26,7 @@ import { startRpcForwarder } from './rpc-failover'
 import { chainHeight, installLinearTraceBlock, squidRegistry, storeEntityManager } from './sdk-internals'
 import { batchTimingLine, createMetrics, ProcessorMetrics, ProgressReporter, recordBatchMetrics } from './telemetry'
 import { DeferredIndexes } from './write/deferred-indexes'
-import { encodePayload, sendNotify } from './write/notify'
+import { encodePayload, sendNotify, writtenTables } from './write/notify'
 
 const log = createLogger('sqd:processor:settlement')
 /** per handler call: phase and per-table timings (SQD_DEBUG=sqd:processor:settlement:batch) */
@@ -135,6 +135,7 @@ class BatchLoop {
             head: ctx.isHead,
             ...(reorg ? { reorg: true } : {}),
             changed: changedIds(state, epochs),
+            tables: writtenTables(writes.ms, state.protocolEvents.length > 0),
         })
         await sendNotify(ctx.store, payload)
         this.head.advance(last)

@@ -25,6 +25,7 @@ import { Hub } from './pubsub/hub'
 import { NotifyListener } from './pubsub/listener'
 import { FeedWatchdog } from './pubsub/watchdog'
 import type { SharedSubscriptions } from './pubsub/shared'
+import type { LiveQueries } from './live/engine'
 import { closeMutations, configureMutations, MutationConfig } from './resolvers/mutation.resolver'
 import { DocumentCache } from './document-cache'
 import { ResultCache } from './result-cache'
@@ -74,6 +75,8 @@ export interface SubscriptionConfig {
     channel?: string
     /** LISTEN down this long ends every subscription with UNAVAILABLE (default 20,000 ms; pubsub/watchdog.ts) */
     feedLossMs?: number
+    /** a live query runs at most once per this many ms (default 250; live/engine.ts) */
+    liveMinIntervalMs?: number
 }
 
 export interface ServerOptions {
@@ -130,6 +133,8 @@ export interface RunningServer {
     feed: ChangeFeed
     /** shared subscription executions (graphql-ws) */
     shared: SharedSubscriptions
+    /** live queries (graphql-ws subscriptions on generated query fields); `live.stats` counts executions */
+    live: LiveQueries
     listener: NotifyListener
     pool: Pool
     /** replica routing, when read URLs are configured */
@@ -223,6 +228,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         cleanups.push(() => feed.close())
         await feed.init()
         const resultCache = new ResultCache({ ttlMs: opts.resultCacheMs ?? resultCacheMsFromEnv() })
+        // created with the graphql-ws server below; notices before that have no live query to wake
+        let live: LiveQueries | undefined
         const listener = new NotifyListener({
             connection: { connectionString: databaseUrl, application_name: 'settlement-api-listen' },
             channel: subs.channel ?? 'squid_batch',
@@ -232,16 +239,18 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 const received = performance.now()
                 feed.push(payload)
                 if (metrics) void feed.idle().then(() => metrics.notifyPush.observe((performance.now() - received) / 1000))
+                live?.push(payload)
             },
             onReconnect: () => {
                 resultCache.invalidate()
+                live?.refreshAll()
                 return feed.catchUp()
             },
             log: (m, f) => log('warn', m, f),
         })
         cleanups.push(() => listener.stop())
         await listener.start()
-        const watchdog = new FeedWatchdog(listener, hub, { lossMs: subs.feedLossMs, log: (m, f) => log('warn', m, f) })
+        const watchdog = new FeedWatchdog(listener, hub, { lossMs: subs.feedLossMs, log: (m, f) => log('warn', m, f), onLost: (marker) => live?.failAll(marker) ?? 0 })
         cleanups.push(() => watchdog.close())
         const health = new HealthCheck({
             databaseUrl,
@@ -317,13 +326,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 maxPerIp: subs.maxPerIp ?? 100,
                 maxPerConnection: subs.maxPerConnection ?? 50,
                 keepAliveMs: subs.keepAliveMs ?? 12_000,
+                liveMinIntervalMs: subs.liveMinIntervalMs,
             },
         )
+        live = ws.live
         metrics?.attach({
             pools: () => [{ name: 'primary', pool }, ...(reads?.router.pools ?? []), ...sqlPools],
             wsConnections: () => ws.wss.clients.size,
-            subscriptions: () => ws.shared.stats.members,
-            sharedExecutions: () => ws.shared.stats.groups,
+            // hub subscriptions and live queries alike
+            subscriptions: () => ws.shared.stats.members + ws.live.memberCount,
+            sharedExecutions: () => ws.shared.stats.groups + ws.live.stats.entries,
             resultCache,
             readTargets: reads && (() => reads!.router.served),
             replicaLag: reads && (() => reads!.lag.seconds),
@@ -357,6 +369,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             hub,
             feed,
             shared: ws.shared,
+            live: ws.live,
             listener,
             pool,
             reads,
@@ -408,7 +421,7 @@ function replicaSafe(url: string): string {
  *   GQL_STATEMENT_TIMEOUT_MS, GQL_RATE_LIMIT_RPS / GQL_RATE_LIMIT_BURST (per key),
  *   GQL_ANON_RATE_LIMIT_RPS / GQL_ANON_RATE_LIMIT_BURST (per IP),
  *   SQL_ROW_CAP, SQL_TIMEOUT_MS, SQL_READONLY_DATABASE_URL, SQL_ALLOW_ANONYMOUS=true, SQL_ENABLED=false,
- *   GQL_SUBSCRIBER_QUEUE, GQL_MAX_WS_CONNECTIONS, GQL_MAX_WS_PER_IP, GQL_FEED_LOSS_MS,
+ *   GQL_SUBSCRIBER_QUEUE, GQL_MAX_WS_CONNECTIONS, GQL_MAX_WS_PER_IP, GQL_FEED_LOSS_MS, LIVE_MIN_INTERVAL_MS,
  *   API_AUTH_FAIL_BURST / API_AUTH_FAIL_PER_SECOND (failed authentications per IP)
  */
 export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
@@ -465,6 +478,7 @@ export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
             maxConnections: envInt(env, 'GQL_MAX_WS_CONNECTIONS'),
             maxPerIp: envInt(env, 'GQL_MAX_WS_PER_IP'),
             feedLossMs: envInt(env, 'GQL_FEED_LOSS_MS'),
+            liveMinIntervalMs: envInt(env, 'LIVE_MIN_INTERVAL_MS'),
         },
         closeMutations: true,
     }

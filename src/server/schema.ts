@@ -5,7 +5,8 @@
  *   connections with totalCount; resolvers read `context.openreader`)
  * + type-graphql 1.2 (our queries, subscriptions and the mutations; auth via the one `authChecker`)
  * → merged with @graphql-tools/schema `mergeSchemas` (Query fields of both; the shared scalars BigInt /
- *   DateTime and the BatchStatus enum are the same definitions on both sides).
+ *   DateTime and the BatchStatus enum are the same definitions on both sides)
+ * + the generated queries again on the Subscription root, as live queries (live/live.schema.ts).
  *
  * The schema is built once per process and schema file (type-graphql's metadata is global).
  */
@@ -17,6 +18,7 @@ import { mergeSchemas } from '@graphql-tools/schema'
 import { buildSchema, NonEmptyArray } from 'type-graphql'
 import { projectRoot } from '../config'
 import { authChecker } from './auth-checker'
+import { withLiveQueries } from './live/live.schema'
 import { getSchemaBuilder, loadModel } from './openreader-internals'
 import { resolvers } from './resolvers'
 import { DateTimeScalar } from './resolvers/scalars'
@@ -49,5 +51,7 @@ async function build(file: string): Promise<GraphQLSchema> {
         validate: false,
         scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     })
-    return mergeSchemas({ schemas: [openreader, custom] })
+    const merged = mergeSchemas({ schemas: [openreader, custom] })
+    // every generated query is also a live query (src/server/live/)
+    return withLiveQueries(merged, Object.keys(openreader.getQueryType()?.getFields() ?? {}))
 }

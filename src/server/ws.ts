@@ -11,6 +11,7 @@
  * - Every subscribe message takes a rate-limit token (key or IP bucket) and is validated with the same
  *   depth/complexity rules as HTTP; a connection holds at most `maxPerConnection` operations.
  * - Identical subscriptions share one execution (pubsub/shared.ts); each socket has its own bounded queue.
+ * - A subscription on a generated query field is a live query (live/engine.ts), under the same limits.
  * - Results and errors go through the same masking as HTTP.
  */
 import type { IncomingMessage, Server } from 'http'
@@ -28,6 +29,7 @@ import { serveGraphqlWs } from './ws-serve'
 import { RateLimiter } from './limits/rate-limit'
 import { queryLimitsRule } from './limits/validation'
 import { SharedSubscriptions } from './pubsub/shared'
+import { LiveQueries } from './live/engine'
 import type { ServerCtx, Services } from './services'
 import type { Pool } from 'pg'
 import type { ApiMetrics } from './metrics'
@@ -42,6 +44,8 @@ export interface WsOptions {
     keepAliveMs: number
     /** how often open sockets' keys are checked again (default 2,000 ms) */
     revalidateMs?: number
+    /** a live query runs at most once per this many ms (default 250) */
+    liveMinIntervalMs?: number
 }
 
 type Extra = {
@@ -68,10 +72,16 @@ export function attachGraphqlWs(
         metrics?: ApiMetrics
     },
     options: WsOptions,
-): { close(): Promise<void>; wss: WebSocketServer; shared: SharedSubscriptions } {
+): { close(): Promise<void>; wss: WebSocketServer; shared: SharedSubscriptions; live: LiveQueries } {
     const wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxBodyBytes })
     const shared = new SharedSubscriptions(deps.schema, options.queueCapacity)
     const documents = deps.documents ?? new DocumentCache(deps.schema)
+    const live = new LiveQueries(
+        deps.schema,
+        (document, variableValues, operationName, caller) =>
+            executeAndRelease({ schema: deps.schema, document, variableValues, operationName, contextValue: makeContext(deps, caller, newRequestId()) }, documents),
+        { minIntervalMs: options.liveMinIntervalMs ?? 250, queueCapacity: options.queueCapacity, log: (m, f) => deps.log('warn', m, f) },
+    )
     const perIp = new Map<string, number>()
     const keys = new WsAuth(deps.pool, deps.log, options.revalidateMs ?? 2_000)
     const unsubscribe = deps.revocations?.onRevoked((id) => keys.revoked(id))
@@ -172,7 +182,15 @@ export function attachGraphqlWs(
                     if (op) deps.metrics!.observe('ws', op.operation, op.name?.value, (performance.now() - started) / 1000)
                 }
             }) as any,
-            subscribe: shared.subscribe as any,
+            subscribe: (async (args: ExecutionArgs) => {
+                if (!live.isLive(args.document, args.operationName)) return shared.subscribe(args)
+                if (deps.services.feedLost?.()) return { errors: [apiError('UNAVAILABLE', 'the change feed is down: live queries are refused until it is back; retry later', { reason: 'FEED_LOST' })] }
+                // one cap for hub subscriptions and live queries together
+                if (deps.services.hub.subscriberCount + live.memberCount >= deps.services.hub.options.maxSubscribers) {
+                    return { errors: [apiError('RATE_LIMITED', 'the server has too many subscriptions open; retry later')] }
+                }
+                return live.subscribe(args, (args.contextValue as ServerCtx).caller)
+            }) as any,
             // refusals before execution (rate limit, validation, revoked key): counted like HTTP's
             onError: (_ctx, _msg, errors) => {
                 for (const e of errors) deps.metrics?.error(e.extensions?.code as string | undefined)
@@ -191,11 +209,13 @@ export function attachGraphqlWs(
     return {
         wss,
         shared,
+        live,
         async close() {
             server.off('upgrade', onUpgrade)
             unsubscribe?.()
             keys.close()
             shared.close()
+            live.close()
             await disposable.dispose()
             for (const c of wss.clients) c.terminate()
             await new Promise<void>((resolve) => wss.close(() => resolve()))

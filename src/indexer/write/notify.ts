@@ -22,7 +22,16 @@ export interface NotifyPayload {
     reorg?: boolean
     /** only non-empty lists are present */
     changed: Partial<ChangedIds>
+    /** entity classes (= GraphQL types) written by the batch: the API's live queries re-run only when one they read is here */
+    tables?: string[]
     truncated?: boolean
+}
+
+/** Entity classes a batch wrote: persist()'s per-class timings name every class it wrote (early inserts: ProtocolEvent). */
+export function writtenTables(ms: Record<string, number> | undefined, earlyProtocolEvents: boolean): string[] {
+    const names = new Set(Object.keys(ms ?? {}))
+    if (earlyProtocolEvents) names.add('ProtocolEvent')
+    return [...names].sort()
 }
 
 /**

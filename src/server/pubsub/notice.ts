@@ -21,6 +21,8 @@ export interface Notice {
     byRange: Set<ChangeTopic>
     /** lowest height this notice may cover (when the payload says so), for range refetches */
     fromHeight?: number
+    /** entity names (GraphQL types) the batch wrote; undefined: not said, so any table may have changed */
+    tables?: Set<string>
 }
 
 const TOPIC_OF: Record<string, ChangeTopic> = {
@@ -73,6 +75,7 @@ export function parseNotice(payload: string | undefined): Notice {
     if (typeof p.head === 'boolean') n.head = p.head
     if (p.reorg === true) n.reorg = true
     n.fromHeight = int(p.fromHeight ?? p.from ?? p.firstHeight)
+    if (Array.isArray(p.tables) && p.tables.every((x: unknown) => typeof x === 'string')) n.tables = new Set(p.tables as string[])
     const changed = p.changed
     if (!changed || typeof changed !== 'object') {
         for (const t of ALL_CHANGE_TOPICS) n.byRange.add(t)
@@ -103,6 +106,9 @@ export function mergeNotices(a: Notice, b: Notice): Notice {
         a.head = b.head
     }
     if (b.reorg) a.reorg = true
+    // unknown on either side: unknown (any table may have changed)
+    if (a.tables && b.tables) for (const t of b.tables) a.tables.add(t)
+    else a.tables = undefined
     if (b.fromHeight !== undefined) a.fromHeight = a.fromHeight === undefined ? b.fromHeight : Math.min(a.fromHeight, b.fromHeight)
     return a
 }

@@ -12,7 +12,7 @@
  */
 import { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLSchema, print, subscribe as graphqlSubscribe } from 'graphql'
 import { apiError } from '../errors'
-import { SlowConsumer, SubscriberQueue } from './queue'
+import { FeedLost, SlowConsumer, SubscriberQueue } from './queue'
 
 type Source = AsyncIterableIterator<ExecutionResult> | ExecutionResult
 
@@ -27,8 +27,8 @@ function keyOf(args: ExecutionArgs): string {
     return JSON.stringify([doc, args.operationName ?? null, args.variableValues ?? null])
 }
 
-/** A member's view: results of the group, then (if it fell behind) one error, then the end. */
-class Member implements AsyncIterableIterator<ExecutionResult> {
+/** A member's view: results of the group, then (if it fell behind or the change feed was lost) one error, then the end. */
+export class Member implements AsyncIterableIterator<ExecutionResult> {
     readonly queue: SubscriberQueue<ExecutionResult>
 
     constructor(capacity: number, onDetach: (m: Member) => void) {
@@ -38,6 +38,10 @@ class Member implements AsyncIterableIterator<ExecutionResult> {
     async next(): Promise<IteratorResult<ExecutionResult>> {
         const r = await this.queue.next()
         if (r.done) return { value: undefined, done: true }
+        if (r.value instanceof FeedLost) {
+            const s = Math.round(r.value.downForMs / 1000)
+            return { value: { errors: [apiError('UNAVAILABLE', `subscription ended: the change feed was lost (no database notifications for ${s} s); resubscribe`, { reason: 'FEED_LOST' })] }, done: false }
+        }
         if (r.value instanceof SlowConsumer) {
             return {
                 value: {

@@ -13,6 +13,8 @@ export interface FeedWatchdogOptions {
     /** default 20,000 ms */
     lossMs?: number
     log?: (msg: string, fields?: Record<string, unknown>) => void
+    /** ends the subscriptions not in the hub (live queries); returns how many */
+    onLost?: (marker: FeedLost) => number
 }
 
 export class FeedWatchdog {
@@ -43,7 +45,8 @@ export class FeedWatchdog {
         const downFor = now - downSince
         if (this.isLost || downFor < (this.options.lossMs ?? 20_000)) return
         this.isLost = true
-        const ended = this.hub.failAll(new FeedLost(downFor))
+        const marker = new FeedLost(downFor)
+        const ended = this.hub.failAll(marker) + (this.options.onLost?.(marker) ?? 0)
         this.options.log?.('change feed lost: LISTEN down; subscriptions ended with UNAVAILABLE', { downForMs: downFor, ended })
     }
 

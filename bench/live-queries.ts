@@ -1,0 +1,95 @@
+/**
+ * Live-query level of the subscriptions benchmark: N graphql-ws clients spread over `sets` distinct variable
+ * sets of one live query, `subscription($n: Int!) { batches(orderBy: id_ASC, limit: $n) { id claimCount } }`
+ * with $n = 1..sets (the quick chain has only a few batches, so the sets differ by their limit). Each round changes
+ * the first `sets` batches (claim_count + 1, undone at the end) and sends the processor-format notice naming the
+ * `Batch` table; the server re-runs each distinct live query once (shared by its N/sets subscribers) and pushes
+ * the changed result. Latency = client arrival − time before the NOTIFY.
+ * Rounds are sequential, spaced by more than LIVE_MIN_INTERVAL_MS so that no run is throttled.
+ */
+import { Client } from 'pg'
+import { BenchError, distribution, Distribution, round, sleep } from './support/common'
+import { closeClients, connectClients, WsClient } from './support/ws-clients'
+import { indexedHead } from './support/stack'
+
+export interface LiveLevelResult {
+    clients: number
+    variableSets: number
+    rounds: number
+    missed: number
+    connectMs: number
+    latencyMs: Distribution
+    serverRssMbSubscribed: number
+    serverCpuPercentDuringRounds: number
+}
+
+export const LIVE_QUERY = 'subscription($n: Int!) { batches(orderBy: id_ASC, limit: $n) { id claimCount } }'
+
+export async function liveLevel(server: { wsUrl: string; child: any }, db: Client, n: number, sets: number, rounds: number): Promise<LiveLevelResult> {
+    const ids = (await db.query(`SELECT id FROM batch ORDER BY id LIMIT $1`, [sets])).rows.map((r) => r.id as string)
+    if (ids.length === 0) throw new BenchError('live queries: no indexed batch')
+    let current = -1
+    let sentAt = 0
+    let received = 0
+    const arrivals: number[][] = []
+    const clients: WsClient[] = []
+    const per = Math.ceil(n / sets)
+    const t0 = performance.now()
+    let failedTotal = 0
+    for (let k = 0; k < sets; k++) {
+        const got = new Int32Array(per).fill(-2)
+        const { clients: cs, failed } = await connectClients({
+            url: server.wsUrl,
+            count: Math.min(per, n - k * per),
+            query: LIVE_QUERY,
+            variables: { n: k + 1 },
+            onNext: (i, at) => {
+                if (current < 0 || got[i] === current) return
+                got[i] = current
+                arrivals[current].push(at - sentAt)
+                received++
+            },
+        })
+        clients.push(...cs)
+        failedTotal += failed
+    }
+    const connectMs = performance.now() - t0
+    let bumped = 0
+    try {
+        if (failedTotal) throw new BenchError(`live queries: ${failedTotal} of ${n} clients could not connect`)
+        await sleep(2_000) // every first result delivered
+        server.child.monitor.sample()
+        const rss = server.child.monitor.lastRssMb
+        server.child.monitor.mark()
+        const head = await indexedHead(db)
+        const payload = JSON.stringify({ height: head?.height ?? 0, hash: head?.hash ?? '0x', head: true, changed: { batches: ids }, tables: ['Batch'] })
+        let missed = 0
+        for (let r = 0; r < rounds; r++) {
+            current = r
+            arrivals[r] = []
+            received = 0
+            await db.query(`UPDATE batch SET claim_count = claim_count + 1 WHERE id = ANY($1)`, [ids])
+            bumped++
+            sentAt = performance.now()
+            await db.query(`SELECT pg_notify('squid_batch', $1)`, [payload])
+            const until = Date.now() + 10_000
+            while (received < n && Date.now() < until) await sleep(5)
+            missed += n - received
+            await sleep(400)
+        }
+        return {
+            clients: n,
+            variableSets: sets,
+            rounds,
+            missed,
+            connectMs: round(connectMs),
+            latencyMs: distribution(arrivals.slice(0, rounds).flat()),
+            serverRssMbSubscribed: rss,
+            serverCpuPercentDuringRounds: server.child.monitor.cpuPercentSinceMark(),
+        }
+    } finally {
+        if (bumped) await db.query(`UPDATE batch SET claim_count = claim_count - $2 WHERE id = ANY($1)`, [ids, bumped])
+        await closeClients(clients)
+        await sleep(500)
+    }
+}
