@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs'
 import * as path from 'path'
+import { isParsed } from './support/config-sources'
 
 // js-yaml is installed (a dependency of @subsquid/manifest); 3.x names the safe loader safeLoad, 4.x load
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -19,8 +20,6 @@ const compose = loadYaml(read('docker-compose.yml'))
 const services: Record<string, any> = compose.services
 const pkg = JSON.parse(read('package.json'))
 const README = read('README.md')
-const CONFIG_SRC = ['src/config.ts', 'src/server/index.ts', 'src/server/chain/settlement-chain.ts'].map(read).join('\n')
-const isParsed = (v: string) => new RegExp(`['"]${v}['"]|env\\.${v}\\b`).test(CONFIG_SRC)
 
 /** package.json scripts that run a compiled entry point: script path → script name */
 const entryScripts = new Map<string, string>(

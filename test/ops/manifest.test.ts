@@ -9,6 +9,7 @@ import * as path from 'path'
 import { chainFromEnv, ConfigError } from '../../src/config'
 import { CONTRACT_NAMES } from '../../src/contracts'
 import { readDeploymentsFile } from '../../src/processor'
+import { isParsed } from './support/config-sources'
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { Manifest } = require('@subsquid/manifest')
@@ -16,9 +17,6 @@ const { Manifest } = require('@subsquid/manifest')
 const ROOT = path.join(__dirname, '..', '..')
 const read = (f: string) => fs.readFileSync(path.join(ROOT, f), 'utf8')
 const README = read('README.md')
-/** where environment variables are read: src/config.ts, the server's options, the signer keys */
-const CONFIG_SRC = ['src/config.ts', 'src/server/index.ts', 'src/server/chain/settlement-chain.ts'].map(read).join('\n')
-const isParsed = (v: string) => new RegExp(`['"]${v}['"]|env\\.${v}\\b`).test(CONFIG_SRC)
 
 function parse(text: string) {
     return Manifest.parse(text, { validation: { allowUnknown: false } })
