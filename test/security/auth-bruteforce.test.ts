@@ -25,7 +25,9 @@ beforeAll(async () => {
         databaseUrl: stack.url,
         rpcUrl: null,
         log: () => undefined,
-        auth: { failBurst: 20, failPerSecond: 1 },
+        // a slow refill (one failure every 20 s) so a loaded machine, slow to send the 300 guesses, cannot refill the
+        // budget meanwhile: the counts below then hold however long the attack takes
+        auth: { failBurst: 20, failPerSecond: 0.05 },
         rateLimit: { anonymous: { burst: 10_000, perSecond: 10_000 } },
     })
     // count the server's key lookups
