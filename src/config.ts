@@ -612,3 +612,32 @@ export function loadConfig(env: Env = process.env): AppConfig {
         prometheusPort: prometheusPort(env),
     }
 }
+
+// ---------------------------------------------------------------------------
+// usage pipeline (src/usage)
+
+export interface UsageBatchSettings {
+    /** close a (payer, token) batch when this many records are queued (BATCH_MAX_RECORDS, default 1000) */
+    maxRecords: number
+    /** close it when its oldest queued record is this old (BATCH_MAX_AGE_MS, default 60000) */
+    maxAgeMs: number
+    /** how often the batcher looks (BATCH_POLL_MS, default 1000) */
+    pollMs: number
+    /** run the batcher in this API process (USAGE_BATCHER, default true; one leader across replicas anyway) */
+    enabled: boolean
+}
+
+export function usageBatchFromEnv(env: Env = process.env): UsageBatchSettings {
+    const positive = (name: string, fallback: number) => {
+        const v = optInt(env, name)
+        if (v === undefined) return fallback
+        if (v < 1) throw new ConfigError(name, `Invalid ${name}=${JSON.stringify(env[name])}: expected a positive integer`)
+        return v
+    }
+    return {
+        maxRecords: positive('BATCH_MAX_RECORDS', 1000),
+        maxAgeMs: positive('BATCH_MAX_AGE_MS', 60_000),
+        pollMs: positive('BATCH_POLL_MS', 1000),
+        enabled: boolFromEnv(env, 'USAGE_BATCHER', true),
+    }
+}

@@ -12,7 +12,7 @@ import 'reflect-metadata'
 import * as http from 'http'
 import type { AddressInfo } from 'net'
 import { Pool, PoolConfig } from 'pg'
-import { chainFromEnv, databaseFromEnv, gqlPort } from '../config'
+import { chainFromEnv, databaseFromEnv, gqlPort, UsageBatchSettings, usageBatchFromEnv } from '../config'
 import { log as stackLog } from '../stack/log'
 import { AuthLimits, Authenticator } from './auth/authenticator'
 import { RevocationFeed } from './auth/revocation'
@@ -24,7 +24,8 @@ import { Hub } from './pubsub/hub'
 import { NotifyListener } from './pubsub/listener'
 import { FeedWatchdog } from './pubsub/watchdog'
 import type { SharedSubscriptions } from './pubsub/shared'
-import { closeMutations, configureMutations, MutationConfig } from './resolvers/mutation.resolver'
+import { closeMutations, configureMutations, MutationConfig, mutationDeps } from './resolvers/mutation.resolver'
+import { UsageBatcher } from '../usage/batcher'
 import { DocumentCache } from './document-cache'
 import { ResultCache } from './result-cache'
 import { buildApiSchema } from './schema'
@@ -100,6 +101,8 @@ export interface ServerOptions {
     mutations?: MutationConfig
     /** close the mutations' chain connection at close() even without `mutations` (the CLI entry does) */
     closeMutations?: boolean
+    /** run the usage batcher (src/usage/batcher.ts) in this process; one leader across replicas */
+    usageBatcher?: UsageBatchSettings
     log?: LogFn
     /** how long a successful query response may be served again before the next processor commit (result-cache.ts);
      * 0 turns the cache off. Default: API_RESULT_CACHE_MS, else 1,000 */
@@ -297,6 +300,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         )
         cleanups.push(() => ws.close())
         if (opts.mutations || opts.closeMutations) cleanups.push(() => closeMutations())
+        if (opts.usageBatcher?.enabled) {
+            const batcher = new UsageBatcher({ db: pool, settings: opts.usageBatcher, deps: () => mutationDeps(pool, 'operator') })
+            batcher.start()
+            cleanups.push(() => batcher.stop())
+        }
 
         const port = (server.address() as AddressInfo).port
         const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
@@ -394,6 +402,7 @@ export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
             feedLossMs: envInt(env, 'GQL_FEED_LOSS_MS'),
         },
         closeMutations: true,
+        usageBatcher: usageBatchFromEnv(env),
     }
 }
 
