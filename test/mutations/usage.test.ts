@@ -1,0 +1,247 @@
+/**
+ * The usage pipeline on the real stack: anvil + deployment, the compiled processor indexing the registry into
+ * embedded Postgres (participants registered and given terms on chain), submitUsage through the GraphQL schema with
+ * the project's auth checker, the batcher committing through the commitBatch path, and a payout claimed to the
+ * publisher's registered payout address.
+ */
+import 'reflect-metadata'
+import * as path from 'path'
+import { Contract, Wallet } from 'ethers'
+import { graphql, GraphQLSchema } from 'graphql'
+import { buildSchema } from 'type-graphql'
+import { abiOf } from '../../src/contracts'
+import { writeDeployment } from '../../src/deploy/deployments'
+import { anvilKey } from '../../src/deploy/local-accounts'
+import { authChecker } from '../../src/server/auth-checker'
+import { SettlementChain, signerKeysFromEnv } from '../../src/server/chain/settlement-chain'
+import { commitBatchWith } from '../../src/server/chain/commit-batch'
+import { closeMutations, configureMutations, MutationResolver, mutationDeps } from '../../src/server/resolvers/mutation.resolver'
+import { UsageResolver } from '../../src/server/resolvers/usage.resolver'
+import { batchLeaves, closeBatch } from '../../src/usage/batch-store'
+import { UsageBatcher } from '../../src/usage/batcher'
+import { buildLib, ProcessorHandle, startProcessor, stopProcessor } from '../processor/support/e2e'
+import { advanceTime, ChainHarness, dataOf, fundPayer, mined, pendingNonce, startChain } from './harness'
+import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
+import { freePort } from '../../src/stack/util'
+import { Pool } from 'pg'
+import * as fs from 'fs'
+import * as os from 'os'
+
+jest.setTimeout(300_000)
+
+const SUBMIT = `mutation($input: SubmitUsageInput!) { submitUsage(input: $input) { accepted rejected records { usageId accepted duplicate code pricePerThousand payee } } }`
+const RECORDS = `query($where: UsageRecordWhere, $limit: Int) { usageRecords(where: $where, limit: $limit) { usageId publisher units pricePerThousand payee state batchKey batchId reason } }`
+const BATCHES = `query($where: UsageBatchWhere) { usageBatches(where: $where) { batchKey payer state reason recordCount totalAmount closedBy batchId txHash } }`
+const FINALIZE = `mutation($id: String!) { finalizeBatch(id: $id) { status } }`
+const CLAIM = `mutation($b: String!, $p: [String!]!) { claimPayouts(batchId: $b, payees: $p) { claimed { payee amount } status } }`
+
+const PRICE_A = 1500n
+const PRICE_B = 2500n
+let tmp: string
+let pg: EmbeddedPostgres
+let pool: Pool
+let chain: ChainHarness
+let proc: ProcessorHandle
+let settlement: SettlementChain
+let schema: GraphQLSchema
+let payer: Wallet
+let token: string
+const pub = { a: new Wallet(anvilKey(11)), b: new Wallet(anvilKey(12)), noConsent: new Wallet(anvilKey(13)), inactive: new Wallet(anvilKey(14)) }
+const payoutA = '0x' + 'a1'.repeat(20) // publisher A's registered payout address (not its own account)
+const unknownPublisher = '0x' + 'de'.repeat(20)
+const settings = { maxRecords: 5, maxAgeMs: 3_600_000, pollMs: 100, enabled: true }
+
+async function gql(source: string, variableValues: Record<string, unknown>, role: 'operator' | 'relayer' | 'read-only' = 'operator') {
+    return graphql({ schema, source, variableValues, contextValue: { db: pool, caller: { keyId: 1, role }, openreader: undefined, requestId: 'usage-test' } })
+}
+
+const submit = (records: { publisher: string; units: string; usageId: string }[], p = payer.address) =>
+    gql(SUBMIT, { input: { payer: p, token, records } }).then((r) => dataOf(r, 'submitUsage'))
+
+async function send(wallet: Wallet, name: string, method: string, args: unknown[]) {
+    const c = new Contract(chain.deployment.contracts[name as 'ParticipantRegistry'], abiOf(name), wallet.connect(chain.provider))
+    const tx = await c[method](...args, { gasLimit: 500_000n })
+    const r = await mined(chain.provider, tx.hash)
+    if (r.status !== 1) throw new Error(`${name}.${method} reverted`)
+}
+
+async function waitIndexed(sql: string, args: unknown[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+        if (proc.proc.exitCode != null) throw new Error(`processor exited:\n${proc.output().slice(-3000)}`)
+        const r = await pool.query(sql, args).catch(() => ({ rowCount: 0 }))
+        if (r.rowCount) return
+        await new Promise((res) => setTimeout(res, 200))
+    }
+    throw new Error(`not indexed in time: ${sql}\n${proc.output().slice(-3000)}`)
+}
+
+/** Independent of the pipeline's code: Σ units per publisher at the test's prices, floored once. */
+function expectedTotal(records: { publisher: string; units: string; pricePerThousand: string }[]): bigint {
+    const sums = new Map<string, bigint>()
+    for (const r of records) sums.set(r.publisher + r.pricePerThousand, (sums.get(r.publisher + r.pricePerThousand) ?? 0n) + BigInt(r.units) * BigInt(r.pricePerThousand))
+    return [...sums.values()].reduce((s, v) => s + v / 1000n, 0n)
+}
+
+beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'usage-'))
+    fs.chmodSync(tmp, 0o755)
+    buildLib()
+    ;[pg, chain] = await Promise.all([startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'squid' }), startChain({ blockTime: 1 })])
+    pool = new Pool({ connectionString: pg.url, max: 20 })
+    pool.on('error', () => undefined)
+    const deploymentsFile = writeDeployment(chain.deployment, path.join(tmp, '31337.json'))
+    proc = startProcessor(
+        { DB_URL: pg.url, RPC_URL: chain.rpcUrl, CHAIN_ID: '31337', DEPLOYMENTS_FILE: deploymentsFile, FINALITY_CONFIRMATIONS: '2', RPC_HEAD_POLL_MS: '100', PROMETHEUS_PORT: String(await freePort()) },
+        path.join(tmp, 'processor.log'),
+    )
+    token = chain.deployment.contracts.MockUSDC.toLowerCase()
+    payer = await fundPayer(chain, 10, 10n ** 12n)
+    await send(pub.a, 'ParticipantRegistry', 'register', [1, payoutA, 'ipfs://a'])
+    await send(pub.a, 'ParticipantRegistry', 'setPublisherTerms', [pub.a.address, PRICE_A, true])
+    await send(pub.b, 'ParticipantRegistry', 'register', [1, pub.b.address, 'ipfs://b'])
+    await send(pub.b, 'ParticipantRegistry', 'setPublisherTerms', [pub.b.address, PRICE_B, true])
+    await send(pub.noConsent, 'ParticipantRegistry', 'register', [1, pub.noConsent.address, 'ipfs://c'])
+    await send(pub.noConsent, 'ParticipantRegistry', 'setPublisherTerms', [pub.noConsent.address, 1000n, false])
+    await send(pub.inactive, 'ParticipantRegistry', 'register', [1, pub.inactive.address, 'ipfs://d'])
+    await send(pub.inactive, 'ParticipantRegistry', 'setPublisherTerms', [pub.inactive.address, 1000n, true])
+    await send(pub.inactive, 'ParticipantRegistry', 'deactivate', [pub.inactive.address])
+    await waitIndexed(`SELECT 1 FROM participant WHERE id = $1 AND NOT active`, [pub.inactive.address.toLowerCase()])
+    await waitIndexed(`SELECT 1 FROM participant WHERE id = $1 AND consent`, [pub.b.address.toLowerCase()])
+    settlement = new SettlementChain({ rpcUrl: chain.rpcUrl, deployment: chain.deployment, keys: signerKeysFromEnv(31337, {}), pollMs: 100 })
+    configureMutations({ chain: settlement, confirmTimeoutMs: 20_000, log: () => undefined })
+    schema = await buildSchema({ resolvers: [MutationResolver, UsageResolver], authChecker, validate: false })
+})
+
+afterAll(async () => {
+    if (proc) await stopProcessor(proc, 'SIGKILL').catch(() => undefined)
+    await closeMutations()
+    settlement?.destroy()
+    await pool?.end().catch(() => undefined)
+    await chain?.close()
+    await pg?.stop().catch(() => pg.kill())
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+const batcher = (s = settings) => new UsageBatcher({ db: pool, settings: s, deps: () => mutationDeps(pool, 'operator'), log: () => undefined })
+const operatorNonce = () => pendingNonce(chain.provider, chain.deployment.roles.operator)
+
+describe('submitUsage', () => {
+    test('per-record codes: unknown, no consent, deactivated, malformed, repeated in the call; the rest priced from indexed terms', async () => {
+        const r = await submit([
+            { publisher: pub.a.address, units: '1000', usageId: 'u-1' },
+            { publisher: unknownPublisher, units: '10', usageId: 'u-unknown' },
+            { publisher: pub.noConsent.address, units: '10', usageId: 'u-noconsent' },
+            { publisher: pub.inactive.address, units: '10', usageId: 'u-inactive' },
+            { publisher: pub.b.address, units: '-3', usageId: 'u-bad' },
+            { publisher: pub.b.address, units: '7', usageId: 'u-2' },
+            { publisher: pub.b.address, units: '7', usageId: 'u-2' },
+        ])
+        expect(r.records.map((x: any) => x.code ?? 'OK')).toEqual(['OK', 'PUBLISHER_UNKNOWN', 'NO_CONSENT', 'PUBLISHER_INACTIVE', 'BAD_RECORD', 'OK', 'DUPLICATE_IN_REQUEST'])
+        expect(r.records[0]).toMatchObject({ pricePerThousand: PRICE_A.toString(), payee: payoutA })
+        expect(r.records[5]).toMatchObject({ pricePerThousand: PRICE_B.toString(), payee: pub.b.address.toLowerCase() })
+        expect([r.accepted, r.rejected]).toEqual([2, 5])
+        const rows = dataOf(await gql(RECORDS, { where: { publisher: pub.noConsent.address } }), 'usageRecords')
+        expect(rows).toEqual([]) // nothing queued for the publisher without consent
+    })
+
+    test('retries count once; the same usageId with other content is IDEMPOTENCY_CONFLICT; no key → refused', async () => {
+        const again = await Promise.all([1, 2, 3].map(() => submit([{ publisher: pub.a.address, units: '1000', usageId: 'u-1' }])))
+        for (const a of again) expect(a.records[0]).toMatchObject({ accepted: true, duplicate: true })
+        const conflict = await submit([{ publisher: pub.a.address, units: '999', usageId: 'u-1' }])
+        expect(conflict.records[0]).toMatchObject({ accepted: false, code: 'IDEMPOTENCY_CONFLICT' })
+        const n = await pool.query(`SELECT count(*)::int AS n FROM api.usage_records WHERE usage_id = 'u-1'`)
+        expect(n.rows[0].n).toBe(1)
+        const relayer = await gql(SUBMIT, { input: { payer: payer.address, token, records: [{ publisher: pub.a.address, units: '1', usageId: 'x' }] } }, 'relayer')
+        expect(relayer.errors?.[0].extensions?.code).toBe('FORBIDDEN')
+    })
+})
+
+describe('batcher', () => {
+    test('many calls with retries close batches by size, then the remainder by age; amounts = Σ units × price per publisher', async () => {
+        // 2 queued already (u-1, u-2); 11 more in many calls, each sent twice (a bot retrying)
+        const calls = Array.from({ length: 11 }, (_, i) => [{ publisher: i % 2 ? pub.a.address : pub.b.address, units: String(333 + i * 17), usageId: `s-${i}` }])
+        await Promise.all(calls.flatMap((c) => [submit(c), submit(c)]))
+        const b = batcher()
+        await b.tick()
+        let batches = dataOf(await gql(BATCHES, {}), 'usageBatches')
+        expect(batches.map((x: any) => [x.closedBy, x.recordCount, x.state])).toEqual([
+            ['size', 5, 'committed'],
+            ['size', 5, 'committed'],
+        ])
+        await b.stop()
+        const aged = batcher({ ...settings, maxAgeMs: 1 })
+        await aged.tick()
+        await aged.stop()
+        batches = dataOf(await gql(BATCHES, {}), 'usageBatches')
+        expect(batches.map((x: any) => [x.closedBy, x.recordCount])).toEqual([['size', 5], ['size', 5], ['age', 3]])
+        for (const batch of batches) {
+            expect(batch.state).toBe('committed')
+            const recs = dataOf(await gql(RECORDS, { where: { batchKey: batch.batchKey } }), 'usageRecords')
+            expect(recs.every((r: any) => r.state === 'batched' && r.batchId === batch.batchId)).toBe(true)
+            const onChain = await settlement.getBatch(batch.batchId)
+            expect(onChain.totalAmount).toBe(expectedTotal(recs))
+            expect(batch.totalAmount).toBe(onChain.totalAmount.toString())
+        }
+        const all = dataOf(await gql(RECORDS, { limit: 1000 }), 'usageRecords')
+        expect(all).toHaveLength(13) // every record once, none left queued
+    })
+
+    test('a crash after close, and after the chain commit, resumes without loss or a second transaction', async () => {
+        await submit(Array.from({ length: 3 }, (_, i) => ({ publisher: pub.a.address, units: String(100 + i), usageId: `c-${i}` })))
+        // crash 1: closed (records batching) but never committed
+        const key = (await closeBatch(pool, payer.address.toLowerCase(), token, 5, 'age'))!
+        // crash 2 for a second batch: committed on chain by the old leader, which died before marking it
+        await submit(Array.from({ length: 2 }, (_, i) => ({ publisher: pub.b.address, units: String(200 + i), usageId: `d-${i}` })))
+        const key2 = (await closeBatch(pool, payer.address.toLowerCase(), token, 5, 'age'))!
+        const sent = await commitBatchWith(mutationDeps(pool, 'operator'), {
+            payer: payer.address.toLowerCase(), token, idempotencyKey: `usage:${key2}`, dataURI: `usage-batch:${key2}`, records: await batchLeaves(pool, key2), recordCount: 2,
+        })
+        expect(sent.status).toBe('CONFIRMED')
+        const nonce = await operatorNonce()
+        const [first, second] = [batcher(), batcher()] // two replicas: one leader
+        await Promise.all([first.tick(), second.tick()])
+        expect([first.isLeader, second.isLeader].filter(Boolean)).toHaveLength(1)
+        await Promise.all([first.stop(), second.stop()])
+        expect(await operatorNonce()).toBe(nonce + 1) // batch 1 committed once; batch 2 not sent again
+        const rows = dataOf(await gql(BATCHES, { where: { state: 'committed' } }), 'usageBatches')
+        const b1 = rows.find((x: any) => x.batchKey === key)
+        const b2 = rows.find((x: any) => x.batchKey === key2)
+        expect(b2.batchId).toBe(sent.batchId)
+        expect((await settlement.getBatch(b1.batchId)).totalAmount).toBe(((100n + 101n + 102n) * PRICE_A) / 1000n)
+    })
+
+    test('a payer short of escrow: the batch waits with the reason visible, and commits after a deposit', async () => {
+        const poor = await fundPayer(chain, 15, 1_000_000n)
+        await submit([{ publisher: pub.b.address, units: '1000000', usageId: 'p-1' }], poor.address)
+        const b = batcher({ ...settings, maxAgeMs: 1 })
+        await b.tick()
+        const [waiting] = dataOf(await gql(BATCHES, { where: { payer: poor.address } }), 'usageBatches')
+        expect(waiting.state).toBe('waiting')
+        expect(waiting.reason).toMatch(/^INSUFFICIENT_ESCROW/)
+        const [rec] = dataOf(await gql(RECORDS, { where: { usageIds: ['p-1'] } }), 'usageRecords')
+        expect(rec).toMatchObject({ state: 'batching', reason: waiting.reason })
+        await fundPayer(chain, 15, 10n ** 9n)
+        await b.tick()
+        await b.stop()
+        const [done] = dataOf(await gql(BATCHES, { where: { payer: poor.address } }), 'usageBatches')
+        expect(done.state).toBe('committed')
+        expect(done.totalAmount).toBe(((1_000_000n * PRICE_B) / 1000n).toString())
+    })
+
+    test('the payee claims with the proof and the tokens arrive at the registered payout address', async () => {
+        const [batch] = dataOf(await gql(BATCHES, { where: { state: 'committed' } }), 'usageBatches')
+        await advanceTime(chain.provider, 60)
+        expect(dataOf(await gql(FINALIZE, { id: batch.batchId }), 'finalizeBatch').status).toBe('CONFIRMED')
+        const usdc = new Contract(token, abiOf('MockUSDC'), chain.provider)
+        const [before, ownBefore] = await Promise.all([usdc.balanceOf(payoutA), usdc.balanceOf(pub.a.address)])
+        const claim = dataOf(await gql(CLAIM, { b: batch.batchId, p: [payoutA] }, 'relayer'), 'claimPayouts')
+        expect(claim.status).toBe('CONFIRMED')
+        const recs = dataOf(await gql(RECORDS, { where: { batchKey: batch.batchKey, publisher: pub.a.address } }), 'usageRecords')
+        const owed = expectedTotal(recs)
+        expect(BigInt(claim.claimed[0].amount)).toBe(owed)
+        const feeBps = BigInt(await new Contract(chain.deployment.contracts.Distributor, abiOf('Distributor'), chain.provider).feeBps())
+        expect((await usdc.balanceOf(payoutA)) - before).toBe(owed - (owed * feeBps) / 10_000n)
+        expect(await usdc.balanceOf(pub.a.address)).toBe(ownBefore)
+    })
+})
