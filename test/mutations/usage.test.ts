@@ -10,6 +10,7 @@ import { Contract, Wallet } from 'ethers'
 import { graphql, GraphQLSchema } from 'graphql'
 import { buildSchema } from 'type-graphql'
 import { abiOf } from '../../src/contracts'
+import { usageBatchFromEnv } from '../../src/config'
 import { writeDeployment } from '../../src/deploy/deployments'
 import { anvilKey } from '../../src/deploy/local-accounts'
 import { authChecker } from '../../src/server/auth-checker'
@@ -243,5 +244,38 @@ describe('batcher', () => {
         const feeBps = BigInt(await new Contract(chain.deployment.contracts.Distributor, abiOf('Distributor'), chain.provider).feeBps())
         expect((await usdc.balanceOf(payoutA)) - before).toBe(owed - (owed * feeBps) / 10_000n)
         expect(await usdc.balanceOf(pub.a.address)).toBe(ownBefore)
+    })
+})
+
+describe('terms in force', () => {
+    test('a terms change applies to records received after it was indexed; queued records keep their price', async () => {
+        await submit([{ publisher: pub.b.address, units: '1000', usageId: 't-before' }])
+        await send(pub.b, 'ParticipantRegistry', 'setPublisherTerms', [pub.b.address, 4000n, true])
+        await waitIndexed(`SELECT 1 FROM participant WHERE id = $1 AND price_per_thousand = 4000`, [pub.b.address.toLowerCase()])
+        const after = await submit([{ publisher: pub.b.address, units: '1000', usageId: 't-after' }])
+        expect(after.records[0].pricePerThousand).toBe('4000')
+        await send(pub.b, 'ParticipantRegistry', 'setPublisherTerms', [pub.b.address, 4000n, false])
+        await waitIndexed(`SELECT 1 FROM participant WHERE id = $1 AND NOT consent`, [pub.b.address.toLowerCase()])
+        const withdrawn = await submit([
+            { publisher: pub.b.address, units: '1000', usageId: 't-withdrawn' },
+            { publisher: pub.b.address, units: '1000', usageId: 't-before' }, // a retry of a record accepted earlier
+        ])
+        expect(withdrawn.records.map((r: any) => r.code ?? (r.duplicate ? 'DUPLICATE' : 'OK'))).toEqual(['NO_CONSENT', 'DUPLICATE'])
+        const b = batcher({ ...settings, maxAgeMs: 1 })
+        await b.tick()
+        await b.stop()
+        const recs = dataOf(await gql(RECORDS, { where: { usageIds: ['t-before', 't-after'] } }), 'usageRecords')
+        expect(recs.map((r: any) => [r.usageId, r.pricePerThousand, r.state])).toEqual([
+            ['t-before', PRICE_B.toString(), 'batched'],
+            ['t-after', '4000', 'batched'],
+        ])
+        const [batch] = dataOf(await gql(BATCHES, { where: { batchKey: recs[0].batchKey } }), 'usageBatches')
+        expect(batch.totalAmount).toBe((PRICE_B + 4000n).toString())
+    })
+
+    test('batch settings come from env and refuse nonsense', () => {
+        expect(usageBatchFromEnv({ BATCH_MAX_RECORDS: '50', BATCH_MAX_AGE_MS: '2000' })).toMatchObject({ maxRecords: 50, maxAgeMs: 2000, enabled: true })
+        expect(() => usageBatchFromEnv({ BATCH_MAX_RECORDS: '0' })).toThrow(/BATCH_MAX_RECORDS/)
+        expect(() => usageBatchFromEnv({ BATCH_MAX_AGE_MS: '1s' })).toThrow(/BATCH_MAX_AGE_MS/)
     })
 })
