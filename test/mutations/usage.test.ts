@@ -6,7 +6,8 @@
  */
 import 'reflect-metadata'
 import * as path from 'path'
-import { Contract, Wallet } from 'ethers'
+import { spawn } from 'child_process'
+import { Contract, Interface, Wallet } from 'ethers'
 import { graphql, GraphQLSchema } from 'graphql'
 import { buildSchema } from 'type-graphql'
 import { abiOf } from '../../src/contracts'
@@ -39,6 +40,7 @@ const CLAIM = `mutation($b: String!, $p: [String!]!) { claimPayouts(batchId: $b,
 const PRICE_A = 1500n
 const PRICE_B = 2500n
 let tmp: string
+let deploymentsFile: string
 let pg: EmbeddedPostgres
 let pool: Pool
 let chain: ChainHarness
@@ -91,7 +93,7 @@ beforeAll(async () => {
     ;[pg, chain] = await Promise.all([startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'squid' }), startChain({ blockTime: 1 })])
     pool = new Pool({ connectionString: pg.url, max: 20 })
     pool.on('error', () => undefined)
-    const deploymentsFile = writeDeployment(chain.deployment, path.join(tmp, '31337.json'))
+    deploymentsFile = writeDeployment(chain.deployment, path.join(tmp, '31337.json'))
     proc = startProcessor(
         { DB_URL: pg.url, RPC_URL: chain.rpcUrl, CHAIN_ID: '31337', DEPLOYMENTS_FILE: deploymentsFile, FINALITY_CONFIRMATIONS: '2', RPC_HEAD_POLL_MS: '100', PROMETHEUS_PORT: String(await freePort()) },
         path.join(tmp, 'processor.log'),
@@ -244,6 +246,56 @@ describe('batcher', () => {
         const feeBps = BigInt(await new Contract(chain.deployment.contracts.Distributor, abiOf('Distributor'), chain.provider).feeBps())
         expect((await usdc.balanceOf(payoutA)) - before).toBe(owed - (owed * feeBps) / 10_000n)
         expect(await usdc.balanceOf(pub.a.address)).toBe(ownBefore)
+    })
+})
+
+describe('kills', () => {
+    test('batcher processes SIGKILLed at random moments lose and double nothing', async () => {
+        const ids = Array.from({ length: 21 }, (_, i) => `k-${i}`)
+        await submit(ids.map((usageId, i) => ({ publisher: pub.a.address, units: String(1000 + i * 7), usageId })))
+        const fromBlock = await chain.provider.getBlockNumber()
+        const script = path.join(__dirname, 'support/usage-batcher-child.js')
+        for (const delay of [100, 350, 600, 900, 1300]) {
+            const child = spawn(process.execPath, [script], {
+                env: { ...process.env, DB_URL: pg.url, RPC_URL: chain.rpcUrl, DEPLOYMENTS_FILE: deploymentsFile, BATCH_MAX_RECORDS: '3' },
+                stdio: ['ignore', 'pipe', 'pipe'],
+            })
+            const exited = new Promise((res) => child.once('exit', res))
+            await new Promise<void>((res, rej) => {
+                child.stdout!.on('data', (d) => String(d).includes('started') && res())
+                child.once('exit', (code) => rej(new Error(`batcher child exited ${code}`)))
+            })
+            await new Promise((res) => setTimeout(res, delay))
+            child.kill('SIGKILL')
+            await exited
+        }
+        // the killed batchers did part of the work (so the recovery below resumes, not starts)
+        const progress = await pool.query(`SELECT state, count(*)::int AS n FROM api.usage_records WHERE usage_id LIKE 'k-%' GROUP BY state`)
+        if (process.env.USAGE_TEST_LOG) console.log(progress.rows)
+        expect(progress.rows.filter((r) => r.state !== 'queued').reduce((s, r) => s + r.n, 0)).toBeGreaterThan(0)
+        configureMutations({ chain: settlement, confirmTimeoutMs: 20_000, idempotency: { leaseMs: 1000 }, log: () => undefined })
+        const b = batcher({ ...settings, maxRecords: 3, maxAgeMs: 1 })
+        const deadline = Date.now() + 60_000
+        let recs: any[] = []
+        while (Date.now() < deadline) {
+            await b.tick()
+            recs = dataOf(await gql(RECORDS, { where: { usageIds: ids } }), 'usageRecords')
+            if (recs.every((r: any) => r.state === 'batched')) break
+            await new Promise((res) => setTimeout(res, 300))
+        }
+        await b.stop()
+        expect(recs.map((r: any) => r.state)).toEqual(ids.map(() => 'batched'))
+        const batchIds = [...new Set(recs.map((r: any) => r.batchId))]
+        const iface = new Interface(abiOf('BatchLedger'))
+        const logs = await chain.provider.getLogs({ address: chain.deployment.contracts.BatchLedger, fromBlock, toBlock: 'latest', topics: [iface.getEvent('BatchCommitted')!.topicHash] })
+        const committed = logs.map((l) => String(iface.parseLog(l)!.args.batchId).toLowerCase())
+        expect(committed.sort()).toEqual(batchIds.sort()) // each batch on chain exactly once, no other commit
+        let onChain = 0n
+        for (const id of batchIds) onChain += (await settlement.getBatch(id)).totalAmount
+        // every record paid exactly once: Σ of the batches = Σ per batch of the floored sums (one publisher, one price)
+        const perBatch = new Map<string, any[]>()
+        for (const r of recs) perBatch.set(r.batchId, [...(perBatch.get(r.batchId) ?? []), r])
+        expect(onChain).toBe([...perBatch.values()].reduce((s, rs) => s + expectedTotal(rs), 0n))
     })
 })
 
