@@ -26,6 +26,7 @@ import { FeedWatchdog } from './pubsub/watchdog'
 import type { SharedSubscriptions } from './pubsub/shared'
 import { closeMutations, configureMutations, MutationConfig, mutationDeps } from './resolvers/mutation.resolver'
 import { UsageBatcher } from '../usage/batcher'
+import { UsageFeed } from '../usage/feed'
 import { DocumentCache } from './document-cache'
 import { ResultCache } from './result-cache'
 import { buildApiSchema } from './schema'
@@ -245,7 +246,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             stateSchema,
             listening: () => listener.connected,
             feedLost: () => watchdog.lost,
+            usageFeed: new UsageFeed(pool, databaseUrl, (m, f) => log('warn', m, f)),
         }
+        cleanups.push(() => services.usageFeed!.stop())
+        await services.usageFeed!.start()
 
         const documents = new DocumentCache(schema, { limits })
         const server = http.createServer(

@@ -8,6 +8,7 @@ import type { Ctx } from './context'
 import type { Hub } from './pubsub/hub'
 import type { ChainHeadCache } from './status/indexer'
 import { apiError } from './errors'
+import type { UsageFeed } from '../usage/feed'
 
 export interface Services {
     db: Pool
@@ -19,6 +20,8 @@ export interface Services {
     listening: () => boolean
     /** has the change feed been down too long (subscriptions were ended; new ones are refused) */
     feedLost?: () => boolean
+    /** usage-batched notifications (src/usage/feed.ts); absent: the usageBatched subscription is UNAVAILABLE */
+    usageFeed?: UsageFeed
 }
 
 export interface ServerCtx extends Ctx {

@@ -1,5 +1,6 @@
 import { keccak256, toUtf8Bytes } from 'ethers'
 import type { Pool, PoolClient } from 'pg'
+import { USAGE_BATCHED_CHANNEL } from './feed'
 import { priceOf } from './terms'
 
 /** A (payer, token) queue that is due: full (size) or old (age). */
@@ -109,6 +110,8 @@ export async function markCommitted(db: Pool, batchKey: string, batchId: string 
             [batchKey, batchId, txHash, reason],
         )
         await c.query(`UPDATE api.usage_records SET state = 'batched' WHERE batch_key = $1`, [batchKey])
+        // delivered at COMMIT to every API replica's UsageFeed (./feed.ts)
+        await c.query(`SELECT pg_notify($1, $2)`, [USAGE_BATCHED_CHANNEL, batchKey])
         await c.query('COMMIT')
     } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined)

@@ -8,7 +8,7 @@ import 'reflect-metadata'
 import * as path from 'path'
 import { spawn } from 'child_process'
 import { Contract, Interface, Wallet } from 'ethers'
-import { graphql, GraphQLSchema } from 'graphql'
+import { graphql, GraphQLSchema, parse, subscribe } from 'graphql'
 import { buildSchema } from 'type-graphql'
 import { abiOf } from '../../src/contracts'
 import { usageBatchFromEnv } from '../../src/config'
@@ -21,6 +21,7 @@ import { closeMutations, configureMutations, MutationResolver, mutationDeps } fr
 import { UsageResolver } from '../../src/server/resolvers/usage.resolver'
 import { batchLeaves, closeBatch } from '../../src/usage/batch-store'
 import { UsageBatcher } from '../../src/usage/batcher'
+import { UsageFeed } from '../../src/usage/feed'
 import { buildLib, ProcessorHandle, startProcessor, stopProcessor } from '../processor/support/e2e'
 import { advanceTime, ChainHarness, dataOf, fundPayer, mined, pendingNonce, startChain } from './harness'
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
@@ -230,6 +231,34 @@ describe('batcher', () => {
         const [done] = dataOf(await gql(BATCHES, { where: { payer: poor.address } }), 'usageBatches')
         expect(done.state).toBe('committed')
         expect(done.totalAmount).toBe(((1_000_000n * PRICE_B) / 1000n).toString())
+    })
+
+    test('usageBatched tells a publisher when its records were batched (via NOTIFY, any replica)', async () => {
+        const feed = new UsageFeed(pool, pg.url)
+        await feed.start()
+        try {
+            const contextValue = { db: pool, caller: { keyId: 1, role: 'read-only' }, openreader: undefined, requestId: 'sub', services: { usageFeed: feed } }
+            const document = parse(`subscription($p: String) { usageBatched(publisher: $p) { publisher payee batchId recordCount units amount } }`)
+            const anonymous: any = await subscribe({ schema, document, variableValues: { p: pub.a.address }, contextValue: { ...contextValue, caller: undefined } })
+            expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED')
+            const it: any = await subscribe({ schema, document, variableValues: { p: pub.a.address }, contextValue })
+            expect(it.errors).toBeUndefined()
+            const next = it.next()
+            await submit([
+                { publisher: pub.b.address, units: '400', usageId: 'n-b' },
+                { publisher: pub.a.address, units: '700', usageId: 'n-a1' },
+                { publisher: pub.a.address, units: '701', usageId: 'n-a2' },
+            ])
+            const b = batcher({ ...settings, maxAgeMs: 1 })
+            await b.tick()
+            await b.stop()
+            const ev = (await next).value.data.usageBatched
+            const [rec] = dataOf(await gql(RECORDS, { where: { usageIds: ['n-a1'] } }), 'usageRecords')
+            expect(ev).toEqual({ publisher: pub.a.address.toLowerCase(), payee: payoutA, batchId: rec.batchId, recordCount: 2, units: '1401', amount: ((1401n * PRICE_A) / 1000n).toString() })
+            await it.return()
+        } finally {
+            await feed.stop()
+        }
     })
 
     test('the payee claims with the proof and the tokens arrive at the registered payout address', async () => {

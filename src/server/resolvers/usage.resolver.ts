@@ -1,13 +1,16 @@
 import 'reflect-metadata'
 import { GraphQLError } from 'graphql'
-import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql'
+import { Arg, AuthCheckerFn, Authorized, Ctx, Int, Mutation, Query, Resolver, ResolverData, Root, Subscription } from 'type-graphql'
+import { authChecker } from '../auth-checker'
 import { BatchInputError, parseAddress } from '../../settlement/batch-builder'
 import { submitUsage } from '../../usage/intake'
 import { listUsageBatches, listUsageRecords } from '../../usage/queries'
-import type { Ctx as Context } from '../context'
+import type { ApiRole, Ctx as Context } from '../context'
 import { apiError } from '../errors'
 import { SubmitUsageInput, USAGE_LIST_DEFAULT, USAGE_LIST_MAX, UsageBatchWhere, UsageRecordWhere } from './usage.input'
-import { SubmitUsageResult, UsageBatchRow, UsageRecordRow } from './usage.type'
+import { SubmitUsageResult, UsageBatchedEventType, UsageBatchRow, UsageRecordRow } from './usage.type'
+import { services } from '../services'
+import type { UsageBatchedEvent } from '../../usage/feed'
 
 /** most records one submitUsage may carry */
 export const MAX_USAGE_RECORDS_PER_CALL = 1000
@@ -97,5 +100,20 @@ export class UsageResolver {
             { payer: optAddress(w.payer, 'where.payer'), state: oneOf(w.state, BATCH_STATES, 'where.state'), batchKey: w.batchKey ?? undefined },
             limitOf(limit),
         )
+    }
+
+    @Authorized()
+    @Subscription(() => UsageBatchedEventType, {
+        description: "A publisher's records were committed in a batch (one event per publisher and batch). Pass `publisher` for one publisher. Any API key.",
+        subscribe: (_root: unknown, args: { publisher?: string | null }, ctx: Context) => {
+            ;(authChecker as AuthCheckerFn<Context, ApiRole>)({ context: ctx } as ResolverData<Context>, []) // @Authorized guards each event; refuse at subscribe already
+            const feed = services(ctx).usageFeed
+            if (!feed) throw apiError('UNAVAILABLE', 'usage notifications are not running on this server')
+            return feed.subscribe(optAddress(args.publisher, 'publisher'))
+        },
+    })
+    usageBatched(@Root() payload: UsageBatchedEvent | Error, @Arg('publisher', () => String, { nullable: true }) _publisher?: string): UsageBatchedEventType {
+        if (payload instanceof Error) throw apiError('RATE_LIMITED', payload.message, { reason: 'SLOW_CONSUMER' })
+        return payload
     }
 }

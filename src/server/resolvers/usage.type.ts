@@ -114,3 +114,27 @@ export class UsageBatchRow {
     @Field(() => String)
     createdAt: string
 }
+
+@ObjectType('UsageBatchedEvent', { description: "A publisher's records were committed in a batch; follow batchUpdated(id: batchId) for when its payout opens." })
+export class UsageBatchedEventType {
+    @Field(() => String)
+    publisher: string
+
+    @Field(() => String, { description: 'The leaf address the payout is claimable by (the registered payout address).' })
+    payee: string
+
+    @Field(() => String)
+    batchKey: string
+
+    @Field(() => String, { nullable: true })
+    batchId: string | null
+
+    @Field(() => Int)
+    recordCount: number
+
+    @Field(() => String)
+    units: string
+
+    @Field(() => String, { description: "The publisher's amount in the batch, by the pricing rule." })
+    amount: string
+}
