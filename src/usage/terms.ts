@@ -60,3 +60,18 @@ export function rejectionOf(t: PublisherTerms | undefined): UsageRejection | und
 export function priceOf(units: bigint, pricePerThousand: bigint): bigint {
     return (units * pricePerThousand) / 1000n
 }
+
+/**
+ * Why usage for `payer` in `token` cannot be batched (as indexed), or undefined when it can: the payer must be an
+ * active AI platform and the token allow-listed, else every batch of it would be refused on chain.
+ */
+export async function payerProblem(db: Pool, payer: string, token: string): Promise<{ field: 'payer' | 'token'; message: string } | undefined> {
+    const r = await db.query(
+        `SELECT (SELECT kind = 'AI_PLATFORM' AND active FROM participant WHERE id = $1) AS payer_ok,
+                (SELECT allowed FROM token WHERE id = $2) AS token_ok`,
+        [payer, token],
+    )
+    if (!r.rows[0].payer_ok) return { field: 'payer', message: `payer ${payer} is not an active registered AI platform (as indexed)` }
+    if (!r.rows[0].token_ok) return { field: 'token', message: `token ${token} is not an allow-listed settlement token (as indexed)` }
+    return undefined
+}

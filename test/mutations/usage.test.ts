@@ -49,6 +49,10 @@ describe('submitUsage', () => {
         expect(conflict.records[0]).toMatchObject({ accepted: false, code: 'IDEMPOTENCY_CONFLICT' })
         const n = await pool.query(`SELECT count(*)::int AS n FROM api.usage_records WHERE usage_id = 'u-1'`)
         expect(n.rows[0].n).toBe(1)
+        const notPayer = await gql(SUBMIT, { input: { payer: pub.a.address, token, records: [{ publisher: pub.a.address, units: '1', usageId: 'x' }] } })
+        expect(notPayer.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'payer' })
+        const notToken = await gql(SUBMIT, { input: { payer: payer.address, token: payoutA, records: [{ publisher: pub.a.address, units: '1', usageId: 'x' }] } })
+        expect(notToken.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'token' })
         const relayer = await gql(SUBMIT, { input: { payer: payer.address, token, records: [{ publisher: pub.a.address, units: '1', usageId: 'x' }] } }, 'relayer')
         expect(relayer.errors?.[0].extensions?.code).toBe('FORBIDDEN')
     })
@@ -110,6 +114,7 @@ describe('batcher', () => {
 
     test('a payer short of escrow: the batch waits with the reason visible, and commits after a deposit', async () => {
         const poor = await fundPayer(chain, 15, 1_000_000n)
+        await waitIndexed(`SELECT 1 FROM participant WHERE id = $1 AND active`, [poor.address.toLowerCase()])
         await submit([{ publisher: pub.b.address, units: '1000000', usageId: 'p-1' }], poor.address)
         const b = batcher({ ...settings, maxAgeMs: 1 })
         await b.tick()

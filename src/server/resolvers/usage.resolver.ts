@@ -4,6 +4,7 @@ import { Arg, AuthCheckerFn, Authorized, Ctx, Int, Mutation, Query, Resolver, Re
 import { authChecker } from '../auth-checker'
 import { BatchInputError, parseAddress } from '../../settlement/batch-builder'
 import { submitUsage } from '../../usage/intake'
+import { payerProblem } from '../../usage/terms'
 import { listUsageBatches, listUsageRecords } from '../../usage/queries'
 import type { ApiRole, Ctx as Context } from '../context'
 import { apiError } from '../errors'
@@ -60,6 +61,8 @@ export class UsageResolver {
         const token = address(input.token, 'token')
         if (!Array.isArray(input.records) || input.records.length === 0) throw badInput('records must list at least one record', 'records')
         if (input.records.length > MAX_USAGE_RECORDS_PER_CALL) throw badInput(`at most ${MAX_USAGE_RECORDS_PER_CALL} records per call`, 'records')
+        const problem = await payerProblem(ctx.db, payer, token)
+        if (problem) throw badInput(problem.message, problem.field)
         const records = await submitUsage(ctx.db, payer, token, input.records)
         const accepted = records.filter((r) => r.accepted).length
         return { accepted, rejected: records.length - accepted, records }
