@@ -37,7 +37,10 @@ export class UsageBatcher {
         const loop = () => {
             if (this.stopped) return
             this.running = this.tick()
-                .catch((e) => this.log('[usage] batcher tick failed', e))
+                // 42P01: the api.usage_* tables do not exist yet (the processor applies the migrations at its start)
+                .catch((e) => {
+                    if (e?.code !== '42P01') this.log('[usage] batcher tick failed', e)
+                })
                 .finally(() => {
                     if (!this.stopped) this.timer = setTimeout(loop, this.opts.settings.pollMs)
                 })
