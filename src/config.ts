@@ -61,6 +61,7 @@ export * from './config/database'
 export * from './config/chain'
 export * from './config/indexer'
 export * from './config/tools'
+export * from './config/usage'
 import { dataDir, Env, projectRoot } from './config/env'
 import { DatabaseConfig, databaseFromEnv } from './config/database'
 import { ChainConfig, chainFromEnv, gqlPort, prometheusPort } from './config/chain'
@@ -88,3 +89,4 @@ export function loadConfig(env: Env = process.env): AppConfig {
         prometheusPort: prometheusPort(env),
     }
 }
+

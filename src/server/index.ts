@@ -13,7 +13,7 @@ import 'reflect-metadata'
 import * as http from 'http'
 import type { AddressInfo } from 'net'
 import { Pool, PoolConfig } from 'pg'
-import { chainFromEnv, databaseFromEnv, gqlPort } from '../config'
+import { chainFromEnv, databaseFromEnv, gqlPort, UsageBatchSettings, usageBatchFromEnv } from '../config'
 import { log as stackLog } from '../stack/log'
 import { AuthLimits, Authenticator } from './auth/authenticator'
 import { RevocationFeed } from './auth/revocation'
@@ -26,7 +26,9 @@ import { NotifyListener } from './pubsub/listener'
 import { FeedWatchdog } from './pubsub/watchdog'
 import type { SharedSubscriptions } from './pubsub/shared'
 import type { LiveQueries } from './live/engine'
-import { closeMutations, configureMutations, MutationConfig } from './resolvers/mutation.resolver'
+import { closeMutations, configureMutations, MutationConfig, mutationDeps } from './resolvers/mutation.resolver'
+import { UsageBatcher } from '../usage/batcher'
+import { UsageFeed } from '../usage/feed'
 import { DocumentCache } from './document-cache'
 import { ResultCache } from './result-cache'
 import { buildApiSchema } from './schema'
@@ -117,6 +119,8 @@ export interface ServerOptions {
     mutations?: MutationConfig
     /** close the mutations' chain connection at close() even without `mutations` (the CLI entry does) */
     closeMutations?: boolean
+    /** run the usage batcher (src/usage/batcher.ts) in this process; one leader across replicas */
+    usageBatcher?: UsageBatchSettings
     log?: LogFn
     /** how long a successful query response may be served again before the next processor commit (result-cache.ts);
      * 0 turns the cache off. Default: API_RESULT_CACHE_MS, else 1,000 */
@@ -288,7 +292,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             listening: () => listener.connected,
             feedLost: () => watchdog.lost,
             reads,
+            usageFeed: new UsageFeed(pool, databaseUrl, (m, f) => log('warn', m, f)),
         }
+        cleanups.push(() => services.usageFeed!.stop())
+        await services.usageFeed!.start()
 
         const documents = new DocumentCache(schema, { limits })
         const server = http.createServer(
@@ -357,6 +364,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         )
         cleanups.push(() => ws.close())
         if (opts.mutations || opts.closeMutations) cleanups.push(() => closeMutations())
+        if (opts.usageBatcher?.enabled) {
+            const batcher = new UsageBatcher({ db: pool, settings: opts.usageBatcher, deps: () => mutationDeps(pool, 'operator') })
+            batcher.start()
+            cleanups.push(() => batcher.stop())
+        }
 
         const port = (server.address() as AddressInfo).port
         const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
@@ -481,6 +493,7 @@ export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
             liveMinIntervalMs: envInt(env, 'LIVE_MIN_INTERVAL_MS'),
         },
         closeMutations: true,
+        usageBatcher: usageBatchFromEnv(env),
     }
 }
 

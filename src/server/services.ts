@@ -9,6 +9,7 @@ import type { ReadRouting } from './db-routing'
 import type { Hub } from './pubsub/hub'
 import type { ChainHeadCache } from './status/indexer'
 import { apiError } from './errors'
+import type { UsageFeed } from '../usage/feed'
 
 export interface Services {
     db: Pool
@@ -22,6 +23,8 @@ export interface Services {
     feedLost?: () => boolean
     /** read replicas (DATABASE_READ_URL): where read-only operations go (db-routing.ts); absent: all on `db` */
     reads?: ReadRouting
+    /** usage-batched notifications (src/usage/feed.ts); absent: the usageBatched subscription is UNAVAILABLE */
+    usageFeed?: UsageFeed
 }
 
 export interface ServerCtx extends Ctx {

@@ -8,6 +8,7 @@ import { MutationResolver } from './mutation.resolver'
 import { SettlementResolver } from './settlement.resolver'
 import { StatusResolver } from './status.resolver'
 import { SubscriptionResolver } from './subscription.resolver'
+import { UsageResolver } from './usage.resolver'
 import { ValidatorResolver } from './validator.resolver'
 
 export const resolvers = [
@@ -21,4 +22,5 @@ export const resolvers = [
     ArbitrageDetailResolver,
     SandwichDetailResolver,
     JitLiquidityDetailResolver,
+    UsageResolver,
 ] as const

@@ -1,10 +1,10 @@
 import 'reflect-metadata'
 import { GraphQLError } from 'graphql'
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql'
-import { BatchInputError, batchIdFromKey, buildBatch, parseAddress } from '../../settlement/batch-builder'
+import type { Pool } from 'pg'
+import { BatchInputError, parseAddress } from '../../settlement/batch-builder'
 import { loadTree, proofFor } from '../../settlement/leaf-store'
-import { payeeError, protocolAddresses, unclaimablePayee } from '../../settlement/payee-rules'
-import { CommitLeaves } from '../chain/commit-leaves'
+import { commitBatchWith } from '../chain/commit-batch'
 import { SettlementChain } from '../chain/settlement-chain'
 import { runTxMutation, TxMutationDeps } from '../chain/tx-mutation'
 import type { Ctx as Context } from '../context'
@@ -88,7 +88,12 @@ function confirmTimeoutMs(): number {
 }
 
 function deps(ctx: Context): TxMutationDeps {
-    return { db: ctx.db, chain: getChain, confirmTimeoutMs: confirmTimeoutMs(), idempotency: config.idempotency, role: ctx.caller?.role }
+    return mutationDeps(ctx.db, ctx.caller?.role)
+}
+
+/** What runTxMutation needs, with this module's configured chain: also for the usage batcher (role operator). */
+export function mutationDeps(db: Pool, role: string | undefined): TxMutationDeps {
+    return { db, chain: getChain, confirmTimeoutMs: confirmTimeoutMs(), idempotency: config.idempotency, role }
 }
 
 // ---------------------------------------------------------------------------
@@ -157,52 +162,7 @@ export class MutationResolver {
             const maxRecords = config.maxRecords ?? 100_000
             if (!Array.isArray(input.records) || input.records.length === 0) throw badInput('a batch needs at least one record', 'records')
             if (input.records.length > maxRecords) throw badInput(`a batch may carry at most ${maxRecords} records`, 'records')
-            const built = buildBatch(input.records) // read as they are: no copy of 100,000 records
-            const unclaimable = unclaimablePayee(built.leaves, new Map()) // the protocol's contracts: checked in plan
-            if (unclaimable) throw payeeError(input.records, unclaimable.payee, unclaimable.why)
-            const batchId = batchIdFromKey(key).toLowerCase()
-            const planned = {
-                batchId,
-                payer,
-                token,
-                root: built.root.toLowerCase(),
-                totalAmount: built.totalAmount.toString(),
-                recordCount: built.recordCount,
-                leafCount: built.leaves.length,
-                dataURI,
-            }
-            const leaves = new CommitLeaves(ctx.db, batchId, built.root, built.leaves)
-            try {
-                return (await runTxMutation(deps(ctx), {
-                    kind: 'commitBatch',
-                    idempotencyKey: key,
-                    request: { payer, token, root: planned.root, totalAmount: planned.totalAmount, recordCount: planned.recordCount, dataURI },
-                    plan: async (chain) => {
-                        const bad = unclaimablePayee(built.leaves, protocolAddresses(chain.deployment.contracts, token))
-                        if (bad) throw payeeError(input.records, bad.payee, bad.why)
-                        const account = await chain.escrowAccount(payer, token)
-                        if (account.available < built.totalAmount) throw insufficientEscrow(payer, token, account.available, built.totalAmount, account.locked)
-                        await leaves.store(chain)
-                        return {
-                            planned,
-                            call: {
-                                role: 'operator',
-                                contract: 'BatchLedger',
-                                method: 'commitBatch',
-                                args: [batchId, payer, token, built.root, built.totalAmount, built.recordCount, dataURI],
-                            },
-                        }
-                    },
-                    onNotSent: (chain) => leaves.discard(chain),
-                })) as CommitBatchResult
-            } catch (e) {
-                // the balance moved between our check and the simulation (e.g. another pending commit of this payer)
-                const revert = e instanceof GraphQLError ? (e.extensions?.revert as any) : undefined
-                if (revert?.name === 'InsufficientBalance' && e instanceof GraphQLError && e.extensions?.stage === 'simulation') {
-                    throw insufficientEscrow(payer, token, BigInt(revert.args.available), BigInt(revert.args.requested))
-                }
-                throw e
-            }
+            return (await commitBatchWith(deps(ctx), { payer, token, idempotencyKey: key, dataURI, records: input.records })) as CommitBatchResult
         })
     }
 
@@ -327,14 +287,6 @@ export class MutationResolver {
             })) as ClaimPayoutsResult
         })
     }
-}
-
-function insufficientEscrow(payer: string, token: string, available: bigint, required: bigint, locked?: bigint): GraphQLError {
-    return apiError(
-        'INSUFFICIENT_ESCROW',
-        `payer ${payer} has ${available} of token ${token} free in escrow, the batch needs ${required}; deposit more first (nothing was sent)`,
-        { payer, token, available: available.toString(), required: required.toString(), ...(locked !== undefined ? { locked: locked.toString() } : {}) },
-    )
 }
 
 async function requireBatch(chain: SettlementChain, batchId: string) {
