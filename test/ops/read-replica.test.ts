@@ -10,6 +10,8 @@ import { requestHash } from '../../src/server/idempotency'
 import { readUrlsFromEnv, RunningServer, serverOptionsFromEnv, startServer } from '../../src/server'
 import { bid, insertToken, post, setIndexerHead, until, upsertBatch } from '../server/support/stack'
 import { ReplicaPair, startReplicaPair } from './support/replica'
+import { createClient } from 'graphql-ws'
+import WebSocket from 'ws'
 
 jest.setTimeout(180_000)
 
@@ -76,6 +78,18 @@ afterAll(async () => {
     await pair?.close()
 })
 
+/** The first result of a live query (a subscription on a generated query field) over graphql-ws. */
+async function liveFirst(query: string, variables: Record<string, unknown>): Promise<unknown> {
+    const c = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
+    try {
+        return await new Promise((resolve, reject) => {
+            c.subscribe({ query, variables }, { next: (v) => (v.errors ? reject(new Error(JSON.stringify(v.errors))) : resolve(v.data)), error: reject, complete: () => undefined })
+        })
+    } finally {
+        await c.dispose()
+    }
+}
+
 test('the standby streams the primary and refuses writes of its own', async () => {
     await expect(pair.standbyPool.query(`INSERT INTO api.mutations (idempotency_key, kind, request_hash, status) VALUES ('x', 'k', 'h', 'DONE')`)).rejects.toMatchObject({
         code: '25006',
@@ -108,6 +122,9 @@ test('with replay paused, queries read the stale replica; a mutation reads its o
 
         // anonymous reads: the replica, which does not have batch 2 yet
         expect(await query(bid(2))).toBeNull()
+        // a live query reads the primary (it re-runs right after commit notices; a lagging replica would answer
+        // the old result and never push the new one): its first result already has batch 2
+        expect(await liveFirst(`subscription($id: String!) { batchById(id: $id) { id status } }`, { id: bid(2) })).toEqual({ batchById: { id: bid(2), status: 'COMMITTED' } })
         // a key created on the primary a moment ago authenticates (keys are looked up on the primary)
         expect(await sql('SELECT pg_is_in_recovery()', relayerKey)).toEqual([[true]])
 
