@@ -8,6 +8,8 @@
  *   lastToCommitMs  the last call's answer → every batch holding its records committed (CONFIRMED on chain,
  *                   api.usage_batches.state = 'committed'), polled every 20 ms
  *   drainMs         the last call's answer → no record left queued or in an uncommitted batch
+ *   backlogAtLastAnswer  records still queued and batches not yet committed when the bots stopped (the batcher
+ *                   commits one batch at a time, each waiting for its receipt, so it trails a fast intake)
  *
  * Its own database in the stack's Postgres, indexed by a processor with the real deployments file (the bench
  * stack's load contract would stand in for the Escrow, and the token allow-list of the real one is needed), so it
@@ -84,6 +86,14 @@ export async function runUsage(ctx: RunContext): Promise<BenchResult> {
             }),
         )
         const submitMs = lastAnswer - started
+        // what the batcher still had to do when the bots stopped: explains lastToCommitMs
+        const backlog = (
+            await pool.query(
+                `SELECT (SELECT count(*)::int FROM api.usage_records WHERE state = 'queued') AS queued,
+                        (SELECT count(*)::int FROM api.usage_batches WHERE state <> 'committed') AS open_batches,
+                        (SELECT count(*)::int FROM api.usage_batches WHERE state = 'committed') AS committed_batches`,
+            )
+        ).rows[0]
         const sent = BOTS * callsPerBot * RECORDS_PER_CALL
         if (accepted !== sent || rejected !== 0) throw new BenchError(`${accepted} of ${sent} records accepted, ${rejected} rejected`)
         note('usage', `${accepted} records accepted in ${round(submitMs)} ms (${round((accepted / submitMs) * 1000)} records/s)`)
@@ -126,7 +136,9 @@ export async function runUsage(ctx: RunContext): Promise<BenchResult> {
             environment: environment({ postgres: s.postgresVersion }),
             figures: {
                 submit: { accepted, rejected, wallMs: round(submitMs), recordsPerSec, callLatencyMs: lat },
+                backlogAtLastAnswer: backlog,
                 lastToCommitMs: round(lastToCommitMs),
+                commitRecordsPerSec: round((sent / (submitMs + drainMs)) * 1000),
                 drainMs: round(drainMs),
                 batches,
                 serverPeakRssMb: server.child.monitor.peakMb,
