@@ -21,6 +21,7 @@ import { rpcCall } from '../src/stack/anvil'
 import { BenchError, BenchResult, distribution, environment, note, round, waitFor } from './support/common'
 import { fundPayer, registerPublishers } from './support/chain'
 import { RunContext } from './support/context'
+import type { NodeChild } from './support/procs'
 import { gqlPost } from './support/http-load'
 
 const SUBMIT = `mutation($input: SubmitUsageInput!) { submitUsage(input: $input) { accepted rejected } }`
@@ -47,44 +48,11 @@ export async function runUsage(ctx: RunContext): Promise<BenchResult> {
     const pool = new Pool({ connectionString: dbUrl, max: 2 })
     let server: Awaited<ReturnType<typeof s.startServer>> | undefined
     try {
-        await waitFor('the processor to index the payer, the publishers and the token', 120_000, async () => {
-            if (!processor.running()) throw new BenchError(`the processor exited:\n${processor.lines.slice(-20).join('\n')}`)
-            const r = await pool
-                .query(`SELECT count(*)::int AS n FROM participant WHERE (id = $1 AND active) OR (id = ANY($2) AND consent AND price_per_thousand > 0)`, [payer, publishers])
-                .catch(() => undefined)
-            const t = await pool.query(`SELECT 1 FROM token WHERE id = $1 AND allowed`, [token]).catch(() => undefined)
-            return r?.rows[0].n === publishers.length + 1 && t?.rowCount ? true : undefined
-        }, 200)
+        await waitIndexed(processor, pool, payer, publishers, token)
         const { key } = await createApiKey(pool, 'operator', 'bench-usage')
         const auth = { authorization: `Bearer ${key}` }
         server = await s.startServer({ DB_URL: dbUrl, ...batch })
-        const url = server.url
-
-        // 50 closed-loop bots; every record a distinct usageId, publishers round-robin, units 1..1000
-        const latencies: number[] = []
-        let accepted = 0
-        let rejected = 0
-        let lastAnswer = 0
-        let lastIds: string[] = []
-        const started = performance.now()
-        await Promise.all(
-            Array.from({ length: BOTS }, async (_, bot) => {
-                for (let c = 0; c < callsPerBot; c++) {
-                    const records = Array.from({ length: RECORDS_PER_CALL }, (_, i) => ({
-                        publisher: publishers[(bot + c + i) % publishers.length],
-                        units: String(1 + ((bot * 7919 + c * 104729 + i * 31) % 1000)),
-                        usageId: `b${bot}-c${c}-r${i}`,
-                    }))
-                    const t = performance.now()
-                    const r = (await gqlPost(url, SUBMIT, { input: { payer, token, records } }, auth, 120_000)).submitUsage
-                    const now = performance.now()
-                    latencies.push(now - t)
-                    accepted += r.accepted
-                    rejected += r.rejected
-                    if (now > lastAnswer) [lastAnswer, lastIds] = [now, records.map((x) => x.usageId)]
-                }
-            }),
-        )
+        const { latencies, accepted, rejected, started, lastAnswer, lastIds } = await runBots(server.url, auth, payer, token, publishers, callsPerBot)
         const submitMs = lastAnswer - started
         // what the batcher still had to do when the bots stopped: explains lastToCommitMs
         const backlog = (
@@ -99,22 +67,7 @@ export async function runUsage(ctx: RunContext): Promise<BenchResult> {
         note('usage', `${accepted} records accepted in ${round(submitMs)} ms (${round((accepted / submitMs) * 1000)} records/s)`)
 
         // the last call's records → their batches committed; then everything drained
-        let lastToCommitMs = 0
-        await waitFor('the last records committed', 120_000, async () => {
-            const r = await pool.query(
-                `SELECT count(*)::int AS n FROM api.usage_records r JOIN api.usage_batches b ON b.batch_key = r.batch_key WHERE r.usage_id = ANY($1) AND b.state = 'committed'`,
-                [lastIds],
-            )
-            if (r.rows[0].n !== lastIds.length) return undefined
-            lastToCommitMs = performance.now() - lastAnswer
-            return true
-        }, 20)
-        await waitFor('every record committed', 180_000, async () => {
-            const r = await pool.query(`SELECT count(*)::int AS n FROM api.usage_batches WHERE state <> 'committed'`)
-            const q = await pool.query(`SELECT count(*)::int AS n FROM api.usage_records WHERE state = 'queued'`)
-            return r.rows[0].n === 0 && q.rows[0].n === 0 ? true : undefined
-        }, 50)
-        const drainMs = performance.now() - lastAnswer
+        const { lastToCommitMs, drainMs } = await waitCommitted(pool, lastIds, lastAnswer)
         const batches = (await pool.query(`SELECT closed_by, count(*)::int AS n, sum(record_count)::int AS records FROM api.usage_batches GROUP BY closed_by ORDER BY closed_by`)).rows
         const batchedRecords = batches.reduce((sum, b) => sum + b.records, 0)
         if (batchedRecords !== sent) throw new BenchError(`${batchedRecords} records in batches, ${sent} submitted`)
@@ -167,4 +120,66 @@ async function freshDatabase(stackUrl: string, name: string): Promise<string> {
     const u = new URL(stackUrl)
     u.pathname = `/${name}`
     return u.toString()
+}
+
+/** Until the processor has indexed the payer, the publishers with their terms and the allow-listed token. */
+async function waitIndexed(processor: NodeChild, pool: Pool, payer: string, publishers: string[], token: string): Promise<void> {
+    await waitFor('the processor to index the payer, the publishers and the token', 120_000, async () => {
+        if (!processor.running()) throw new BenchError(`the processor exited:\n${processor.lines.slice(-20).join('\n')}`)
+        const r = await pool
+            .query(`SELECT count(*)::int AS n FROM participant WHERE (id = $1 AND active) OR (id = ANY($2) AND consent AND price_per_thousand > 0)`, [payer, publishers])
+            .catch(() => undefined)
+        const t = await pool.query(`SELECT 1 FROM token WHERE id = $1 AND allowed`, [token]).catch(() => undefined)
+        return r?.rows[0].n === publishers.length + 1 && t?.rowCount ? true : undefined
+    }, 200)
+}
+
+/** 50 closed-loop bots; every record a distinct usageId, publishers round-robin, units 1..1000. */
+async function runBots(url: string, auth: Record<string, string>, payer: string, token: string, publishers: string[], callsPerBot: number) {
+    const latencies: number[] = []
+    let accepted = 0
+    let rejected = 0
+    let lastAnswer = 0
+    let lastIds: string[] = []
+    const started = performance.now()
+    await Promise.all(
+        Array.from({ length: BOTS }, async (_, bot) => {
+            for (let c = 0; c < callsPerBot; c++) {
+                const records = Array.from({ length: RECORDS_PER_CALL }, (_, i) => ({
+                    publisher: publishers[(bot + c + i) % publishers.length],
+                    units: String(1 + ((bot * 7919 + c * 104729 + i * 31) % 1000)),
+                    usageId: `b${bot}-c${c}-r${i}`,
+                }))
+                const t = performance.now()
+                const r = (await gqlPost(url, SUBMIT, { input: { payer, token, records } }, auth, 120_000)).submitUsage
+                const now = performance.now()
+                latencies.push(now - t)
+                accepted += r.accepted
+                rejected += r.rejected
+                if (now > lastAnswer) [lastAnswer, lastIds] = [now, records.map((x) => x.usageId)]
+            }
+        }),
+    )
+    return { latencies, accepted, rejected, started, lastAnswer, lastIds }
+}
+
+/** The last call's answer → its records' batches committed, and → nothing queued or uncommitted left. */
+async function waitCommitted(pool: Pool, lastIds: string[], lastAnswer: number): Promise<{ lastToCommitMs: number; drainMs: number }> {
+    let lastToCommitMs = 0
+    await waitFor('the last records committed', 120_000, async () => {
+        const r = await pool.query(
+            `SELECT count(*)::int AS n FROM api.usage_records r JOIN api.usage_batches b ON b.batch_key = r.batch_key WHERE r.usage_id = ANY($1) AND b.state = 'committed'`,
+            [lastIds],
+        )
+        if (r.rows[0].n !== lastIds.length) return undefined
+        lastToCommitMs = performance.now() - lastAnswer
+        return true
+    }, 20)
+    await waitFor('every record committed', 180_000, async () => {
+        const r = await pool.query(`SELECT count(*)::int AS n FROM api.usage_batches WHERE state <> 'committed'`)
+        const q = await pool.query(`SELECT count(*)::int AS n FROM api.usage_records WHERE state = 'queued'`)
+        return r.rows[0].n === 0 && q.rows[0].n === 0 ? true : undefined
+    }, 50)
+    const drainMs = performance.now() - lastAnswer
+    return { lastToCommitMs, drainMs }
 }
