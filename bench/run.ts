@@ -8,6 +8,7 @@
  *   subscriptions  graphql-ws fan-out latency at 1,000 and 10,000 clients
  *   mutation       commitBatch with 10k / 100k records, payoutProof latency
  *   mev            classifyBlock over the real mev-inspect fixture blocks
+ *   usage          submitUsage records/s at 50 bots; last record → its batch committed
  *
  * Needs the compiled project (`npm run build`: lib/ and contracts/out). Results: bench/results/<name>.json
  * (--quick: bench/results/quick/<name>.json); one summary line per benchmark on stdout, progress on stderr.
@@ -24,6 +25,7 @@ import { runIndexAnalytics } from './index-analytics'
 import { runMev } from './mev'
 import { runMutation } from './mutation'
 import { runSubscriptions } from './subscriptions'
+import { runUsage } from './usage'
 
 const BENCHES: Record<string, (ctx: RunContext) => Promise<BenchResult>> = {
     index: runIndex,
@@ -32,6 +34,7 @@ const BENCHES: Record<string, (ctx: RunContext) => Promise<BenchResult>> = {
     subscriptions: runSubscriptions,
     mutation: runMutation,
     mev: runMev,
+    usage: runUsage,
 }
 
 const USAGE = `usage: run.js [${Object.keys(BENCHES).join('|')}]... [--quick] [--keep] [--verbose]`

@@ -78,3 +78,24 @@ export async function prepareParticipants(rpcUrl: string, d: Deployment, counts:
         provider.destroy()
     }
 }
+
+/** Anvil accounts `indexes` as registered publishers (payout = own address) consenting at `price(k)` per thousand. */
+export async function registerPublishers(rpcUrl: string, d: Deployment, indexes: number[], price: (k: number) => bigint): Promise<string[]> {
+    const provider = new JsonRpcProvider(rpcUrl, 31337, { staticNetwork: true, pollingInterval: 100 })
+    try {
+        return await Promise.all(
+            indexes.map(async (index, k) => {
+                const wallet = new Wallet(anvilKey(index), provider)
+                const registry = new Contract(d.contracts.ParticipantRegistry, abiOf('ParticipantRegistry'), wallet)
+                let nonce = Number(await provider.send('eth_getTransactionCount', [wallet.address, 'pending']))
+                const hashes: string[] = []
+                if (!(await registry.getParticipant(wallet.address)).active) hashes.push((await registry.register(1, wallet.address, `ipfs://bench-publisher-${index}`, { nonce: nonce++, gasLimit: 500_000n })).hash)
+                hashes.push((await registry.setPublisherTerms(wallet.address, price(k), true, { nonce: nonce++, gasLimit: 500_000n })).hash)
+                for (const h of hashes) await minedReceipt(provider, h)
+                return wallet.address.toLowerCase()
+            }),
+        )
+    } finally {
+        provider.destroy()
+    }
+}

@@ -16,7 +16,7 @@ import { batchLeaves, closeBatch } from '../../src/usage/batch-store'
 import { UsageFeed } from '../../src/usage/feed'
 import { advanceTime, dataOf, fundPayer } from './harness'
 import {
-    BATCHES, batcher, chain, CLAIM, deploymentsFile, expectedTotal, FINALIZE, gql, operatorNonce, payer, payoutA, pg, pool, PRICE_A, PRICE_B,
+    BATCHES, batcher, chain, CLAIM, deploymentsFile, expectReconciled, expectedTotal, FINALIZE, gql, operatorNonce, payer, payoutA, pg, pool, PRICE_A, PRICE_B,
     pub, RECORDS, schema, SUBMIT, send, settings, settlement, submit, token, unknownPublisher, useUsageStack, waitIndexed,
 } from './support/usage-stack'
 
@@ -256,5 +256,14 @@ describe('terms in force', () => {
         expect(usageBatchFromEnv({ BATCH_MAX_RECORDS: '50', BATCH_MAX_AGE_MS: '2000' })).toMatchObject({ maxRecords: 50, maxAgeMs: 2000, enabled: true })
         expect(() => usageBatchFromEnv({ BATCH_MAX_RECORDS: '0' })).toThrow(/BATCH_MAX_RECORDS/)
         expect(() => usageBatchFromEnv({ BATCH_MAX_AGE_MS: '1s' })).toThrow(/BATCH_MAX_AGE_MS/)
+    })
+})
+
+describe('reconcile', () => {
+    test('after the batches are committed, finalised and claimed, the index matches the chain: 0 mismatches', async () => {
+        const r = await expectReconciled()
+        expect(r.mismatches).toEqual([])
+        expect(r.usageBatches).toBeGreaterThanOrEqual(8) // the batches of every test above, each compared with getBatch
+        expect(r.checked).toBeGreaterThan(r.usageBatches)
     })
 })

@@ -9,6 +9,7 @@ import { Contract, Wallet } from 'ethers'
 import { graphql, GraphQLSchema } from 'graphql'
 import { buildSchema } from 'type-graphql'
 import { abiOf } from '../../../src/contracts'
+import { reconcile, ReconcileResult } from '../../../src/reconcile'
 import { writeDeployment } from '../../../src/deploy/deployments'
 import { anvilKey } from '../../../src/deploy/local-accounts'
 import { authChecker } from '../../../src/server/auth-checker'
@@ -127,3 +128,18 @@ async function stopStack(): Promise<void> {
 
 export const batcher = (s = settings) => new UsageBatcher({ db: pool, settings: s, deps: () => mutationDeps(pool, 'operator'), log: () => undefined })
 export const operatorNonce = () => pendingNonce(chain.provider, chain.deployment.roles.operator)
+
+/**
+ * Wait until the processor has indexed every batch the pipeline committed and every claim made through the API, then
+ * run the project's reconcile (the code of `npm run reconcile`) against the chain; fails with the mismatches listed.
+ */
+export async function expectReconciled(): Promise<ReconcileResult & { usageBatches: number }> {
+    const { rows } = await pool.query(`SELECT batch_id FROM api.usage_batches WHERE state = 'committed'`)
+    const ids = rows.map((r) => String(r.batch_id).toLowerCase())
+    await waitIndexed(`SELECT 1 FROM batch WHERE lower(id) = ANY($1) HAVING count(*) = $2`, [ids, ids.length])
+    await waitIndexed(`SELECT 1 FROM claim WHERE lower(payee) = $1`, [payoutA])
+    const contracts = Object.fromEntries(Object.entries(chain.deployment.contracts).map(([k, v]) => [k, v.toLowerCase()]))
+    const r = await reconcile({ dbUrl: pg.url, rpcUrl: chain.rpcUrl, contracts })
+    if (r.mismatches.length) throw new Error(`reconcile: ${r.checked} checked, ${r.mismatches.length} mismatches:\n${JSON.stringify(r.mismatches.slice(0, 20), null, 1)}`)
+    return { ...r, usageBatches: ids.length }
+}
