@@ -1,5 +1,5 @@
 /**
- * Read replicas (DATABASE_READ_URL): queries, /sql and subscription executions read from a streaming replica;
+ * Read replicas (DATABASE_READ_URL): queries, /sql and live queries read from a streaming replica;
  * mutations, API keys, idempotency, LISTEN and the change feed stay on the primary.
  *
  * - Which pool: `routeContext` (route-context.ts) runs before every GraphQL operation (HTTP and graphql-ws). A mutation keeps the
@@ -9,12 +9,15 @@
  * - The change feed (pubsub/feed.ts) reads the rows a notice names right after the primary committed them: on a
  *   lagging replica they would be missing and the events lost, so it stays on the primary (one query per topic
  *   per notice, shared by all subscribers: little load).
+ * - Live queries re-run right after a commit notice too, but there are many of them: they read a replica that has
+ *   replayed the primary's WAL past the notice (live/replica-reads.ts, `replayedUpTo`), else the primary.
  * - Among replicas: the least busy (waiting clients, then checked-out connections), round-robin on ties.
  * - A replica further behind than `maxLagMs` (replica-lag.ts; DATABASE_READ_MAX_LAG_MS) is skipped while it is.
  * - A replica that cannot be reached (connection refused/reset, shutting down, a recovery conflict) is skipped for
  *   `retryMs` and the statement runs on the primary instead; logged once per outage, and once when it is back.
  */
 import type { Pool, PoolClient, PoolConfig, QueryConfig, QueryResult } from 'pg'
+import type { LiveReplicaReads } from './live/replica-reads'
 import type { ReplicaLag } from './replica-lag'
 
 type Log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void
@@ -45,6 +48,8 @@ export class ReplicaRouter {
     private next = 0
     /** statements served per target (replica name or "primary"), for /metrics and tests */
     readonly served = new Map<string, number>()
+    /** the latest WAL position each replica was seen to have replayed (replayedUpTo) */
+    private replayed = new Map<string, string>()
     readonly fallbacks = { count: 0 }
 
     constructor(
@@ -119,6 +124,35 @@ export class ReplicaRouter {
         return fn(this.primary)
     }
 
+    /**
+     * A replica that has replayed the primary's WAL up to `lsn` (so it holds every commit made before that point),
+     * or undefined: read the primary. One round trip per replica and position; counted as one statement served.
+     */
+    async replayedUpTo(lsn: string): Promise<{ name: string; pool: Pool } | undefined> {
+        const now = Date.now()
+        for (let i = 0; i < this.replicas.length; i++) {
+            const r = this.replicas[(this.next + i) % this.replicas.length]
+            if (r.downUntil > now || this.options.tooFarBehind?.(r.name)) continue
+            if (this.replayed.get(r.name) !== lsn) {
+                try {
+                    // NULL (not a standby) counts as not replayed
+                    const res = await r.pool.query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok`, [lsn])
+                    this.ok(r)
+                    if (res.rows[0]?.ok !== true) continue
+                    this.replayed.set(r.name, lsn)
+                } catch (e) {
+                    if (!isReplicaFailure(e)) throw e
+                    this.failed(r, e)
+                    continue
+                }
+            }
+            this.next = (this.next + 1) % this.replicas.length
+            this.count(r.name)
+            return { name: r.name, pool: r.pool }
+        }
+        return undefined
+    }
+
     /** a Pool-typed view for code that takes a pg Pool but only calls query/connect */
     asPool(): Pool {
         return this as unknown as Pool
@@ -156,6 +190,8 @@ export interface ReadRouting {
     writers: RecentWriters
     /** replica lag probe (replica-lag.ts) */
     lag: ReplicaLag
+    /** where live queries read (live/replica-reads.ts) */
+    live: LiveReplicaReads
 }
 
 /** "host:port" of a database URL: the replica's name in logs and metrics (no credentials). */

@@ -40,6 +40,7 @@ import { attachGraphqlWs } from './ws'
 import { DEFAULT_SERVER_LIMITS, resultCacheMsFromEnv, ServerLimits, ServerOptions, serverOptionsFromEnv } from './options'
 import { ReadRouting, RecentWriters, routerLike } from './db-routing'
 import { ReplicaLag } from './replica-lag'
+import { LiveReplicaReads } from './live/replica-reads'
 import { ApiMetrics } from './metrics'
 
 export { DEFAULT_SERVER_LIMITS, readUrlsFromEnv, resultCacheMsFromEnv, serverOptionsFromEnv } from './options'
@@ -131,7 +132,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             cleanups.push(() => router.end())
             lag = new ReplicaLag(router.pools, opts.readMaxLagMs ?? 0).start()
             cleanups.push(() => lag!.stop())
-            reads = { router, writers: new RecentWriters(opts.readAfterWriteMs ?? 2_000), lag }
+            reads = { router, writers: new RecentWriters(opts.readAfterWriteMs ?? 2_000), lag, live: new LiveReplicaReads(pool, router) }
             log('info', `reads go to ${router.pools.map((r) => r.name).join(', ')} (primary for mutations, keys, LISTEN)`)
         }
 
@@ -145,6 +146,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         const resultCache = new ResultCache({ ttlMs: opts.resultCacheMs ?? resultCacheMsFromEnv() })
         // created with the graphql-ws server below; notices before that have no live query to wake
         let live: LiveQueries | undefined
+        const liveReads = reads?.live
         const listener = new NotifyListener({
             connection: { connectionString: databaseUrl, application_name: 'settlement-api-listen' },
             channel: subs.channel ?? 'squid_batch',
@@ -154,7 +156,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 const received = performance.now()
                 feed.push(payload)
                 if (metrics) void feed.idle().then(() => metrics.notifyPush.observe((performance.now() - received) / 1000))
-                live?.push(payload)
+                // with replicas, live queries learn how far the primary's WAL is first (live/replica-reads.ts)
+                if (liveReads) liveReads.noticed(() => live?.push(payload))
+                else live?.push(payload)
             },
             onReconnect: () => {
                 resultCache.invalidate()

@@ -76,14 +76,17 @@ export function attachGraphqlWs(
     const wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxBodyBytes })
     const shared = new SharedSubscriptions(deps.schema, options.queueCapacity)
     const documents = deps.documents ?? new DocumentCache(deps.schema)
-    // live queries read the primary, as the change feed does: each re-runs right after a commit notice, and a
-    // replica that has not replayed that commit yet would answer the old result, which would then not be pushed
-    // again until the next commit (replica reads that wait for the notice's LSN: not built yet)
+    // a live query re-runs right after a commit notice: it reads a replica only when that replica has replayed the
+    // notified commits (live/replica-reads.ts), else the primary, never the per-operation routing of route-context.ts
     const primaryDeps = { ...deps, services: { ...deps.services, reads: undefined } }
+    const liveDeps = async () => {
+        const replica = await deps.services.reads?.live.pool()
+        return replica ? { ...primaryDeps, pool: replica, services: { ...primaryDeps.services, db: replica } } : primaryDeps
+    }
     const live = new LiveQueries(
         deps.schema,
-        (document, variableValues, operationName, caller) =>
-            executeAndRelease({ schema: deps.schema, document, variableValues, operationName, contextValue: makeContext(primaryDeps, caller, newRequestId()) }, documents),
+        async (document, variableValues, operationName, caller) =>
+            executeAndRelease({ schema: deps.schema, document, variableValues, operationName, contextValue: makeContext(await liveDeps(), caller, newRequestId()) }, documents),
         { minIntervalMs: options.liveMinIntervalMs ?? 250, queueCapacity: options.queueCapacity, log: (m, f) => deps.log('warn', m, f) },
     )
     const perIp = new Map<string, number>()

@@ -12,6 +12,7 @@ import { bid, insertToken, post, setIndexerHead, until, upsertBatch } from '../s
 import { ReplicaPair, startReplicaPair } from './support/replica'
 import { createClient } from 'graphql-ws'
 import WebSocket from 'ws'
+import { encodePayload } from '../../src/indexer/write/notify'
 
 jest.setTimeout(180_000)
 
@@ -164,6 +165,44 @@ test('with replay paused, queries read the stale replica; a mutation reads its o
     const before = guarded.reads!.router.served.get(guarded.reads!.router.pools[0].name) ?? 0
     await post(guarded.url, { query: BATCH, variables: { id: bid(2) } })
     expect(guarded.reads!.router.served.get(guarded.reads!.router.pools[0].name)).toBe(before + 1)
+})
+
+test('live queries read a replica only once it has replayed the notified commits, else the primary', async () => {
+    const replica = server.reads!.router.pools[0].name
+    const c = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
+    const events: any[] = []
+    c.subscribe({ query: `subscription { batches(orderBy: id_ASC) { id } }` }, { next: (v) => void events.push(v), error: (e) => void events.push({ errors: [e] }), complete: () => undefined })
+    let height = 10
+    const notice = () => pair.pool.query(`SELECT pg_notify('squid_batch', $1)`, [encodePayload({ height: ++height, hash: '0x' + height.toString(16), head: true, changed: { batches: [bid(9)] }, tables: ['Batch'] })])
+    const ids = (e: any) => e.data.batches.map((b: { id: string }) => b.id)
+    try {
+        await until(() => events.length === 1)
+        // a commit notice once the replica holds it: the re-run is served there (same result: nothing pushed)
+        await notice()
+        await pair.caughtUp()
+        const before = served(replica)
+        await upsertBatch(pair.pool, { id: bid(8), committedAt: new Date('2024-01-08T00:00:00Z'), committedAtBlock: 8 })
+        await pair.caughtUp()
+        await notice()
+        await until(() => events.length === 2)
+        expect(ids(events[1])).toContain(bid(8))
+        expect(served(replica)).toBeGreaterThan(before)
+
+        // the replica stops replaying: a commit notified now is read from the primary, and pushed at once
+        await pair.standbyPool.query(`SELECT pg_wal_replay_pause()`)
+        try {
+            await upsertBatch(pair.pool, { id: bid(9), committedAt: new Date('2024-01-09T00:00:00Z'), committedAtBlock: 9 })
+            const atPause = served(replica)
+            await notice()
+            await until(() => events.length === 3, 5_000)
+            expect(ids(events[2])).toContain(bid(9))
+            expect(served(replica)).toBe(atPause)
+        } finally {
+            await pair.standbyPool.query(`SELECT pg_wal_replay_resume()`)
+        }
+    } finally {
+        await c.dispose()
+    }
 })
 
 test('a replica that goes away: reads fall back to the primary, logged once', async () => {
