@@ -6,7 +6,10 @@
  * by-id). Then a reorg inside the hot range: the history must equal a fresh index of the final chain, and the
  * captured heights below the fork still answer the same. Blocks above the head are refused with a code.
  */
+import { Contract, JsonRpcProvider } from 'ethers'
 import { Pool } from 'pg'
+import { contract } from '../../src/contracts'
+import { BATCH_STATUS_NAMES } from '../../src/mappings/util'
 import { rpcCall } from '../../src/stack/anvil'
 import { fundPayer } from '../../bench/support/chain'
 import { expectSameAsFreshIndex, FaultStack, freezeChain, gql, simulate, startApiServer, startFaultStack, stopProcessor, waitCaughtUp, ApiServer } from '../faults/support/stack'
@@ -91,6 +94,35 @@ async function expectAsOf(cap: Capture) {
     }
 }
 
+/** The as-of answers at `n` equal the contracts' own view functions called at block `n` (eth_call with a block tag). */
+async function expectChainAgrees(n: number): Promise<number> {
+    const r = await gql(
+        api.url,
+        `query($n: Int!) { escrowAccounts(block: { number: $n }) { id payer token { id } available locked } batches(block: { number: $n }) { id status } }`,
+        { n },
+    )
+    expect(r.body.errors).toBeUndefined()
+    const provider = new JsonRpcProvider(s.anvil.url, 31337, { staticNetwork: true })
+    try {
+        const escrow = contract('Escrow', s.deployment.contracts.Escrow, provider) as Contract
+        const ledger = contract('BatchLedger', s.deployment.contracts.BatchLedger, provider) as Contract
+        const accounts = await Promise.all(
+            r.body.data.escrowAccounts.map(async (a: any) => {
+                const c = await escrow.accountOf(a.payer, a.token.id, { blockTag: n })
+                return { id: a.id, available: String(c.available), locked: String(c.locked) }
+            }),
+        )
+        expect(r.body.data.escrowAccounts.map((a: any) => ({ id: a.id, available: a.available, locked: a.locked }))).toEqual(accounts)
+        const batches = await Promise.all(
+            r.body.data.batches.map(async (b: any) => ({ id: b.id, status: BATCH_STATUS_NAMES[Number((await ledger.getBatch(b.id, { blockTag: n })).status)] })),
+        )
+        expect(r.body.data.batches).toEqual(batches)
+        return accounts.length + batches.length
+    } finally {
+        provider.destroy()
+    }
+}
+
 test('as-of answers equal the state captured at each height, across a reorg; unindexed blocks refused', async () => {
     const p = await s.launch('p-tt', { FINALITY_CONFIRMATIONS: '20' })
     const pool = new Pool({ connectionString: s.dbUrl, max: 2 })
@@ -116,6 +148,8 @@ test('as-of answers equal the state captured at each height, across a reorg; uni
         // the versions changed between the captured heights (otherwise the test proves nothing)
         expect(new Set(captured.map((c) => JSON.stringify(c.batches))).size).toBeGreaterThan(2)
         for (const cap of captured) await expectAsOf(cap)
+        let chainChecked = 0
+        for (const cap of captured) chainChecked += await expectChainAgrees(cap.height)
 
         // errors: above the indexed head, negative
         const above = await gql(api.url, `{ batches(block: { number: ${head.height + 1000} }) { id } }`)
@@ -135,11 +169,12 @@ test('as-of answers equal the state captured at each height, across a reorg; uni
         await waitCaughtUp(s.dbUrl, s.anvil.url, 60_000, p)
         const afterReorg = await asOf(headA.height)
         expect(afterReorg.accounts).toEqual(last.accounts) // branch A's account is gone from history too
+        chainChecked += await expectChainAgrees(headA.height)
         for (const cap of captured) await expectAsOf(cap)
         await stopProcessor(p)
         const eq = await expectSameAsFreshIndex(s)
         console.log(
-            `time travel: ${captured.length} captured heights (${stats.committed} batches committed, ${stats.finalized} finalised, ${stats.claims} claims) answered as of their block; ` +
+            `time travel: ${captured.length} captured heights (${stats.committed} batches committed, ${stats.finalized} finalised, ${stats.claims} claims) answered as of their block, ${chainChecked} values equal to eth_call at that block; ` +
                 `reorg ${headA.height - fork} blocks deep; equal to a fresh index (${eq.tables} tables incl. history, ${eq.rows} rows)`,
         )
     } finally {
