@@ -6,7 +6,7 @@
 // - btree (id, lower(block_range)): by-id as-of lookups and the writer's "close the open version of these ids";
 // - btree lower(block_range) and upper(block_range): the reorg cleanup (versions written at or after a re-processed
 //   block are deleted, versions closed there reopened) finds nothing in O(log n) on every batch.
-const TABLES = ['escrow_account', 'batch']
+const TABLES = ['escrow_account', 'batch', 'token', 'participant']
 
 module.exports = class History1795308991400 {
     name = 'History1795308991400'

@@ -4,6 +4,7 @@
  * there). The indexer writes them (src/indexer/write/history.ts), the API reads them for queries with a `block`
  * argument (src/server/time-travel.ts).
  */
+/** Every handler sets `updatedAtBlock` before it adds or touches a row of these: a version is keyed by it. */
 export interface VersionedEntity {
     /** entity class name (schema.graphql type) */
     entity: string
@@ -16,6 +17,8 @@ export interface VersionedEntity {
 export const VERSIONED: readonly VersionedEntity[] = [
     { entity: 'EscrowAccount', table: 'escrow_account', queries: ['escrowAccounts', 'escrowAccountById'] },
     { entity: 'Batch', table: 'batch', queries: ['batches', 'batchById'] },
+    { entity: 'Token', table: 'token', queries: ['tokens', 'tokenById'] },
+    { entity: 'Participant', table: 'participant', queries: ['participants', 'participantById'] },
 ]
 
 export const VERSIONED_ENTITIES: ReadonlySet<string> = new Set(VERSIONED.map((v) => v.entity))

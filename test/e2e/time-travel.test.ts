@@ -31,11 +31,13 @@ afterAll(async () => {
 
 const ACCOUNT_FIELDS = 'id available locked totalDeposited totalLocked movementCount updatedAtBlock'
 const BATCH_FIELDS = 'id status disputed claimedAmount claimCount finalizedAtBlock updatedAtBlock'
+const TOKEN_FIELDS = 'id escrowHeld escrowLocked batchCount updatedAtBlock'
 
 interface Capture {
     height: number
     accounts: Record<string, unknown>[]
     batches: Record<string, unknown>[]
+    tokens: Record<string, unknown>[]
 }
 
 /** Current accounts and batches and the indexed head, read in one snapshot (what "the state at N" is). */
@@ -52,28 +54,33 @@ async function capture(pool: Pool): Promise<Capture> {
             `SELECT id, status, disputed, claimed_amount::text AS "claimedAmount", claim_count AS "claimCount",
                     finalized_at_block AS "finalizedAtBlock", updated_at_block AS "updatedAtBlock" FROM batch ORDER BY id`,
         )
+        const tokens = await c.query(
+            `SELECT id, escrow_held::text AS "escrowHeld", escrow_locked::text AS "escrowLocked", batch_count AS "batchCount",
+                    updated_at_block AS "updatedAtBlock" FROM token ORDER BY id`,
+        )
         await c.query('COMMIT')
         c.release()
-        return { height: Number(head.rows[0].h), accounts: accounts.rows, batches: batches.rows }
+        return { height: Number(head.rows[0].h), accounts: accounts.rows, batches: batches.rows, tokens: tokens.rows }
     } catch (e) {
         c.release(e as Error) // (before the processor created its status tables) not back to the pool mid-transaction
         throw e
     }
 }
 
-async function asOf(n: number): Promise<{ accounts: any[]; batches: any[] }> {
+async function asOf(n: number): Promise<{ accounts: any[]; batches: any[]; tokens: any[] }> {
     const r = await gql(
         api.url,
-        `query($n: Int!) { escrowAccounts(block: { number: $n }, orderBy: id_ASC) { ${ACCOUNT_FIELDS} } batches(block: { number: $n }, orderBy: id_ASC) { ${BATCH_FIELDS} } }`,
+        `query($n: Int!) { escrowAccounts(block: { number: $n }, orderBy: id_ASC) { ${ACCOUNT_FIELDS} } batches(block: { number: $n }, orderBy: id_ASC) { ${BATCH_FIELDS} }
+            tokens(block: { number: $n }, orderBy: id_ASC) { ${TOKEN_FIELDS} } }`,
         { n },
     )
     expect(r.body.errors).toBeUndefined()
-    return { accounts: r.body.data.escrowAccounts, batches: r.body.data.batches }
+    return { accounts: r.body.data.escrowAccounts, batches: r.body.data.batches, tokens: r.body.data.tokens }
 }
 
 async function expectAsOf(cap: Capture) {
     const got = await asOf(cap.height)
-    expect({ height: cap.height, ...got }).toEqual({ height: cap.height, accounts: cap.accounts, batches: cap.batches })
+    expect({ height: cap.height, ...got }).toEqual({ height: cap.height, accounts: cap.accounts, batches: cap.batches, tokens: cap.tokens })
     // filter, order and paging as usual, over the state of that block
     const expected = cap.accounts
         .filter((a) => BigInt(a.available as string) > 0n)
@@ -98,7 +105,7 @@ async function expectAsOf(cap: Capture) {
 async function expectChainAgrees(n: number): Promise<number> {
     const r = await gql(
         api.url,
-        `query($n: Int!) { escrowAccounts(block: { number: $n }) { id payer token { id } available locked } batches(block: { number: $n }) { id status } }`,
+        `query($n: Int!) { escrowAccounts(block: { number: $n }) { id payer token { id } available locked } batches(block: { number: $n }) { id status } tokens(block: { number: $n }) { id escrowHeld } }`,
         { n },
     )
     expect(r.body.errors).toBeUndefined()
@@ -117,7 +124,9 @@ async function expectChainAgrees(n: number): Promise<number> {
             r.body.data.batches.map(async (b: any) => ({ id: b.id, status: BATCH_STATUS_NAMES[Number((await ledger.getBatch(b.id, { blockTag: n })).status)] })),
         )
         expect(r.body.data.batches).toEqual(batches)
-        return accounts.length + batches.length
+        const tokens = await Promise.all(r.body.data.tokens.map(async (t: any) => ({ id: t.id, escrowHeld: String(await escrow.totalHeld(t.id, { blockTag: n })) })))
+        expect(r.body.data.tokens).toEqual(tokens)
+        return accounts.length + batches.length + tokens.length
     } finally {
         provider.destroy()
     }
