@@ -160,6 +160,21 @@ test('as-of answers equal the state captured at each height, across a reorg; uni
         let chainChecked = 0
         for (const cap of captured) chainChecked += await expectChainAgrees(cap.height)
 
+        // by hash: a finalized block (found through the Block rows) and a hot one (squid's hot_block), same answers as by number
+        expect(captured[0].height).toBeLessThanOrEqual(head.height - 20) // FINALITY_CONFIRMATIONS: finalized by now
+        for (const cap of [captured[0], captured[captured.length - 1]]) {
+            const hash = (await rpcCall<{ hash: string }>(s.anvil.url, 'eth_getBlockByNumber', ['0x' + cap.height.toString(16), false])).hash
+            const byHash = await gql(api.url, `query($h: String!) { batches(block: { hash: $h }, orderBy: id_ASC) { ${BATCH_FIELDS} } }`, { h: hash })
+            expect(byHash.body.errors).toBeUndefined()
+            expect({ height: cap.height, batches: byHash.body.data.batches }).toEqual({ height: cap.height, batches: cap.batches })
+        }
+        const unknownHash = await gql(api.url, `{ batches(block: { hash: "0x${'ab'.repeat(32)}" }) { id } }`)
+        expect(unknownHash.body.errors?.[0]?.extensions?.code).toBe('BLOCK_NOT_INDEXED')
+        const badHash = await gql(api.url, `{ batches(block: { hash: "0x12" }) { id } }`)
+        expect(badHash.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+        const both = await gql(api.url, `{ batches(block: { number: 1, hash: "0x${'ab'.repeat(32)}" }) { id } }`)
+        expect(both.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+
         // errors: above the indexed head, negative
         const above = await gql(api.url, `{ batches(block: { number: ${head.height + 1000} }) { id } }`)
         expect(above.body.errors?.[0]?.extensions?.code).toBe('BLOCK_NOT_INDEXED')
