@@ -22,7 +22,7 @@ let api: ApiServer
 beforeAll(async () => {
     s = await startFaultStack('timetravel')
     // one client asks many heights in a row: no rate limit
-    api = await startApiServer(s, 'api', { GQL_ANON_RATE_LIMIT_RPS: '0', GQL_RATE_LIMIT_RPS: '0' })
+    api = await startApiServer(s, 'api', { GQL_ANON_RATE_LIMIT_RPS: '0', GQL_RATE_LIMIT_RPS: '0', SQL_ALLOW_ANONYMOUS: 'true' })
 })
 
 afterAll(async () => {
@@ -157,6 +157,16 @@ test('as-of answers equal the state captured at each height, across a reorg; uni
         // the versions changed between the captured heights (otherwise the test proves nothing)
         expect(new Set(captured.map((c) => JSON.stringify(c.batches))).size).toBeGreaterThan(2)
         for (const cap of captured) await expectAsOf(cap)
+        // the README's /sql example: balances at block N, from the history table
+        for (const cap of captured.slice(-3)) {
+            const res = await fetch(api.url.replace(/\/graphql$/, '/sql'), {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ sql: 'SELECT id, available, locked FROM escrow_account_history WHERE block_range @> $1::int4 ORDER BY id', params: [cap.height] }),
+            })
+            const body = await res.json()
+            expect({ status: res.status, rows: body.rows }).toEqual({ status: 200, rows: cap.accounts.map((a) => [a.id, a.available, a.locked]) })
+        }
         let chainChecked = 0
         for (const cap of captured) chainChecked += await expectChainAgrees(cap.height)
 
