@@ -167,6 +167,27 @@ test('as-of answers equal the state captured at each height, across a reorg; uni
             const body = await res.json()
             expect({ status: res.status, rows: body.rows }).toEqual({ status: 200, rows: cap.accounts.map((a) => [a.id, a.available, a.locked]) })
         }
+        // the README's audit question: what the escrow held when each batch was committed, against accountOf at that block
+        const sqlUrl = api.url.replace(/\/graphql$/, '/sql')
+        const audit = await fetch(sqlUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+                sql: `SELECT b.id, b.payer, b.token_id, b.committed_at_block, a.available, a.locked FROM batch b
+                        JOIN escrow_account_history a ON a.payer = b.payer AND a.token_id = b.token_id AND a.block_range @> b.committed_at_block
+                       ORDER BY b.id`,
+            }),
+        }).then((r) => r.json())
+        expect(audit.rows.length).toBe(last.batches.length)
+        {
+            const provider = new JsonRpcProvider(s.anvil.url, 31337, { staticNetwork: true })
+            const escrow = contract('Escrow', s.deployment.contracts.Escrow, provider) as Contract
+            for (const [id, payer, token, at, available, locked] of audit.rows) {
+                const c = await escrow.accountOf(payer, token, { blockTag: Number(at) })
+                expect({ id, available, locked }).toEqual({ id, available: String(c.available), locked: String(c.locked) })
+            }
+            provider.destroy()
+        }
         let chainChecked = 0
         for (const cap of captured) chainChecked += await expectChainAgrees(cap.height)
 
