@@ -15,10 +15,10 @@ export interface VersionedEntity {
 }
 
 export const VERSIONED: readonly VersionedEntity[] = [
-    { entity: 'EscrowAccount', table: 'escrow_account', queries: ['escrowAccounts', 'escrowAccountById'] },
-    { entity: 'Batch', table: 'batch', queries: ['batches', 'batchById'] },
-    { entity: 'Token', table: 'token', queries: ['tokens', 'tokenById'] },
-    { entity: 'Participant', table: 'participant', queries: ['participants', 'participantById'] },
+    { entity: 'EscrowAccount', table: 'escrow_account', queries: ['escrowAccounts', 'escrowAccountById', 'escrowAccountsConnection'] },
+    { entity: 'Batch', table: 'batch', queries: ['batches', 'batchById', 'batchesConnection'] },
+    { entity: 'Token', table: 'token', queries: ['tokens', 'tokenById', 'tokensConnection'] },
+    { entity: 'Participant', table: 'participant', queries: ['participants', 'participantById', 'participantsConnection'] },
 ]
 
 export const VERSIONED_ENTITIES: ReadonlySet<string> = new Set(VERSIONED.map((v) => v.entity))

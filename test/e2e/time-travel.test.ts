@@ -94,6 +94,15 @@ async function expectAsOf(cap: Capture) {
     )
     expect(page.body.errors).toBeUndefined()
     expect(page.body.data.escrowAccounts.map((a: any) => a.id)).toEqual(expected)
+    // Relay connection: the same rows, totalCount as of that block
+    const conn = await gql(
+        api.url,
+        `query($n: Int!) { batchesConnection(block: { number: $n }, orderBy: id_ASC, first: 1000) { totalCount edges { node { ${BATCH_FIELDS} } } } }`,
+        { n: cap.height },
+    )
+    expect(conn.body.errors).toBeUndefined()
+    expect(conn.body.data.batchesConnection.totalCount).toBe(cap.batches.length)
+    expect(conn.body.data.batchesConnection.edges.map((e: any) => e.node)).toEqual(cap.batches)
     const b = cap.batches[cap.batches.length - 1]
     if (b) {
         const one = await gql(api.url, `query($n: Int!, $id: String!) { batchById(id: $id, block: { number: $n }) { ${BATCH_FIELDS} } }`, { n: cap.height, id: b.id })
