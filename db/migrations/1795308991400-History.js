@@ -15,6 +15,9 @@ module.exports = class History1795308991400 {
         for (const t of TABLES) {
             const h = `${t}_history`
             await db.query(`CREATE TABLE "${h}" (LIKE "${t}", "block_range" int4range NOT NULL)`)
+            // an index that existed before this migration: each row's current version, from its last change on
+            // (older versions are unknown: re-index from the start block for the full history)
+            await db.query(`INSERT INTO "${h}" SELECT t.*, int4range(t.updated_at_block, NULL) FROM "${t}" t`)
             await db.query(`CREATE INDEX "${h}_range" ON "${h}" USING gist ("block_range")`)
             await db.query(`CREATE INDEX "${h}_id_from" ON "${h}" ("id", lower("block_range"))`)
             await db.query(`CREATE INDEX "${h}_from" ON "${h}" (lower("block_range"))`)
