@@ -11,6 +11,7 @@ import { applyBatchYielding, prefetch } from '../mappings/index'
 import { MappingState } from '../mappings/state'
 import { ScoringConfig, loadScoringConfig } from '../validators/scoring-config'
 import { BulkSession } from './write/bulk'
+import { clearFromStatements } from './write/history'
 import { EarlyInserts, WriteStats, persist } from './write/persist'
 
 export interface BatchOptions {
@@ -58,12 +59,18 @@ export async function processBatch(input: BatchInput, store: Store, opts: BatchO
     const facts = opts.chainAnalytics === false ? [] : input.blocks.map(blockFacts)
     const events = input.events
     const t1 = performance.now()
+    // time travel: versions a rolled-back branch left are removed before anything of this call is written
+    const session = BulkSession.of(store)
+    const firstHeight = input.blocks[0]?.header.height ?? events[0]?.meta.blockNumber
+    if (session && firstHeight !== undefined) {
+        session.send(clearFromStatements(firstHeight))
+        await session.drain()
+    }
     if (events.length === 0 && facts.length === 0) {
         return { state, epochs, facts, writes: { upserted: 0, inserted: 0 }, phaseMs: { facts: t1 - t0, load: 0, apply: 0, write: 0 } }
     }
     await prefetch(events, state, store, epochs, facts)
     const t2 = performance.now()
-    const session = BulkSession.of(store)
     const early = session && !session.tracker && state.recordProtocolEvents ? new EarlyInserts(session, state) : undefined
     // yielding while early inserts are queued: they are sent and executed only while the event loop runs
     await applyBatchYielding(facts, events, state, epochs, early && (() => early.poll()), early ? APPLY_SLICE_EVENTS : Infinity)

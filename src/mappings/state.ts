@@ -47,6 +47,7 @@ import {
     TokenDayStat,
     TokenHourStat,
 } from '../model'
+import { VERSIONED_ENTITIES } from '../model/versioned'
 import type { EventMeta } from './decode'
 
 type EntityClass<E> = { new (props?: Partial<E>): E; name: string }
@@ -70,11 +71,23 @@ export class EntityBuffer<E extends { id: string }> {
     private dirty = new Set<string>()
     private wanted = new Set<string>()
     private loaded = new Set<string>()
+    /**
+     * Time travel (src/indexer/write/history.ts): per id, a copy of the row as it was at the end of each block it
+     * was changed in (keyed by its updatedAtBlock, which every handler sets before add/touch), so that a call
+     * over many blocks still writes one version per block.
+     */
+    private versionsById?: Map<string, Map<number, E>>
 
     constructor(
         readonly cls: EntityClass<E>,
         private relations?: FindOptionsRelations<E>,
-    ) {}
+    ) {
+        if (VERSIONED_ENTITIES.has(cls.name)) this.versionsById = new Map()
+    }
+
+    get versioned(): boolean {
+        return this.versionsById !== undefined
+    }
 
     /** Ask for `id` to be prefetched. */
     want(id: string): void {
@@ -133,13 +146,42 @@ export class EntityBuffer<E extends { id: string }> {
     add(row: E): E {
         this.rows.set(row.id, row)
         this.dirty.add(row.id)
+        if (this.versionsById) this.snapshot(row)
         return row
     }
 
     /** Mark a row as changed. */
     touch(row: E): E {
         this.dirty.add(row.id)
+        if (this.versionsById) this.snapshot(row)
         return row
+    }
+
+    private snapshot(row: E): void {
+        const block = (row as any).updatedAtBlock
+        if (typeof block !== 'number') return // not yet filled in (add before the fields are set): the touch follows
+        let byBlock = this.versionsById!.get(row.id)
+        if (!byBlock) this.versionsById!.set(row.id, (byBlock = new Map()))
+        byBlock.set(block, Object.assign(Object.create(Object.getPrototypeOf(row)), row))
+    }
+
+    /**
+     * The versions written by this call, ascending by block per id: each changed row's state at the end of every
+     * block it changed in (`next`: the block of its next version in this call, if any). Versioned buffers only.
+     */
+    versions(): { row: E; block: number; next: number | null }[] {
+        const out: { row: E; block: number; next: number | null }[] = []
+        for (const id of this.dirty) {
+            const byBlock = this.versionsById?.get(id)
+            const final = this.rows.get(id)!
+            // the final state wins for its block (a change after the last add/touch is still written)
+            const list: [number, E][] = byBlock ? [...byBlock.entries()].sort((a, b) => a[0] - b[0]) : []
+            const last = (final as any).updatedAtBlock as number
+            while (list.length && list[list.length - 1][0] >= last) list.pop()
+            list.push([last, final])
+            for (let i = 0; i < list.length; i++) out.push({ row: list[i][1], block: list[i][0], next: i + 1 < list.length ? list[i + 1][0] : null })
+        }
+        return out
     }
 
     changed(): E[] {

@@ -27,6 +27,7 @@ export const ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
     'RATE_LIMITED',
     'QUERY_TOO_COMPLEX',
     'TIMEOUT',
+    'BLOCK_NOT_INDEXED',
     'INTERNAL',
 ])
 

@@ -19,6 +19,7 @@ export type ErrorCode =
     | 'RATE_LIMITED' // per-key rate limit exceeded
     | 'QUERY_TOO_COMPLEX' // depth / complexity / alias limits
     | 'TIMEOUT' // statement timeout
+    | 'BLOCK_NOT_INDEXED' // a time-travel `block` above the indexed head, or an unknown block hash (src/server/time-travel.ts)
     | 'INTERNAL'
 
 /** Positional GraphQLError arguments (graphql 15): message, nodes, source, positions, path, originalError, extensions. */

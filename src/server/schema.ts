@@ -22,6 +22,7 @@ import { withLiveQueries } from './live/live.schema'
 import { getSchemaBuilder, loadModel } from './openreader-internals'
 import { resolvers } from './resolvers'
 import { DateTimeScalar } from './resolvers/scalars'
+import { withTimeTravel } from './time-travel'
 
 const built = new Map<string, Promise<GraphQLSchema>>()
 
@@ -43,7 +44,8 @@ export function buildApiSchema(schemaFile = defaultSchemaFile()): Promise<GraphQ
 async function build(file: string): Promise<GraphQLSchema> {
     if (!fs.existsSync(file)) throw new Error(`GraphQL model ${file} not found`)
     const model = loadModel(file)
-    const openreader = (await getSchemaBuilder({ model, subscriptions: false })).build()
+    // the versioned entities' queries take `block` (time travel)
+    const openreader = withTimeTravel((await getSchemaBuilder({ model, subscriptions: false })).build())
     const custom = await buildSchema({
         resolvers: resolvers as unknown as NonEmptyArray<Function>,
         authChecker,

@@ -472,6 +472,24 @@ export class BulkSession {
         for (const p of pending) await p
     }
 
+    /**
+     * The rows (of one class) as one array literal per column, for statements of other modules (history.ts):
+     * the table, the written columns (a column undefined in every row is left out; undefined in some is NULL)
+     * and their literals; null when not on the bulk path.
+     */
+    encodeColumns(rows: Row[]): { table: string; columns: { q: string; type: string; isRelation: boolean }[]; params: string[] } | null {
+        const plan = this.plan(rows)
+        if (!plan || plan.copyOnly) return null
+        const groups = encodeRows(plan, rows, false)
+        if (!groups || groups.length !== 1) return null
+        return { table: plan.table, columns: groups[0].columns, params: groups[0].params }
+    }
+
+    /** Every column of `row`'s table as the bulk path writes it, or null when not on the bulk path. */
+    tableColumns(row: Row): { q: string; isRelation: boolean }[] | null {
+        return this.plan([row])?.columns ?? null
+    }
+
     private plan(rows: Row[]): TablePlan | null {
         if (rows.length === 0 || !sameClass(rows)) return null
         return planFor(this.em, rows[0].constructor as Cls)

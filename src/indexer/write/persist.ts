@@ -8,6 +8,7 @@
 import { Store } from '@subsquid/typeorm-store'
 import { MappingState, RollupBuffer } from '../../mappings/state'
 import { BulkSession, Statement } from './bulk'
+import { historyStatements } from './history'
 
 export interface WriteStats {
     upserted: number
@@ -152,6 +153,18 @@ export async function persist(state: MappingState, store: Store, session: BulkSe
         if (op.kind === 'upsert') upserted += op.rows.length
         else inserted += op.rows.length
     }
+    // time travel: the versions of the rows upserted above (after them: a column not loaded is read back)
+    if (session) {
+        const history = historyStatements(state, session)
+        if (history) queueHistory(session, history, done)
+        else state.warnings.push('history of versioned entities not written for this call: rows not on the bulk path')
+    }
     await settle()
     return { upserted, inserted, ms }
+}
+
+function queueHistory(session: BulkSession, stmts: Statement[], done: Promise<void>[]): void {
+    if (stmts.length === 0) return
+    session.send(stmts)
+    done.push(session.drainMark())
 }

@@ -97,7 +97,9 @@ export async function dumpEntities(url: string): Promise<Record<string, unknown[
         )
         const out: Record<string, unknown[]> = {}
         for (const { table_name } of tables.rows) {
-            const rows = await c.query(`SELECT * FROM "${table_name}" ORDER BY id`)
+            // history tables (time travel) hold several versions per id
+            const order = table_name.endsWith('_history') ? 'id, lower(block_range)' : 'id'
+            const rows = await c.query(`SELECT * FROM "${table_name}" ORDER BY ${order}`)
             out[table_name] = rows.rows.map((r) => JSON.parse(JSON.stringify(r)))
         }
         return out

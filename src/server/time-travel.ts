@@ -1,0 +1,104 @@
+/**
+ * Time travel, read side: the generated queries of the versioned entities (src/model/versioned.ts) take
+ * `block: { number }` or `block: { hash }` and answer as of the end of that block. How: the operation's OpenReader context is wrapped
+ * for that field only, and every SQL statement it runs reads each versioned table as
+ * `(SELECT * FROM <table>_history WHERE block_range @> N)` instead of the table itself (OpenReader names tables
+ * only as `FROM "t"` and `JOIN "t"`, quoted: the rewrite is exact). Filters, ordering, paging and nested relations
+ * are OpenReader's own; relations to entities that are not versioned read their current state.
+ * A block above the indexed head (the processor's status + hot blocks) is refused with BLOCK_NOT_INDEXED.
+ */
+import { GraphQLFieldConfig, GraphQLInputObjectType, GraphQLInt, GraphQLSchema, GraphQLString } from 'graphql'
+import { MapperKind, mapSchema } from '@graphql-tools/utils'
+import { VERSIONED, historyTable } from '../model/versioned'
+import { apiError } from './errors'
+import type { OpenreaderContext, Query } from './openreader-internals'
+
+const BlockHeight = new GraphQLInputObjectType({
+    name: 'Block_height',
+    description: 'A past block, by number or by hash (one of them): the query answers as of the end of it (time travel; versioned entities only)',
+    fields: { number: { type: GraphQLInt }, hash: { type: GraphQLString } },
+})
+
+const TABLE_OF_QUERY = new Map(VERSIONED.flatMap((v) => v.queries.map((q) => [q, v.table] as const)))
+
+/** The generated schema with `block` on the versioned entities' queries. */
+export function withTimeTravel(schema: GraphQLSchema): GraphQLSchema {
+    return mapSchema(schema, {
+        [MapperKind.QUERY_ROOT_FIELD]: (field, name) => (TABLE_OF_QUERY.has(name) ? asOfField(field) : field),
+    })
+}
+
+function asOfField(field: GraphQLFieldConfig<any, any>): GraphQLFieldConfig<any, any> {
+    const resolve = field.resolve!
+    return {
+        ...field,
+        args: { ...field.args, block: { type: BlockHeight, description: 'answer as of the end of this block' } },
+        async resolve(source, args, context, info) {
+            if (!args.block) return resolve(source, args, context, info)
+            const inner: OpenreaderContext = context.openreader
+            const n = await checkedBlock(inner, await blockNumberOf(inner, args.block))
+            const { block: _block, ...rest } = args
+            return resolve(source, rest, Object.assign(Object.create(context), { openreader: asOfContext(inner, n) }), info)
+        },
+    }
+}
+
+/**
+ * The number of `block` (given by number, or by hash: among the hot blocks, the finalized head, or the `block`
+ * rows that chain analytics record), else a coded error.
+ */
+async function blockNumberOf(ctx: OpenreaderContext, block: { number?: number | null; hash?: string | null }): Promise<number> {
+    const byNumber = block.number != null
+    const byHash = block.hash != null
+    if (byNumber === byHash) throw apiError('BAD_USER_INPUT', 'block takes exactly one of number and hash')
+    if (byNumber) return block.number!
+    const hash = block.hash!.toLowerCase()
+    if (!/^0x[0-9a-f]{64}$/.test(hash)) throw apiError('BAD_USER_INPUT', `block.hash must be a 32-byte 0x-hex hash, got ${JSON.stringify(block.hash)}`)
+    const n = await scalar(
+        ctx,
+        `SELECT coalesce((SELECT height FROM squid_processor.hot_block WHERE hash = $1), (SELECT height FROM squid_processor.status WHERE id = 0 AND hash = $1),
+                (SELECT height FROM "block" WHERE hash = $1))`,
+        [hash],
+    )
+    if (n == null) {
+        throw apiError('BLOCK_NOT_INDEXED', `block ${hash} is not among the indexed blocks (finalized blocks below the head are known by hash only with CHAIN_ANALYTICS on)`, { hash })
+    }
+    return n
+}
+
+function scalar(ctx: OpenreaderContext, sql: string, params: unknown[]): Promise<number | null> {
+    return ctx.executeQuery<number | null>({
+        sql,
+        params,
+        map: (rows: unknown[][]) => (rows[0]?.[0] == null ? null : Number(rows[0][0])),
+    } as unknown as Query<number | null>)
+}
+
+/** `number` if it is indexed, else a coded error. */
+async function checkedBlock(ctx: OpenreaderContext, number: number): Promise<number> {
+    if (!Number.isInteger(number) || number < 0) throw apiError('BAD_USER_INPUT', `block.number must be a non-negative integer, got ${number}`)
+    const head = await scalar(ctx, `SELECT greatest((SELECT height FROM squid_processor.status WHERE id = 0), (SELECT max(height) FROM squid_processor.hot_block))`, [])
+    if (head == null || number > head) {
+        throw apiError('BLOCK_NOT_INDEXED', `block ${number} is not indexed yet (indexed head: ${head ?? 'none'})`, { block: number, head })
+    }
+    return number
+}
+
+/** `inner` whose statements read the versioned tables as of block `n`. */
+export function asOfContext(inner: OpenreaderContext, n: number): OpenreaderContext {
+    const ctx: OpenreaderContext = Object.create(inner)
+    ctx.executeQuery = <T>(query: Query<T>) => {
+        const q: Query<T> = Object.create(query)
+        Object.defineProperty(q, 'sql', { value: asOfSql(query.sql, n) })
+        return inner.executeQuery(q)
+    }
+    return ctx
+}
+
+/** `sql` with every versioned table read from its history as of block `n` (an integer). */
+export function asOfSql(sql: string, n: number): string {
+    if (!Number.isInteger(n)) throw new Error(`not a block number: ${n}`)
+    return sql.replace(TABLE_REF, (_m, kw: string, table: string) => `${kw} (SELECT * FROM "${historyTable(table)}" WHERE block_range @> ${n})`)
+}
+
+const TABLE_REF = new RegExp(`\\b(FROM|JOIN) "(${VERSIONED.map((v) => v.table).join('|')})"(?= )`, 'g')
