@@ -115,7 +115,7 @@ function authFailure(auth: Extract<AuthResult, { error: unknown }>) {
 
 /** The per-operation context: caller, request id, pool, a fresh OpenReader context, services. */
 export function makeContext(deps: { pool: Pool; services: Services; limits: HttpLimits }, caller: Caller | undefined, requestId: string): ServerCtx {
-    const openreader = new CappedOpenreaderContext(deps.pool, deps.limits.maxListRows)
+    const openreader = new CappedOpenreaderContext(deps.pool, deps.limits.maxListRows, deps.limits.maxResponseBytes)
     return { db: deps.pool, caller, openreader, requestId, services: deps.services }
 }
 

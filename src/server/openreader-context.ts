@@ -15,6 +15,13 @@
  *   statement and closed by `close()`: all its statements see the same snapshot (what a read-only serializable
  *   transaction guarantees too, short of its read-only anomaly checks against concurrent serializable writers).
  * The pool's statement_timeout applies either way.
+ *
+ * Response size while building: every SQL result adds an estimate of its JSON size (resultBytes) to a running
+ * total per operation; once the total passes `maxBytes` the statement that passed it and every later one answer
+ * QUERY_TOO_COMPLEX (limit: 'responseBytes'), and statements of the transaction are sent one after the other
+ * (what pg does on one connection anyway), so the ones queued behind the cap never reach the database. The
+ * exact check on the serialized answer (http.ts) stays; this one keeps a response far over the cap from being
+ * built at all, over HTTP and graphql-ws alike (both execute through makeContext).
  */
 import type { Pool } from 'pg'
 import { ListQuery, OpenreaderContext, Query } from './openreader-internals'
@@ -31,21 +38,37 @@ export class CappedOpenreaderContext implements OpenreaderContext {
     private tx?: Promise<Checkout>
     private closed = false
     private statements = 0
+    /** estimated JSON bytes of the results read so far */
+    private bytes = 0
+    /** the last transaction statement sent: the next one waits for it */
+    private queue: Promise<unknown> = Promise.resolve()
 
     constructor(
         private readonly pool: Pool,
         readonly maxRows: number,
+        readonly maxBytes = Infinity,
     ) {}
 
     async executeQuery<T>(query: Query<T>): Promise<T> {
         if (this.closed) throw new Error('the operation is over: too late for a query')
+        this.checkBytes()
         const list = query instanceof ListQuery
         const sql = list ? `SELECT * FROM (\n${query.sql}\n) AS _capped LIMIT ${this.maxRows + 1}` : query.sql
         const config = { text: sql, values: query.params, rowMode: 'array' as const }
         this.statements++
         let rows: unknown[][]
         if (this.singleStatement && this.statements === 1) rows = (await this.pool.query(config)).rows
-        else rows = (await (await this.transaction()).client.query(config)).rows
+        else {
+            const run = this.queue.then(async () => {
+                // a statement queued behind the one that passed the cap is not sent
+                this.checkBytes()
+                return (await (await this.transaction()).client.query(config)).rows as unknown[][]
+            })
+            this.queue = run.catch(() => undefined)
+            rows = await run
+        }
+        this.bytes += resultBytes(rows)
+        this.checkBytes()
         if (list && rows.length > this.maxRows) {
             throw apiError('QUERY_TOO_COMPLEX', `the list has more than ${this.maxRows} rows: pass a smaller limit (and page with offset) or a narrower where`, {
                 limit: 'listRows',
@@ -53,6 +76,14 @@ export class CappedOpenreaderContext implements OpenreaderContext {
             })
         }
         return query.map(rows as any)
+    }
+
+    private checkBytes(): void {
+        if (this.bytes <= this.maxBytes) return
+        throw apiError('QUERY_TOO_COMPLEX', `the response exceeds ${this.maxBytes} bytes: lower limit/first or select fewer fields`, {
+            limit: 'responseBytes',
+            max: this.maxBytes,
+        })
     }
 
     subscription<T>(_query: Query<T>): AsyncIterable<T> {
@@ -98,5 +129,36 @@ export class CappedOpenreaderContext implements OpenreaderContext {
             // a broken connection is not returned to the pool
             c.release(e as Error)
         }
+    }
+}
+
+/**
+ * A fast estimate of the JSON size of SQL result rows: each value's own size plus 4 bytes of quotes, colon and
+ * comma for its key (key names are not known here, so it errs low; escapes are not counted).
+ */
+export function resultBytes(rows: unknown[][]): number {
+    let n = 2
+    for (const row of rows) {
+        n += 2
+        for (const v of row) n += 4 + valueBytes(v)
+    }
+    return n
+}
+
+function valueBytes(v: unknown): number {
+    switch (typeof v) {
+        case 'string':
+            return v.length + 2
+        case 'number':
+        case 'bigint':
+            return String(v).length
+        case 'boolean':
+            return 5
+        case 'object':
+            if (v === null) return 4
+            if (v instanceof Date) return 26
+            return JSON.stringify(v)?.length ?? 4
+        default:
+            return 4
     }
 }

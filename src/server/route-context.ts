@@ -15,8 +15,8 @@ export function routeContext(ctx: ServerCtx, operation: string | undefined): voi
     }
     if (routing.writers.recent(ctx.caller?.keyId)) return
     const reader = routing.router.asPool()
-    const maxRows = ctx.openreader instanceof CappedOpenreaderContext ? ctx.openreader.maxRows : 10_000
+    const prev = ctx.openreader instanceof CappedOpenreaderContext ? ctx.openreader : undefined
     ctx.db = reader
     ctx.services = { ...ctx.services, db: reader }
-    ctx.openreader = new CappedOpenreaderContext(reader, maxRows)
+    ctx.openreader = new CappedOpenreaderContext(reader, prev?.maxRows ?? 10_000, prev?.maxBytes)
 }
