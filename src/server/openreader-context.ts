@@ -60,7 +60,10 @@ export class CappedOpenreaderContext implements OpenreaderContext {
         if (this.singleStatement && this.statements === 1) rows = (await this.pool.query(config)).rows
         else {
             const run = this.queue.then(async () => {
-                // a statement queued behind the one that passed the cap is not sent
+                // a statement queued behind the one that passed the cap is not sent; nor one whose operation already
+                // ended (graphql-js finishes early when a non-null field fails): it would open a transaction that
+                // close() has already run for, and its connection would never go back to the pool
+                if (this.closed) throw new Error('the operation is over: too late for a query')
                 this.checkBytes()
                 return (await (await this.transaction()).client.query(config)).rows as unknown[][]
             })
