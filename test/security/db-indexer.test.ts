@@ -83,7 +83,7 @@ test('a /sql flood of locks, signals, NOTIFY and heavy queries: the real process
     }
     const sim = simulate(s, WINDOWS * WINDOW_MS + 2_000, 16, { stop: () => stop })
     const health = watchHealth(base, 200)
-    const attackers = [1, 2, 3, 4, 5, 6].map(attacker)
+    const attackers = [1, 2, 3, 4].map(attacker)
     const heights: number[] = [(await indexedHead(s.dbUrl))!.height]
     try {
         for (let w = 0; w < WINDOWS; w++) {
