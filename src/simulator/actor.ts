@@ -71,7 +71,7 @@ export class Actor {
         this.pending++
         const result = this.chain.then(async () => {
             try {
-                const tx = await send(this.wallet)
+                const tx = await sendFresh(() => send(this.wallet))
                 const receipt = await tx.wait(1, 60_000)
                 return receipt?.status === 1
             } finally {
@@ -82,5 +82,20 @@ export class Actor {
         return result.catch((e) => {
             throw new Error(`${this.label} ${what}: ${describeRevert(e)}`)
         })
+    }
+}
+
+/**
+ * `send`, once more if the node refused the nonce as used: the wallet asks for the pending nonce right after the
+ * previous receipt, and a loaded node has been seen to answer the old count (publisher "set terms" right after
+ * "register", in a CI run). A refused transaction was not accepted, so sending again with a fresh nonce is safe.
+ */
+async function sendFresh(send: () => Promise<TransactionResponse>): Promise<TransactionResponse> {
+    try {
+        return await send()
+    } catch (e: any) {
+        if (e?.code !== 'NONCE_EXPIRED' && !/nonce (has already been used|too low)/i.test(String(e?.message))) throw e
+        await new Promise((r) => setTimeout(r, 250))
+        return send()
     }
 }
