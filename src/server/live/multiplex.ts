@@ -1,0 +1,253 @@
+/**
+ * One batch of live-query executions of the same document (engine.ts runs the entries a commit made due together),
+ * whose SQL statements are multiplexed: each execution's OpenReader context hands its statements to its `member()`
+ * instead of sending them (openreader-context.ts `via`). A round is sent once every execution still running waits
+ * on a statement (or after `idleMs` without progress, for one that waits on something else): the statements of a
+ * round with the same text become one statement (multiplex-sql.ts; at most `maxTuples` value tuples each), identical
+ * ones (text and values) are sent once, and each execution gets its own rows as if its statement had run alone.
+ * A text that cannot be combined, and a combined statement that fails (one tuple's bad value, a timeout), fall back
+ * to one statement per value tuple, so every execution gets exactly the rows or the error it would get alone.
+ *
+ * The batch reads on one connection. When an execution runs more than one statement (connections, several root
+ * fields: openreader-context.ts `singleStatement`), the batch opens one REPEATABLE READ READ ONLY transaction: every
+ * execution of the batch reads the same snapshot, as one execution alone does; in it, each statement that may fail
+ * runs behind a SAVEPOINT so a failure stays its own.
+ */
+import type { Pool, PoolClient } from 'pg'
+import type { StatementSender } from '../openreader-context'
+import { breaksConnection, Checkout, checkout } from '../pg-checkout'
+import { combinableTypes, combinableValues, combinedSql, combinedValues, paramTypesProbe, splitRows, valuesKey } from './multiplex-sql'
+
+export interface MultiplexCounters {
+    /** SQL statements sent for live queries (a combined statement counts one; type probes not included) */
+    statements: number
+    /** statement results served by a combined statement */
+    multiplexed: number
+    /** PREPARE probes of a statement text's parameter types */
+    probes: number
+}
+
+/** Parameter types per statement text, shared by the batches of one engine (bounded; oldest dropped first). */
+export class ParamTypeCache {
+    private map = new Map<string, readonly string[] | null>()
+    constructor(private readonly max = 1_000) {}
+    get(sql: string): readonly string[] | null | undefined {
+        return this.map.get(sql)
+    }
+    set(sql: string, types: readonly string[] | null): void {
+        if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as string)
+        this.map.set(sql, types)
+    }
+}
+
+interface Pending {
+    member: object
+    pool: Pool
+    text: string
+    values: unknown[]
+    single: boolean
+    resolve(rows: unknown[][]): void
+    reject(e: unknown): void
+}
+
+export interface BatchMember extends StatementSender {
+    /** the execution is over (its result is built): it sends no more statements */
+    done(): void
+}
+
+let PROBE = 0
+
+export class StatementBatch {
+    private active = new Set<object>()
+    private waiting = new Set<object>()
+    private pending: Pending[] = []
+    private flushing = false
+    private idle: NodeJS.Timeout | undefined
+    private conn: Promise<Checkout> | undefined
+    private inTx = false
+
+    constructor(
+        private readonly types: ParamTypeCache,
+        private readonly counters: MultiplexCounters,
+        private readonly opts: { maxTuples: number; idleMs: number },
+    ) {}
+
+    member(): BatchMember {
+        const key = {}
+        this.active.add(key)
+        return {
+            query: (pool, config, single) =>
+                new Promise<unknown[][]>((resolve, reject) => {
+                    this.pending.push({ member: key, pool, text: config.text, values: config.values, single, resolve, reject })
+                    this.waiting.add(key)
+                    this.progress()
+                }),
+            done: () => {
+                this.active.delete(key)
+                this.progress()
+            },
+        }
+    }
+
+    /** End the batch (after every member is done): commit and give the connection back. Never throws. */
+    async close(): Promise<void> {
+        if (this.idle) clearTimeout(this.idle)
+        const conn = this.conn
+        this.conn = undefined
+        if (!conn) return
+        let c: Checkout
+        try {
+            c = await conn
+        } catch {
+            return
+        }
+        try {
+            if (this.inTx) await c.client.query('COMMIT')
+            c.release()
+        } catch (e) {
+            c.release(e as Error)
+        }
+    }
+
+    private progress(): void {
+        if (this.idle) clearTimeout(this.idle)
+        this.idle = undefined
+        if (this.flushing || this.pending.length === 0) return
+        // every running execution waits on a statement: nothing more can come before the round is sent
+        if (this.waiting.size === this.active.size) return void this.flush()
+        this.idle = setTimeout(() => {
+            this.idle = undefined
+            if (!this.flushing && this.pending.length) void this.flush()
+        }, this.opts.idleMs)
+    }
+
+    private async flush(): Promise<void> {
+        this.flushing = true
+        const round = this.pending.splice(0)
+        for (const p of round) this.waiting.delete(p.member)
+        try {
+            const client = await this.connection(round[0].pool, round.some((p) => !p.single))
+            const byText = new Map<string, Pending[]>()
+            for (const p of round) byText.set(p.text, [...(byText.get(p.text) ?? []), p])
+            for (const [text, group] of byText) await this.sendText(client, text, group)
+        } catch (e) {
+            for (const p of round) p.reject(e)
+        } finally {
+            this.flushing = false
+            this.progress()
+        }
+    }
+
+    private connection(pool: Pool, transaction: boolean): Promise<PoolClient> {
+        this.conn ??= checkout(pool)
+        const conn = this.conn
+        return (async () => {
+            const c = await conn
+            if (transaction && !this.inTx) {
+                await c.client.query('START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY')
+                this.inTx = true
+            }
+            return c.client
+        })()
+    }
+
+    /** The statements of one round with this text: combined where possible, else one per value tuple. */
+    private async sendText(client: PoolClient, text: string, group: Pending[]): Promise<void> {
+        const tuples = new Map<string, { values: unknown[]; waiters: Pending[] }>()
+        for (const p of group) {
+            const key = valuesKey(p.values)
+            const t = tuples.get(key)
+            if (t) t.waiters.push(p)
+            else tuples.set(key, { values: p.values, waiters: [p] })
+        }
+        const all = [...tuples.values()]
+        const types = all.length > 1 && all.every((t) => combinableValues(t.values)) ? await this.paramTypes(client, text) : undefined
+        if (!combinableTypes(types)) {
+            for (const t of all) await this.alone(client, text, t)
+            return
+        }
+        for (let i = 0; i < all.length; i += this.opts.maxTuples) {
+            const chunk = all.slice(i, i + this.opts.maxTuples)
+            if (chunk.length === 1) {
+                await this.alone(client, text, chunk[0])
+                continue
+            }
+            const split = await this.combined(client, text, types, chunk)
+            if (!split) {
+                // one tuple's bad value or a timeout fails them all together: each alone gets its own answer
+                for (const t of chunk) await this.alone(client, text, t)
+                continue
+            }
+            chunk.forEach((t, k) => {
+                this.counters.multiplexed += t.waiters.length
+                for (const p of t.waiters) p.resolve(split[k].slice())
+            })
+        }
+    }
+
+    /** One combined statement for these tuples: each tuple's rows, or undefined when it failed (not the connection). */
+    private async combined(client: PoolClient, text: string, types: readonly string[], chunk: { values: unknown[] }[]): Promise<unknown[][][] | undefined> {
+        let config
+        try {
+            config = { text: combinedSql(text, types), values: combinedValues(chunk.map((t) => t.values), types.length), rowMode: 'array' as const }
+        } catch {
+            return undefined
+        }
+        this.counters.statements++
+        let rows: unknown[][]
+        try {
+            rows = (await this.guarded(client, () => client.query(config))).rows as unknown[][]
+        } catch (e) {
+            if (breaksConnection(e)) throw e
+            return undefined
+        }
+        try {
+            return splitRows(rows, chunk.length)
+        } catch {
+            return undefined
+        }
+    }
+
+    /** One statement for one value tuple (and every execution that sent exactly it). */
+    private async alone(client: PoolClient, text: string, t: { values: unknown[]; waiters: Pending[] }): Promise<void> {
+        this.counters.statements++
+        try {
+            const rows = (await this.guarded(client, () => client.query({ text, values: t.values, rowMode: 'array' }))).rows as unknown[][]
+            for (const p of t.waiters) p.resolve(rows.slice())
+        } catch (e) {
+            for (const p of t.waiters) p.reject(e)
+            if (breaksConnection(e)) throw e
+        }
+    }
+
+    /** The parameter types Postgres infers for `text` (cached), or null when they cannot be read. */
+    private async paramTypes(client: PoolClient, text: string): Promise<readonly string[] | null> {
+        const known = this.types.get(text)
+        if (known !== undefined) return known
+        this.counters.probes++
+        const name = `live_probe_${(PROBE = (PROBE + 1) % 1_000_000)}`
+        try {
+            const results = (await this.guarded(client, () => client.query(paramTypesProbe(text, name)))) as unknown as { rows: { types?: string[] }[] }[]
+            const types = results[1]?.rows[0]?.types ?? null
+            this.types.set(text, types)
+            return types
+        } catch (e) {
+            if (breaksConnection(e)) throw e
+            return null
+        }
+    }
+
+    /** Inside the transaction, a statement that fails must not abort it: run it behind a savepoint. */
+    private async guarded<T>(client: PoolClient, fn: () => Promise<T>): Promise<T> {
+        if (!this.inTx) return fn()
+        await client.query('SAVEPOINT live_mux')
+        try {
+            const out = await fn()
+            await client.query('RELEASE SAVEPOINT live_mux')
+            return out
+        } catch (e) {
+            if (!breaksConnection(e)) await client.query('ROLLBACK TO SAVEPOINT live_mux')
+            throw e
+        }
+    }
+}
