@@ -5,7 +5,7 @@
  */
 import { Pool } from 'pg'
 import { MultiplexCounters, ParamTypeCache, StatementBatch } from '../../src/server/live/multiplex'
-import { combinedSql, replaceParams, splitRows } from '../../src/server/live/multiplex-sql'
+import { combinedSql, literalsAsParams, replaceParams, splitRows } from '../../src/server/live/multiplex-sql'
 import { setLogSink } from '../../src/stack/log'
 import { startEmbeddedPostgres, EmbeddedPostgres } from '../../src/stack/postgres'
 import { freePort } from '../../src/stack/util'
@@ -89,6 +89,20 @@ test.each([true, false])('different values of one text: one statement, each gets
     expect(counters).toMatchObject({ statements: 1, multiplexed: 5, probes: 1 })
 })
 
+test('texts that differ only in literal LIMIT/OFFSET combine too', async () => {
+    const page = (limit: number, offset: number) => `SELECT * FROM (SELECT id, grp FROM t WHERE grp = $1 ORDER BY id DESC LIMIT ${limit} OFFSET ${offset}) AS _capped LIMIT 10001`
+    const statements = [
+        { text: page(3, 0), values: ['g1'] },
+        { text: page(1, 2), values: ['g1'] },
+        { text: page(5, 1), values: ['g2'] },
+        { text: page(3, 0), values: ['g2'] },
+    ]
+    const { out, counters } = await together(statements)
+    expect(out).toEqual(await Promise.all(statements.map((s) => alone(s.text, s.values))))
+    expect((out[2] as any).rows).toHaveLength(5)
+    expect(counters).toMatchObject({ statements: 1, multiplexed: 4 })
+})
+
 test('a value that fails for one tuple falls back to one statement per tuple: the others still get their rows', async () => {
     const text = `SELECT id, 100 / $1::int AS q FROM t WHERE id <= $2 ORDER BY id`
     const statements = [
@@ -148,5 +162,9 @@ test('placeholders are replaced outside quotes only; rows are split by tuple', (
     const sql = `SELECT '$1', "a$1", x$1, $1, $12 FROM "t" WHERE s = 'it''s $2' AND v = $2`
     expect(replaceParams(sql, (n) => `P${n}`)).toBe(`SELECT '$1', "a$1", x$1, P1, P12 FROM "t" WHERE s = 'it''s $2' AND v = P2`)
     expect(() => combinedSql(`SELECT $3`, ['int4'])).toThrow(/out of range/)
+    expect(literalsAsParams(`SELECT "LIMIT 1", 'OFFSET 2' FROM t LIMIT 5 OFFSET 10) x LIMIT 3`, ['a'])).toEqual({
+        text: `SELECT "LIMIT 1", 'OFFSET 2' FROM t LIMIT $2 OFFSET $3) x LIMIT $4`,
+        values: ['a', 5, 10, 3],
+    })
     expect(splitRows([['1', '1', 'a'], ['2', '1', 'b'], ['1', '2', 'c']], 3)).toEqual([[['a'], ['c']], [['b']], []])
 })

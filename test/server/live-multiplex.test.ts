@@ -178,6 +178,11 @@ const SHAPES: { name: string; query: string; vars: Record<string, unknown>[] }[]
         vars: [0, 4, 9, 14].flatMap((h) => [true, false].map((d) => ({ from: new Date(T0 + h * 3_600_000).toISOString(), d }))),
     },
     {
+        name: 'page size and offset from variables (literals in the SQL text)',
+        query: `subscription($n: Int!, $skip: Int!) { batches(orderBy: id_ASC, limit: $n, offset: $skip) { id totalAmount } }`,
+        vars: [1, 2, 3, 5, 8].flatMap((n) => [0, 2].map((skip) => ({ n, skip }))),
+    },
+    {
         name: 'by id, one of them missing',
         query: `subscription($id: String!) { batchById(id: $id) { id status payer totalAmount claims(orderBy: id_ASC) { id } } }`,
         vars: [1, 2, 5, 9, 14, 999].map((n) => ({ id: bid(n) })),

@@ -15,6 +15,30 @@
 
 /** Replace each `$n` placeholder outside quoted literals and identifiers. */
 export function replaceParams(sql: string, to: (n: number) => string): string {
+    return scan(sql, '$', (rest) => {
+        const m = /^\$([0-9]+)/.exec(rest)
+        return m ? [m[0].length, to(Number(m[1]))] : undefined
+    })
+}
+
+/**
+ * The statement with its literal `LIMIT n` / `OFFSET n` made parameters $k (after its own), and their values:
+ * OpenReader prints page sizes as literals, so `limit: $n` with different values gives different texts that still
+ * combine this way (a LATERAL subquery's LIMIT may read the outer row).
+ */
+export function literalsAsParams(sql: string, values: readonly unknown[]): { text: string; values: unknown[] } {
+    const out = [...values]
+    const text = scan(sql, 'LO', (rest) => {
+        const m = /^(LIMIT|OFFSET)(\s+)([0-9]+)\b/.exec(rest)
+        if (!m) return undefined
+        out.push(Number(m[3]))
+        return [m[0].length, `${m[1]}${m[2]}$${out.length}`]
+    })
+    return { text, values: out }
+}
+
+/** Copy `sql`, letting `at` rewrite a token that starts with one of `first` outside quotes (not inside a word). */
+function scan(sql: string, first: string, at: (rest: string) => [number, string] | undefined): string {
     let out = ''
     let i = 0
     while (i < sql.length) {
@@ -32,11 +56,10 @@ export function replaceParams(sql: string, to: (n: number) => string): string {
             i = j + 1
             continue
         }
-        if (c === '$' && /[0-9]/.test(sql[i + 1] ?? '') && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? '')) {
-            let j = i + 1
-            while (j < sql.length && /[0-9]/.test(sql[j])) j++
-            out += to(Number(sql.slice(i + 1, j)))
-            i = j
+        const hit = first.includes(c) && !/[A-Za-z0-9_$]/.test(sql[i - 1] ?? '') ? at(sql.slice(i, i + 40)) : undefined
+        if (hit) {
+            out += hit[1]
+            i += hit[0]
             continue
         }
         out += c

@@ -16,7 +16,7 @@
 import type { Pool, PoolClient } from 'pg'
 import type { StatementSender } from '../openreader-context'
 import { breaksConnection, Checkout, checkout } from '../pg-checkout'
-import { combinableTypes, combinableValues, combinedSql, combinedValues, paramTypesProbe, splitRows, valuesKey } from './multiplex-sql'
+import { combinableTypes, combinableValues, combinedSql, combinedValues, literalsAsParams, paramTypesProbe, splitRows, valuesKey } from './multiplex-sql'
 
 export interface MultiplexCounters {
     /** SQL statements sent for live queries (a combined statement counts one; type probes not included) */
@@ -48,6 +48,15 @@ interface Pending {
     single: boolean
     resolve(rows: unknown[][]): void
     reject(e: unknown): void
+}
+
+/** One distinct statement of a round (text and values) and the executions waiting for its rows. */
+interface Tuple {
+    text: string
+    values: unknown[]
+    /** its values after literalsAsParams */
+    shaped: unknown[]
+    waiters: Pending[]
 }
 
 export interface BatchMember extends StatementSender {
@@ -127,9 +136,18 @@ export class StatementBatch {
         for (const p of round) this.waiting.delete(p.member)
         try {
             const client = await this.connection(round[0].pool, round.some((p) => !p.single))
-            const byText = new Map<string, Pending[]>()
-            for (const p of round) byText.set(p.text, [...(byText.get(p.text) ?? []), p])
-            for (const [text, group] of byText) await this.sendText(client, text, group)
+            // statements that differ only in their values, literal LIMIT/OFFSET included, share a shape
+            const byShape = new Map<string, Map<string, Tuple>>()
+            for (const p of round) {
+                const shape = literalsAsParams(p.text, p.values)
+                let tuples = byShape.get(shape.text)
+                if (!tuples) byShape.set(shape.text, (tuples = new Map()))
+                const key = valuesKey(shape.values)
+                const t = tuples.get(key)
+                if (t) t.waiters.push(p)
+                else tuples.set(key, { text: p.text, values: p.values, shaped: shape.values, waiters: [p] })
+            }
+            for (const [shape, tuples] of byShape) await this.sendShape(client, shape, [...tuples.values()])
         } catch (e) {
             for (const p of round) p.reject(e)
         } finally {
@@ -151,31 +169,19 @@ export class StatementBatch {
         })()
     }
 
-    /** The statements of one round with this text: combined where possible, else one per value tuple. */
-    private async sendText(client: PoolClient, text: string, group: Pending[]): Promise<void> {
-        const tuples = new Map<string, { values: unknown[]; waiters: Pending[] }>()
-        for (const p of group) {
-            const key = valuesKey(p.values)
-            const t = tuples.get(key)
-            if (t) t.waiters.push(p)
-            else tuples.set(key, { values: p.values, waiters: [p] })
-        }
-        const all = [...tuples.values()]
-        const types = all.length > 1 && all.every((t) => combinableValues(t.values)) ? await this.paramTypes(client, text) : undefined
+    /** The statements of one round with this shape: combined where possible, else one per value tuple. */
+    private async sendShape(client: PoolClient, shape: string, all: Tuple[]): Promise<void> {
+        const types = all.length > 1 && all.every((t) => combinableValues(t.shaped)) ? await this.paramTypes(client, shape) : undefined
         if (!combinableTypes(types)) {
-            for (const t of all) await this.alone(client, text, t)
+            for (const t of all) await this.alone(client, t)
             return
         }
         for (let i = 0; i < all.length; i += this.opts.maxTuples) {
             const chunk = all.slice(i, i + this.opts.maxTuples)
-            if (chunk.length === 1) {
-                await this.alone(client, text, chunk[0])
-                continue
-            }
-            const split = await this.combined(client, text, types, chunk)
+            const split = chunk.length > 1 ? await this.combined(client, shape, types, chunk) : undefined
             if (!split) {
                 // one tuple's bad value or a timeout fails them all together: each alone gets its own answer
-                for (const t of chunk) await this.alone(client, text, t)
+                for (const t of chunk) await this.alone(client, t)
                 continue
             }
             chunk.forEach((t, k) => {
@@ -186,10 +192,10 @@ export class StatementBatch {
     }
 
     /** One combined statement for these tuples: each tuple's rows, or undefined when it failed (not the connection). */
-    private async combined(client: PoolClient, text: string, types: readonly string[], chunk: { values: unknown[] }[]): Promise<unknown[][][] | undefined> {
+    private async combined(client: PoolClient, shape: string, types: readonly string[], chunk: Tuple[]): Promise<unknown[][][] | undefined> {
         let config
         try {
-            config = { text: combinedSql(text, types), values: combinedValues(chunk.map((t) => t.values), types.length), rowMode: 'array' as const }
+            config = { text: combinedSql(shape, types), values: combinedValues(chunk.map((t) => t.shaped), types.length), rowMode: 'array' as const }
         } catch {
             return undefined
         }
@@ -208,11 +214,11 @@ export class StatementBatch {
         }
     }
 
-    /** One statement for one value tuple (and every execution that sent exactly it). */
-    private async alone(client: PoolClient, text: string, t: { values: unknown[]; waiters: Pending[] }): Promise<void> {
+    /** One statement as its execution sent it (for every execution that sent exactly it). */
+    private async alone(client: PoolClient, t: Tuple): Promise<void> {
         this.counters.statements++
         try {
-            const rows = (await this.guarded(client, () => client.query({ text, values: t.values, rowMode: 'array' }))).rows as unknown[][]
+            const rows = (await this.guarded(client, () => client.query({ text: t.text, values: t.values, rowMode: 'array' }))).rows as unknown[][]
             for (const p of t.waiters) p.resolve(rows.slice())
         } catch (e) {
             for (const p of t.waiters) p.reject(e)
