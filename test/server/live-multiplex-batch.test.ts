@@ -38,9 +38,9 @@ afterAll(async () => {
     fs.rmSync(tmp, { recursive: true, force: true })
 })
 
-function batch() {
+function batch(opts: { maxRows?: number } = {}) {
     const counters: MultiplexCounters = { statements: 0, multiplexed: 0, probes: 0 }
-    return { counters, b: new StatementBatch(new ParamTypeCache(), counters, { maxTuples: 100, idleMs: 25 }) }
+    return { counters, b: new StatementBatch(new ParamTypeCache(), counters, { maxTuples: 100, idleMs: 25, maxRows: opts.maxRows ?? 1_000 }) }
 }
 
 /** Each statement alone, as the unmultiplexed path sends it. */
@@ -53,8 +53,8 @@ const alone = async (text: string, values: unknown[]) => {
 }
 
 /** Every statement through one batch at once (one member each, single-statement or transaction mode). */
-async function together(statements: { text: string; values: unknown[] }[], single = true) {
-    const { b, counters } = batch()
+async function together(statements: { text: string; values: unknown[] }[], single = true, maxRows?: number) {
+    const { b, counters } = batch({ maxRows })
     const members = statements.map(() => b.member())
     const out = await Promise.all(
         statements.map(async (s, i) => {
@@ -101,6 +101,14 @@ test('texts that differ only in literal LIMIT/OFFSET combine too', async () => {
     expect(out).toEqual(await Promise.all(statements.map((s) => alone(s.text, s.values))))
     expect((out[2] as any).rows).toHaveLength(5)
     expect(counters).toMatchObject({ statements: 1, multiplexed: 4 })
+})
+
+test('a combined result over maxRows rows falls back to one statement per tuple', async () => {
+    const text = `SELECT id FROM t WHERE id > $1 ORDER BY id`
+    const statements = [0, 10, 20].map((n) => ({ text, values: [n] }))
+    const { out, counters } = await together(statements, true, 50)
+    expect(out).toEqual(await Promise.all(statements.map((s) => alone(s.text, s.values))))
+    expect(counters).toMatchObject({ statements: 4, multiplexed: 0 })
 })
 
 test('a value that fails for one tuple falls back to one statement per tuple: the others still get their rows', async () => {

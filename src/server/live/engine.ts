@@ -239,7 +239,7 @@ export class LiveQueries {
             e.pending = false
         }
         await this.slot()
-        const batch = new StatementBatch(this.types, this.sql, { maxTuples: this.options.multiplexMax ?? 100, idleMs: 25 })
+        const batch = new StatementBatch(this.types, this.sql, { maxTuples: this.options.multiplexMax ?? 100, idleMs: 25, maxRows: 100_000 })
         try {
             this.counters.batches++
             // every member joins before any execution starts: the first round waits for all of them

@@ -78,7 +78,8 @@ export function combinableValues(values: readonly unknown[]): boolean {
     return values.every((v) => !Array.isArray(v))
 }
 
-export function combinedSql(sql: string, types: readonly string[]): string {
+/** `maxRows`: the combined statement returns at most one row more than this (the caller then falls back). */
+export function combinedSql(sql: string, types: readonly string[], maxRows?: number): string {
     const body = replaceParams(sql, (n) => {
         if (!(n >= 1 && n <= types.length)) throw new Error(`parameter $${n} out of range`)
         return `_lm._p${n}`
@@ -87,7 +88,8 @@ export function combinedSql(sql: string, types: readonly string[]): string {
     const cols = types.map((_, k) => `_p${k + 1}`).join(', ')
     return (
         `SELECT _lm._i, _lq.* FROM unnest(${arrays}) WITH ORDINALITY AS _lm(${cols}, _i) ` +
-        `CROSS JOIN LATERAL (SELECT row_number() OVER () AS _r, _ls.* FROM (\n${body}\n) AS _ls) AS _lq ORDER BY _lm._i, _lq._r`
+        `CROSS JOIN LATERAL (SELECT row_number() OVER () AS _r, _ls.* FROM (\n${body}\n) AS _ls) AS _lq ORDER BY _lm._i, _lq._r` +
+        (maxRows === undefined ? '' : ` LIMIT ${maxRows + 1}`)
     )
 }
 

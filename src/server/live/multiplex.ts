@@ -5,8 +5,10 @@
  * on a statement (or after `idleMs` without progress, for one that waits on something else): the statements of a
  * round with the same text become one statement (multiplex-sql.ts; at most `maxTuples` value tuples each), identical
  * ones (text and values) are sent once, and each execution gets its own rows as if its statement had run alone.
- * A text that cannot be combined, and a combined statement that fails (one tuple's bad value, a timeout), fall back
- * to one statement per value tuple, so every execution gets exactly the rows or the error it would get alone.
+ * A text that cannot be combined, and a combined statement that fails (one tuple's bad value, a timeout) or would
+ * return more than `maxRows` rows (the executions' own row and byte caps apply to each one's rows only after they
+ * are read), fall back to one statement per value tuple, so every execution gets exactly the rows or the error it
+ * would get alone.
  *
  * The batch reads on one connection. When an execution runs more than one statement (connections, several root
  * fields: openreader-context.ts `singleStatement`), the batch opens one REPEATABLE READ READ ONLY transaction: every
@@ -78,7 +80,7 @@ export class StatementBatch {
     constructor(
         private readonly types: ParamTypeCache,
         private readonly counters: MultiplexCounters,
-        private readonly opts: { maxTuples: number; idleMs: number },
+        private readonly opts: { maxTuples: number; idleMs: number; maxRows: number },
     ) {}
 
     member(): BatchMember {
@@ -195,7 +197,7 @@ export class StatementBatch {
     private async combined(client: PoolClient, shape: string, types: readonly string[], chunk: Tuple[]): Promise<unknown[][][] | undefined> {
         let config
         try {
-            config = { text: combinedSql(shape, types), values: combinedValues(chunk.map((t) => t.shaped), types.length), rowMode: 'array' as const }
+            config = { text: combinedSql(shape, types, this.opts.maxRows), values: combinedValues(chunk.map((t) => t.shaped), types.length), rowMode: 'array' as const }
         } catch {
             return undefined
         }
@@ -207,6 +209,8 @@ export class StatementBatch {
             if (breaksConnection(e)) throw e
             return undefined
         }
+        // far more rows than executions alone would hold at once: let each run alone (and meet its own caps)
+        if (rows.length > this.opts.maxRows) return undefined
         try {
             return splitRows(rows, chunk.length)
         } catch {
