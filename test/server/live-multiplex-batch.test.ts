@@ -4,7 +4,7 @@
  * rewriting of multiplex-sql.ts.
  */
 import { Pool } from 'pg'
-import { MultiplexCounters, ParamTypeCache, StatementBatch } from '../../src/server/live/multiplex'
+import { MultiplexCounters, ParamTypeCache, StatementBatch, StatementSlots } from '../../src/server/live/multiplex'
 import { combinedSql, literalsAsParams, replaceParams, splitRows } from '../../src/server/live/multiplex-sql'
 import { setLogSink } from '../../src/stack/log'
 import { startEmbeddedPostgres, EmbeddedPostgres } from '../../src/stack/postgres'
@@ -40,7 +40,7 @@ afterAll(async () => {
 
 function batch(opts: { maxRows?: number } = {}) {
     const counters: MultiplexCounters = { statements: 0, multiplexed: 0, probes: 0 }
-    return { counters, b: new StatementBatch(new ParamTypeCache(), counters, { maxTuples: 100, idleMs: 25, maxRows: opts.maxRows ?? 1_000 }) }
+    return { counters, b: new StatementBatch(new ParamTypeCache(), counters, new StatementSlots(4), { maxTuples: 100, idleMs: 25, maxRows: opts.maxRows ?? 1_000 }) }
 }
 
 /** Each statement alone, as the unmultiplexed path sends it. */

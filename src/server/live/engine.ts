@@ -23,7 +23,7 @@ import { Member } from '../pubsub/shared'
 import { parseNotice, Notice } from '../pubsub/notice'
 import { isLiveField } from './live.schema'
 import { entitiesRead } from './tables-read'
-import { BatchMember, MultiplexCounters, ParamTypeCache, StatementBatch } from './multiplex'
+import { BatchMember, MultiplexCounters, ParamTypeCache, StatementBatch, StatementSlots } from './multiplex'
 
 /** Runs a live document as a query; `statements`, when given, must carry every SQL statement of the execution. */
 export type LiveExecute = (
@@ -39,7 +39,8 @@ export interface LiveOptions {
     minIntervalMs: number
     /** results queued per subscriber before it is dropped as too slow */
     queueCapacity: number
-    /** batches (each one connection) executing at once (default 4: the API pool serves queries too) */
+    /** batches executing at once, and statements they send at once outside transactions (default 4 each: the API
+     * pool serves queries too) */
     concurrency?: number
     /** variable sets multiplexed into one SQL statement (default 100, as Hasura's batch size) */
     multiplexMax?: number
@@ -111,6 +112,7 @@ export class LiveQueries {
     private counters = { executions: 0, pushes: 0, unchanged: 0, batches: 0 }
     private sql: MultiplexCounters = { statements: 0, multiplexed: 0, probes: 0 }
     private types = new ParamTypeCache()
+    private statementSlots: StatementSlots
     /** subscribers of live queries open now */
     memberCount = 0
     private closed = false
@@ -119,7 +121,9 @@ export class LiveQueries {
         private schema: GraphQLSchema,
         private execute: LiveExecute,
         private options: LiveOptions,
-    ) {}
+    ) {
+        this.statementSlots = new StatementSlots(options.concurrency ?? 4)
+    }
 
     /** Is this operation a live query (a subscription on a generated query field)? */
     isLive(document: DocumentNode, operationName?: string | null): boolean {
@@ -239,7 +243,7 @@ export class LiveQueries {
             e.pending = false
         }
         await this.slot()
-        const batch = new StatementBatch(this.types, this.sql, { maxTuples: this.options.multiplexMax ?? 100, idleMs: 25, maxRows: 100_000 })
+        const batch = new StatementBatch(this.types, this.sql, this.statementSlots, { maxTuples: this.options.multiplexMax ?? 100, idleMs: 25, maxRows: 100_000 })
         try {
             this.counters.batches++
             // every member joins before any execution starts: the first round waits for all of them

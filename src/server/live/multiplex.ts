@@ -10,12 +10,13 @@
  * are read), fall back to one statement per value tuple, so every execution gets exactly the rows or the error it
  * would get alone.
  *
- * The batch reads on one connection. When an execution runs more than one statement (connections, several root
- * fields: openreader-context.ts `singleStatement`), the batch opens one REPEATABLE READ READ ONLY transaction: every
- * execution of the batch reads the same snapshot, as one execution alone does; in it, each statement that may fail
- * runs behind a SAVEPOINT so a failure stays its own.
+ * When every execution runs one statement (openreader-context.ts `singleStatement`), each statement reads its own
+ * snapshot and is sent through the pool (at most `slots` at once, shared by all batches). When an execution runs
+ * more (connections, several root fields), the batch opens one REPEATABLE READ READ ONLY transaction on one
+ * connection: every execution of the batch reads the same snapshot, as one execution alone does; in it, each
+ * statement that may fail runs behind a SAVEPOINT so a failure stays its own.
  */
-import type { Pool, PoolClient } from 'pg'
+import type { Pool, PoolClient, QueryResult } from 'pg'
 import type { StatementSender } from '../openreader-context'
 import { breaksConnection, Checkout, checkout } from '../pg-checkout'
 import { combinableTypes, combinableValues, combinedSql, combinedValues, literalsAsParams, paramTypesProbe, splitRows, valuesKey } from './multiplex-sql'
@@ -61,6 +62,32 @@ interface Tuple {
     waiters: Pending[]
 }
 
+interface Sender {
+    send(config: { text: string; values?: unknown[]; rowMode?: 'array' }): Promise<QueryResult>
+    /** tuples that do not combine may be sent at once */
+    parallel: boolean
+    /** the error may have broken the batch's connection: the round ends */
+    fatal(e: unknown): boolean
+}
+
+/** At most `n` statements at once, shared by the batches of one engine (their pool serves HTTP queries too). */
+export class StatementSlots {
+    private active = 0
+    private queue: (() => void)[] = []
+    constructor(private readonly n: number) {}
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+        if (this.active >= this.n) await new Promise<void>((r) => this.queue.push(r))
+        else this.active++
+        try {
+            return await fn()
+        } finally {
+            const next = this.queue.shift()
+            if (next) next()
+            else this.active--
+        }
+    }
+}
+
 export interface BatchMember extends StatementSender {
     /** the execution is over (its result is built): it sends no more statements */
     done(): void
@@ -80,6 +107,7 @@ export class StatementBatch {
     constructor(
         private readonly types: ParamTypeCache,
         private readonly counters: MultiplexCounters,
+        private readonly slots: StatementSlots,
         private readonly opts: { maxTuples: number; idleMs: number; maxRows: number },
     ) {}
 
@@ -137,7 +165,7 @@ export class StatementBatch {
         const round = this.pending.splice(0)
         for (const p of round) this.waiting.delete(p.member)
         try {
-            const client = await this.connection(round[0].pool, round.some((p) => !p.single))
+            const via = await this.sender(round[0].pool, round.some((p) => !p.single))
             // statements that differ only in their values, literal LIMIT/OFFSET included, share a shape
             const byShape = new Map<string, Map<string, Tuple>>()
             for (const p of round) {
@@ -149,7 +177,7 @@ export class StatementBatch {
                 if (t) t.waiters.push(p)
                 else tuples.set(key, { text: p.text, values: p.values, shaped: shape.values, waiters: [p] })
             }
-            for (const [shape, tuples] of byShape) await this.sendShape(client, shape, [...tuples.values()])
+            for (const [shape, tuples] of byShape) await this.sendShape(via, shape, [...tuples.values()])
         } catch (e) {
             for (const p of round) p.reject(e)
         } finally {
@@ -158,43 +186,43 @@ export class StatementBatch {
         }
     }
 
-    private connection(pool: Pool, transaction: boolean): Promise<PoolClient> {
+    /**
+     * How this round sends: in the batch's transaction (one connection, one statement after the other, each that may
+     * fail behind a savepoint), or, when every execution runs one statement, through the pool, up to the engine's
+     * shared statement slots at once (statements that do not combine are then not sent one after the other).
+     */
+    private async sender(pool: Pool, transaction: boolean): Promise<Sender> {
+        if (!transaction && !this.inTx) {
+            return { send: (config) => this.slots.run(() => pool.query(config)), parallel: true, fatal: () => false }
+        }
         this.conn ??= checkout(pool)
-        const conn = this.conn
-        return (async () => {
-            const c = await conn
-            if (transaction && !this.inTx) {
-                await c.client.query('START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY')
-                this.inTx = true
-            }
-            return c.client
-        })()
+        const c = await this.conn
+        if (!this.inTx) {
+            await c.client.query('START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY')
+            this.inTx = true
+        }
+        return { send: (config) => this.guarded(c.client, () => c.client.query(config)), parallel: false, fatal: breaksConnection }
     }
 
     /** The statements of one round with this shape: combined where possible, else one per value tuple. */
-    private async sendShape(client: PoolClient, shape: string, all: Tuple[]): Promise<void> {
-        const types = all.length > 1 && all.every((t) => combinableValues(t.shaped)) ? await this.paramTypes(client, shape) : undefined
-        if (!combinableTypes(types)) {
-            for (const t of all) await this.alone(client, t)
-            return
-        }
+    private async sendShape(via: Sender, shape: string, all: Tuple[]): Promise<void> {
+        const types = all.length > 1 && all.every((t) => combinableValues(t.shaped)) ? await this.paramTypes(via, shape) : undefined
+        if (!combinableTypes(types)) return this.eachAlone(via, all)
         for (let i = 0; i < all.length; i += this.opts.maxTuples) {
             const chunk = all.slice(i, i + this.opts.maxTuples)
-            const split = chunk.length > 1 ? await this.combined(client, shape, types, chunk) : undefined
-            if (!split) {
-                // one tuple's bad value or a timeout fails them all together: each alone gets its own answer
-                for (const t of chunk) await this.alone(client, t)
-                continue
-            }
-            chunk.forEach((t, k) => {
-                this.counters.multiplexed += t.waiters.length
-                for (const p of t.waiters) p.resolve(split[k].slice())
-            })
+            const split = chunk.length > 1 ? await this.combined(via, shape, types, chunk) : undefined
+            // one tuple's bad value or a timeout fails them all together: each alone gets its own answer
+            if (!split) await this.eachAlone(via, chunk)
+            else
+                chunk.forEach((t, k) => {
+                    this.counters.multiplexed += t.waiters.length
+                    for (const p of t.waiters) p.resolve(split[k].slice())
+                })
         }
     }
 
     /** One combined statement for these tuples: each tuple's rows, or undefined when it failed (not the connection). */
-    private async combined(client: PoolClient, shape: string, types: readonly string[], chunk: Tuple[]): Promise<unknown[][][] | undefined> {
+    private async combined(via: Sender, shape: string, types: readonly string[], chunk: Tuple[]): Promise<unknown[][][] | undefined> {
         let config
         try {
             config = { text: combinedSql(shape, types, this.opts.maxRows), values: combinedValues(chunk.map((t) => t.shaped), types.length), rowMode: 'array' as const }
@@ -204,9 +232,9 @@ export class StatementBatch {
         this.counters.statements++
         let rows: unknown[][]
         try {
-            rows = (await this.guarded(client, () => client.query(config))).rows as unknown[][]
+            rows = (await via.send(config)).rows as unknown[][]
         } catch (e) {
-            if (breaksConnection(e)) throw e
+            if (via.fatal(e)) throw e
             return undefined
         }
         // far more rows than executions alone would hold at once: let each run alone (and meet its own caps)
@@ -218,31 +246,36 @@ export class StatementBatch {
         }
     }
 
+    private async eachAlone(via: Sender, tuples: Tuple[]): Promise<void> {
+        if (via.parallel) await Promise.all(tuples.map((t) => this.alone(via, t)))
+        else for (const t of tuples) await this.alone(via, t)
+    }
+
     /** One statement as its execution sent it (for every execution that sent exactly it). */
-    private async alone(client: PoolClient, t: Tuple): Promise<void> {
+    private async alone(via: Sender, t: Tuple): Promise<void> {
         this.counters.statements++
         try {
-            const rows = (await this.guarded(client, () => client.query({ text: t.text, values: t.values, rowMode: 'array' }))).rows as unknown[][]
+            const rows = (await via.send({ text: t.text, values: t.values, rowMode: 'array' })).rows as unknown[][]
             for (const p of t.waiters) p.resolve(rows.slice())
         } catch (e) {
             for (const p of t.waiters) p.reject(e)
-            if (breaksConnection(e)) throw e
+            if (via.fatal(e)) throw e
         }
     }
 
     /** The parameter types Postgres infers for `text` (cached), or null when they cannot be read. */
-    private async paramTypes(client: PoolClient, text: string): Promise<readonly string[] | null> {
+    private async paramTypes(via: Sender, text: string): Promise<readonly string[] | null> {
         const known = this.types.get(text)
         if (known !== undefined) return known
         this.counters.probes++
         const name = `live_probe_${(PROBE = (PROBE + 1) % 1_000_000)}`
         try {
-            const results = (await this.guarded(client, () => client.query(paramTypesProbe(text, name)))) as unknown as { rows: { types?: string[] }[] }[]
+            const results = (await via.send({ text: paramTypesProbe(text, name) })) as unknown as { rows: { types?: string[] }[] }[]
             const types = results[1]?.rows[0]?.types ?? null
             this.types.set(text, types)
             return types
         } catch (e) {
-            if (breaksConnection(e)) throw e
+            if (via.fatal(e)) throw e
             return null
         }
     }
