@@ -177,7 +177,9 @@ export class StatementBatch {
                 if (t) t.waiters.push(p)
                 else tuples.set(key, { text: p.text, values: p.values, shaped: shape.values, waiters: [p] })
             }
-            for (const [shape, tuples] of byShape) await this.sendShape(via, shape, [...tuples.values()])
+            const shapes = [...byShape].map(([shape, tuples]) => () => this.sendShape(via, shape, [...tuples.values()]))
+            if (via.parallel) await Promise.all(shapes.map((send) => send()))
+            else for (const send of shapes) await send()
         } catch (e) {
             for (const p of round) p.reject(e)
         } finally {
