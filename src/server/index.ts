@@ -258,6 +258,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             // hub subscriptions and live queries alike
             subscriptions: () => ws.shared.stats.members + ws.live.memberCount,
             sharedExecutions: () => ws.shared.stats.groups + ws.live.stats.entries,
+            live: () => ws.live.stats,
             resultCache,
             readTargets: reads && (() => reads!.router.served),
             replicaLag: reads && (() => reads!.lag.seconds),

@@ -20,6 +20,8 @@ export interface MetricsSources {
     subscriptions: () => number
     /** distinct shared subscription executions */
     sharedExecutions: () => number
+    /** live-query work since start (live/engine.ts LiveStats) */
+    live?: () => { executions: number; statements: number; multiplexed: number }
     resultCache?: ResultCache
     /** statements served per read target (db-routing.ts) */
     readTargets?: () => Map<string, number>
@@ -128,6 +130,14 @@ export class ApiMetrics {
         new Gauge({ name: 'api_ws_connections', help: 'open graphql-ws connections', registers, collect() { this.set(src.wsConnections()) } })
         new Gauge({ name: 'api_ws_subscriptions', help: 'active graphql-ws subscriptions (one per subscribe message of a socket)', registers, collect() { this.set(src.subscriptions()) } })
         new Gauge({ name: 'api_live_executions', help: 'shared subscription executions (identical subscriptions share one)', registers, collect() { this.set(src.sharedExecutions()) } })
+        const live = src.live
+        if (live) {
+            const counter = (name: string, help: string, read: () => number) =>
+                new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()) } })
+            counter('api_live_query_executions_total', 'live-query executions (one per shared entry and due commit)', () => live().executions)
+            counter('api_live_statements_total', 'SQL statements sent by live queries (a multiplexed statement serving many variable sets counts one)', () => live().statements)
+            counter('api_live_multiplexed_total', 'live-query statement results served by a multiplexed statement', () => live().multiplexed)
+        }
         const cache = src.resultCache
         if (cache) {
             new Counter({ name: 'api_result_cache_hits_total', help: 'query responses served from the result cache', registers, collect() { this.reset(); this.inc(cache.hits) } })

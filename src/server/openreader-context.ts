@@ -22,6 +22,9 @@
  * (what pg does on one connection anyway), so the ones queued behind the cap never reach the database. The
  * exact check on the serialized answer (http.ts) stays; this one keeps a response far over the cap from being
  * built at all, over HTTP and graphql-ws alike (both execute through makeContext).
+ *
+ * `via`: live queries hand their statements to a multiplexing batch (live/multiplex.ts) instead of sending them;
+ * everything else (row cap, byte cap, one statement after the other) stays as above.
  */
 import type { Pool } from 'pg'
 import { ListQuery, OpenreaderContext, Query } from './openreader-internals'
@@ -30,11 +33,18 @@ import { Checkout, checkout } from './pg-checkout'
 
 let CTX_COUNTER = 0
 
+/** Sends an operation's statements for it (live/multiplex.ts), in place of the pool and the transaction. */
+export interface StatementSender {
+    query(pool: Pool, config: { text: string; values: unknown[] }, singleStatement: boolean): Promise<unknown[][]>
+}
+
 export class CappedOpenreaderContext implements OpenreaderContext {
     readonly id = (CTX_COUNTER = (CTX_COUNTER + 1) % Number.MAX_SAFE_INTEGER)
     readonly dbType = 'postgres' as const
     /** set before execution when the operation runs at most one statement */
     singleStatement = false
+    /** when set, statements go through it (set before execution) */
+    via: StatementSender | undefined
     private tx?: Promise<Checkout>
     private closed = false
     private statements = 0
@@ -57,7 +67,16 @@ export class CappedOpenreaderContext implements OpenreaderContext {
         const config = { text: sql, values: query.params, rowMode: 'array' as const }
         this.statements++
         let rows: unknown[][]
-        if (this.singleStatement && this.statements === 1) rows = (await this.pool.query(config)).rows
+        const via = this.via
+        if (via) {
+            const run = this.queue.then(() => {
+                if (this.closed) throw new Error('the operation is over: too late for a query')
+                this.checkBytes()
+                return via.query(this.pool, config, this.singleStatement)
+            })
+            this.queue = run.catch(() => undefined)
+            rows = await run
+        } else if (this.singleStatement && this.statements === 1) rows = (await this.pool.query(config)).rows
         else {
             const run = this.queue.then(async () => {
                 // a statement queued behind the one that passed the cap is not sent; nor one whose operation already

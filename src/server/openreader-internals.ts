@@ -8,7 +8,9 @@
  *     build (the generated queries), which schema.ts merges with our type-graphql resolvers. Why: the public
  *     entry only starts OpenReader's own server, and ours is graphql-http + graphql-ws (README, Composition).
  *  2. lib/context OpenreaderContext (type) and lib/sql/query Query / ListQuery: the per-operation database
- *     context its generated resolvers call (openreader-context.ts caps list queries and shares one snapshot).
+ *     context its generated resolvers call (openreader-context.ts caps list queries and shares one snapshot;
+ *     live/multiplex-sql.ts combines statements relying on `sql` naming `params` as $1..$n and printing
+ *     limit/offset as literals).
  *  3. lib/scalars customScalars: its BigInt and DateTime scalars, so our resolvers' scalars are the same
  *     objects as the generated schema's (one scalar per name after the merge).
  */

@@ -30,6 +30,7 @@ import { RateLimiter } from './limits/rate-limit'
 import { queryLimitsRule } from './limits/validation'
 import { SharedSubscriptions } from './pubsub/shared'
 import { LiveQueries } from './live/engine'
+import { CappedOpenreaderContext } from './openreader-context'
 import type { ServerCtx, Services } from './services'
 import type { Pool } from 'pg'
 import type { ApiMetrics } from './metrics'
@@ -85,8 +86,12 @@ export function attachGraphqlWs(
     }
     const live = new LiveQueries(
         deps.schema,
-        async (document, variableValues, operationName, caller) =>
-            executeAndRelease({ schema: deps.schema, document, variableValues, operationName, contextValue: makeContext(await liveDeps(), caller, newRequestId()) }, documents),
+        async (document, variableValues, operationName, caller, statements) => {
+            const contextValue = makeContext(await liveDeps(), caller, newRequestId())
+            // its SQL goes through the live batch, which multiplexes the statements of the same document
+            if (statements && contextValue.openreader instanceof CappedOpenreaderContext) contextValue.openreader.via = statements
+            return executeAndRelease({ schema: deps.schema, document, variableValues, operationName, contextValue }, documents)
+        },
         { minIntervalMs: options.liveMinIntervalMs ?? 250, queueCapacity: options.queueCapacity, log: (m, f) => deps.log('warn', m, f) },
     )
     const perIp = new Map<string, number>()

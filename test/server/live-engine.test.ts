@@ -110,3 +110,27 @@ test('a lost change feed ends live queries with FEED_LOST; a slow consumer is dr
     expect((await fast.next()).done).toBe(true)
     expect(live.stats.entries).toBe(0)
 })
+
+test('entries of one document with different variables run as one batch per commit, each with its own statement member', async () => {
+    const members: unknown[] = []
+    const live = new LiveQueries(
+        schema,
+        async (_d, variables, _o, _c, statements) => {
+            members.push(statements)
+            return { data: { batches: [{ id: String(variables?.n), status: 'COMMITTED' }] } }
+        },
+        { minIntervalMs: 50, queueCapacity: 10 },
+    )
+    const byVars = parse(`subscription($n: Int!) { batches(limit: $n) { id status } }`)
+    const its = [1, 2, 3].map((n) => live.subscribe({ schema, document: byVars, variableValues: { n } } as any, undefined))
+    for (const [i, it] of its.entries()) expect((await it.next()).value).toEqual({ data: { batches: [{ id: String(i + 1), status: 'COMMITTED' }] } })
+    const before = live.stats
+    expect(before).toMatchObject({ entries: 3, executions: 3 })
+    live.push(notice(1))
+    await sleep(150)
+    expect(live.stats.executions - before.executions).toBe(3)
+    expect(live.stats.batches - before.batches).toBe(1)
+    // every execution got a member of the batch to send its SQL through
+    expect(members.every((m) => m && typeof (m as any).query === 'function')).toBe(true)
+    live.close()
+})

@@ -37,6 +37,18 @@ describe('OpenReader internals used by the server', () => {
         expect(typeof q.map).toBe('function')
     })
 
+    it('a ListQuery refers to its params as $1..$n in order and prints limit/offset as literals (live/multiplex-sql.ts relies on it)', () => {
+        const model = loadModel(path.join(ROOT, 'schema.graphql'))
+        const props = (model.Batch as any).properties
+        const field = (name: string) => ({ field: name, aliases: [name], kind: 'scalar', type: props[name].type, prop: props[name] })
+        const where = { op: 'AND', args: [{ op: 'eq', field: 'payer', value: '0xp' }, { op: 'gt', field: 'recordCount', value: 3 }] }
+        const q = new ListQuery(model, 'postgres', 'Batch', [field('id'), field('payer')] as any, { where, limit: 7, offset: 2 } as any)
+        expect(q.params).toEqual(['0xp', 3])
+        expect(q.sql).toMatch(/= \$1\b[\s\S]*> \$2\b/)
+        expect(q.sql).not.toMatch(/\$3/)
+        expect(q.sql).toMatch(/LIMIT 7\b[\s\S]*OFFSET 2\b/)
+    })
+
     it('customScalars has the BigInt and DateTime scalars', () => {
         expect(customScalars.BigInt).toBeInstanceOf(GraphQLScalarType)
         expect(customScalars.DateTime).toBeInstanceOf(GraphQLScalarType)

@@ -9,7 +9,11 @@
  *
  * Shared work: subscribers with the same document, operation name, variables and caller role share one entry,
  * hence one execution per commit; each has its own bounded queue (slow consumers are dropped as for the other
- * subscriptions, see pubsub/shared.ts). Different variables are different entries (one execution each).
+ * subscriptions, see pubsub/shared.ts). Entries of the same document (different variables or roles) form a group:
+ * the entries a commit made due run together, as one batch whose executions' SQL statements are multiplexed
+ * (multiplex.ts: one statement per round for up to `multiplexMax` variable sets). So `minIntervalMs` holds per
+ * group: a group re-runs at most once per interval, except that a new entry's first run starts at once (and takes
+ * along the entries of its group that wait for a commit's re-run).
  */
 import { createHash } from 'crypto'
 import { DocumentNode, ExecutionArgs, ExecutionResult, getOperationAST, Kind, OperationDefinitionNode, print, visit, GraphQLSchema } from 'graphql'
@@ -19,16 +23,27 @@ import { Member } from '../pubsub/shared'
 import { parseNotice, Notice } from '../pubsub/notice'
 import { isLiveField } from './live.schema'
 import { entitiesRead } from './tables-read'
+import { BatchMember, MultiplexCounters, ParamTypeCache, StatementBatch, StatementSlots } from './multiplex'
 
-export type LiveExecute = (document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined, caller: Caller | undefined) => Promise<ExecutionResult>
+/** Runs a live document as a query; `statements`, when given, must carry every SQL statement of the execution. */
+export type LiveExecute = (
+    document: DocumentNode,
+    variables: Record<string, unknown> | undefined,
+    operationName: string | undefined,
+    caller: Caller | undefined,
+    statements?: BatchMember,
+) => Promise<ExecutionResult>
 
 export interface LiveOptions {
     /** a live query runs at most once per this many ms (LIVE_MIN_INTERVAL_MS, default 250) */
     minIntervalMs: number
     /** results queued per subscriber before it is dropped as too slow */
     queueCapacity: number
-    /** live queries executing at once (default 4: the API pool serves queries too) */
+    /** batches executing at once, and statements they send at once outside transactions (default 4 each: the API
+     * pool serves queries too) */
     concurrency?: number
+    /** variable sets multiplexed into one SQL statement (default 100, as Hasura's batch size) */
+    multiplexMax?: number
     log?: (msg: string, fields?: Record<string, unknown>) => void
 }
 
@@ -43,6 +58,20 @@ export interface LiveStats {
     pushes: number
     /** executions whose result equalled the last one sent */
     unchanged: number
+    /** batches run (one per group and round of due entries) */
+    batches: number
+    /** SQL statements sent by live queries (a multiplexed statement counts one); `probes`: parameter-type probes */
+    statements: number
+    /** statement results that came out of a multiplexed statement */
+    multiplexed: number
+    probes: number
+}
+
+class Group {
+    readonly entries = new Set<Entry>()
+    timer: NodeJS.Timeout | undefined
+    lastRunAt = 0
+    constructor(readonly key: string) {}
 }
 
 class Entry {
@@ -50,14 +79,14 @@ class Entry {
     last: ExecutionResult | undefined
     lastHash: string | undefined
     running = false
-    dirty = false
+    /** a run is due (a relevant commit, or the first run) */
+    pending = false
     reorg = false
     closed = false
-    lastRunAt = 0
-    timer: NodeJS.Timeout | undefined
 
     constructor(
         readonly key: string,
+        readonly group: Group,
         readonly document: DocumentNode,
         readonly variables: Record<string, unknown> | undefined,
         readonly operationName: string | undefined,
@@ -76,10 +105,14 @@ const hash = (v: unknown) => createHash('sha1').update(JSON.stringify(v)).digest
 
 export class LiveQueries {
     private entries = new Map<string, Entry>()
+    private groups = new Map<string, Group>()
     private active = 0
     private waiting: (() => void)[] = []
     private lastHeight: number | undefined
-    private counters = { executions: 0, pushes: 0, unchanged: 0 }
+    private counters = { executions: 0, pushes: 0, unchanged: 0, batches: 0 }
+    private sql: MultiplexCounters = { statements: 0, multiplexed: 0, probes: 0 }
+    private types = new ParamTypeCache()
+    private statementSlots: StatementSlots
     /** subscribers of live queries open now */
     memberCount = 0
     private closed = false
@@ -88,7 +121,9 @@ export class LiveQueries {
         private schema: GraphQLSchema,
         private execute: LiveExecute,
         private options: LiveOptions,
-    ) {}
+    ) {
+        this.statementSlots = new StatementSlots(options.concurrency ?? 4)
+    }
 
     /** Is this operation a live query (a subscription on a generated query field)? */
     isLive(document: DocumentNode, operationName?: string | null): boolean {
@@ -101,12 +136,17 @@ export class LiveQueries {
     subscribe(args: ExecutionArgs, caller: Caller | undefined): AsyncIterableIterator<ExecutionResult> {
         const operationName = args.operationName ?? undefined
         const variables = (args.variableValues ?? undefined) as Record<string, unknown> | undefined
-        const key = hash([print(args.document), operationName ?? null, variables ?? null, caller?.role ?? null])
+        const text = print(args.document)
+        const key = hash([text, operationName ?? null, variables ?? null, caller?.role ?? null])
         let e = this.entries.get(key)
         if (!e) {
+            const groupKey = hash([text, operationName ?? null])
+            let g = this.groups.get(groupKey)
+            if (!g) this.groups.set(groupKey, (g = new Group(groupKey)))
             const query = asQuery(args.document)
-            e = new Entry(key, query, variables, operationName, caller, entitiesRead(this.schema, query, variables))
+            e = new Entry(key, g, query, variables, operationName, caller, entitiesRead(this.schema, query, variables))
             this.entries.set(key, e)
+            g.entries.add(e)
             this.schedule(e)
         }
         const entry = e
@@ -148,7 +188,7 @@ export class LiveQueries {
     get stats(): LiveStats {
         let members = 0
         for (const e of this.entries.values()) members += e.members.size
-        return { entries: this.entries.size, members, ...this.counters }
+        return { entries: this.entries.size, members, ...this.counters, ...this.sql }
     }
 
     close(): void {
@@ -166,37 +206,68 @@ export class LiveQueries {
 
     private drop(e: Entry): void {
         e.closed = true
-        if (e.timer) clearTimeout(e.timer)
-        e.timer = undefined
         if (this.entries.get(e.key) === e) this.entries.delete(e.key)
+        const g = e.group
+        g.entries.delete(e)
+        if (g.entries.size === 0) {
+            if (g.timer) clearTimeout(g.timer)
+            g.timer = undefined
+            if (this.groups.get(g.key) === g) this.groups.delete(g.key)
+        }
     }
 
+    /** Mark the entry due and arm its group: at once for a first run, else once the group's interval is over. */
     private schedule(e: Entry): void {
         if (e.closed || this.closed) return
-        if (e.running) {
-            e.dirty = true
-            return
-        }
-        if (e.timer) return
-        const wait = Math.max(0, e.lastRunAt + this.options.minIntervalMs - Date.now())
-        e.timer = setTimeout(() => {
-            e.timer = undefined
-            void this.run(e)
+        e.pending = true
+        if (!e.running) this.arm(e.group, e.lastHash === undefined)
+    }
+
+    private arm(g: Group, now: boolean): void {
+        if (g.timer && !now) return
+        if (g.timer) clearTimeout(g.timer)
+        const wait = now ? 0 : Math.max(0, g.lastRunAt + this.options.minIntervalMs - Date.now())
+        g.timer = setTimeout(() => {
+            g.timer = undefined
+            void this.runGroup(g)
         }, wait)
     }
 
-    private async run(e: Entry): Promise<void> {
-        if (e.closed) return
-        e.running = true
-        e.dirty = false
+    /** Run every due entry of the group that is not running already, as one multiplexed batch. */
+    private async runGroup(g: Group): Promise<void> {
+        const due = [...g.entries].filter((e) => e.pending && !e.running && !e.closed)
+        if (due.length === 0 || this.closed) return
+        g.lastRunAt = Date.now()
+        for (const e of due) {
+            e.running = true
+            e.pending = false
+        }
+        await this.slot()
+        const batch = new StatementBatch(this.types, this.sql, this.statementSlots, { maxTuples: this.options.multiplexMax ?? 100, idleMs: 25, maxRows: 100_000 })
+        try {
+            this.counters.batches++
+            // every member joins before any execution starts: the first round waits for all of them
+            const runs = due.map((e) => ({ e, member: batch.member() }))
+            await Promise.all(runs.map(({ e, member }) => this.run(e, member)))
+        } finally {
+            await batch.close()
+            this.release()
+            let again = false
+            for (const e of due) {
+                e.running = false
+                if (e.pending && !e.closed) again = true
+            }
+            if (again) this.arm(g, false)
+        }
+    }
+
+    private async run(e: Entry, member: BatchMember): Promise<void> {
         const reorg = e.reorg
         e.reorg = false
-        await this.slot()
         try {
             if (e.closed) return
-            e.lastRunAt = Date.now()
             this.counters.executions++
-            const result = await this.execute(e.document, e.variables, e.operationName, e.caller)
+            const result = await this.execute(e.document, e.variables, e.operationName, e.caller, member)
             const h = hash(result)
             const first = e.lastHash === undefined
             if (h === e.lastHash) {
@@ -211,9 +282,7 @@ export class LiveQueries {
         } catch (err: any) {
             this.options.log?.('live query failed', { error: err?.message })
         } finally {
-            this.release()
-            e.running = false
-            if (e.dirty) this.schedule(e)
+            member.done()
         }
     }
 
