@@ -4,7 +4,9 @@
  * through the Hub. Topics: batches, claims, escrow accounts, MEV events (arbitrages, sandwiches, coinbase
  * transfers with their details, one statement) and validator scores (the rows of the epochs just scored).
  * Notices that arrive while one is being processed are merged, so a burst costs one round of queries, and
- * events are published in notice order.
+ * events are published in notice order. After a reorg (a notice flagged `reorg`, or a height below the last one)
+ * the rows pushed lately from the undone blocks are read again and pushed corrected, or marked `removed`
+ * (recent-rows.ts); every event of that round carries `reorg: true`.
  */
 import type { Pool } from 'pg'
 import { Hub, Topic } from './hub'
@@ -12,63 +14,8 @@ import { ALL_CHANGE_TOPICS, ChangeTopic, emptyNotice, mergeNotices, Notice, pars
 import { readIndexerHead } from '../status/indexer'
 import { mevItemFromRow, mevItemsSql } from '../resolvers/mev.type'
 import { SCORE_ENTRY_SQL, scoreEntryFromRow } from '../resolvers/validator.type'
-
-export interface BatchUpdatePayload {
-    id: string
-    status: string
-    payer: string
-    token: string
-    root: string
-    totalAmount: string
-    recordCount: number
-    dataURI: string
-    operator: string
-    disputed: boolean
-    committedAt: Date
-    committedAtBlock: number
-    disputeDeadline: Date
-    finalizedAt: Date | null
-    finalizedAtBlock: number | null
-    rejectedAt: Date | null
-    rejectedAtBlock: number | null
-    claimedAmount: string
-    claimCount: number
-    updatedAtBlock: number
-}
-
-export interface PayoutClaimedPayload {
-    id: string
-    batchId: string
-    payee: string
-    token: string
-    amount: string
-    fee: string
-    net: string
-    claimer: string
-    relayed: boolean
-    blockNumber: number
-    txHash: string
-    timestamp: Date
-}
-
-export interface EscrowBalancePayload {
-    id: string
-    payer: string
-    token: string
-    available: string
-    locked: string
-    totalDeposited: string
-    totalWithdrawn: string
-    updatedAt: Date
-    updatedAtBlock: number
-}
-
-export interface IndexerHeadPayload {
-    height: number
-    hash: string
-    head: boolean | null
-    reorg: boolean
-}
+import type { ChangeMarks, IndexerHeadPayload } from './payloads'
+import { Pushed, RecentRows } from './recent-rows'
 
 const HUB_TOPIC: Record<ChangeTopic, Topic> = {
     batches: 'batchUpdated',
@@ -81,6 +28,8 @@ const HUB_TOPIC: Record<ChangeTopic, Topic> = {
 /** Hub keys of a `mevDetected` event: subscribers filter by validator or by pool (one key each). */
 export const mevValidatorKey = (validator: string) => `validator:${validator.toLowerCase()}`
 export const mevPoolKey = (pool: string) => `pool:${pool.toLowerCase()}`
+
+const idOf = (row: any): string => row.id
 
 interface Query {
     sql: string
@@ -95,15 +44,21 @@ interface TopicSpec {
     /** hub key(s) the row is published under */
     key(row: any): string | string[] | undefined
     /** the payload subscribers receive (default: the row) */
-    map?(row: any): unknown
+    map?(row: any): object
+    /** identity of a row (default: its id) and the block of its last change, for the corrections after a reorg */
+    rowId?(row: any): string
+    block(row: any): number
+    /** the ids `byIds` takes to read these rows again (default: their row ids) */
+    refetch?(rowIds: string[], pushed: Pushed[]): string[]
 }
 
 /** The simple topics: one table, rows by id or by a block column. */
-function tableSpec(table: string, block: string, columns: string, key: (row: any) => string): TopicSpec {
+function tableSpec(table: string, block: string, columns: string, key: (row: any) => string, blockOf: (row: any) => number): TopicSpec {
     return {
         byIds: (ids, cap) => ({ sql: `SELECT ${columns} FROM ${table} WHERE id = ANY($1::text[]) ORDER BY ${block}, id LIMIT ${cap}`, params: [ids] }),
         byRange: (lo, to, cap) => ({ sql: `SELECT ${columns} FROM ${table} WHERE ${block} BETWEEN $1 AND $2 ORDER BY ${block}, id LIMIT ${cap}`, params: [lo, to] }),
         key,
+        block: blockOf,
     }
 }
 
@@ -117,6 +72,7 @@ const SPECS: Record<ChangeTopic, TopicSpec> = {
             rejected_at AS "rejectedAt", rejected_at_block AS "rejectedAtBlock", claimed_amount::text AS "claimedAmount",
             claim_count AS "claimCount", updated_at_block AS "updatedAtBlock"`,
         (r) => r.id,
+        (r) => r.updatedAtBlock,
     ),
     claims: tableSpec(
         'claim',
@@ -124,6 +80,7 @@ const SPECS: Record<ChangeTopic, TopicSpec> = {
         `id, batch_id AS "batchId", payee, token_id AS "token", amount::text AS amount, fee::text AS fee, net::text AS net,
             claimer, relayed, block_number AS "blockNumber", tx_hash AS "txHash", timestamp`,
         (r) => r.payee,
+        (r) => r.blockNumber,
     ),
     escrowAccounts: tableSpec(
         'escrow_account',
@@ -132,6 +89,7 @@ const SPECS: Record<ChangeTopic, TopicSpec> = {
             total_deposited::text AS "totalDeposited", total_withdrawn::text AS "totalWithdrawn",
             updated_at AS "updatedAt", updated_at_block AS "updatedAtBlock"`,
         (r) => r.payer,
+        (r) => r.updatedAtBlock,
     ),
     // arbitrages, sandwiches and coinbase transfers (never swaps), each with its details, in chain order
     mev: {
@@ -145,6 +103,7 @@ const SPECS: Record<ChangeTopic, TopicSpec> = {
         }),
         key: (r) => [r.validator_id ? mevValidatorKey(r.validator_id) : undefined, r.pool ? mevPoolKey(r.pool) : undefined].filter((k): k is string => !!k),
         map: mevItemFromRow,
+        block: (r) => r.block_number,
     },
     // the notice lists the epochs just scored: every score row of those epochs
     scores: {
@@ -156,6 +115,9 @@ const SPECS: Record<ChangeTopic, TopicSpec> = {
         byRange: (lo, to, cap) => ({ sql: `${SCORE_ENTRY_SQL} WHERE s.computed_at_block BETWEEN $1 AND $2 ORDER BY s.epoch, s.rank LIMIT ${cap}`, params: [lo, to] }),
         key: (r) => r.v_address,
         map: scoreEntryFromRow,
+        rowId: (r) => `${r.epoch}:${r.v_address}`,
+        block: (r) => r.computed_at_block,
+        refetch: (_ids, pushed) => [...new Set(pushed.map((p) => String(p.row.epoch)))],
     },
 }
 
@@ -165,6 +127,8 @@ export interface FeedOptions {
     log?: (msg: string, fields?: Record<string, unknown>) => void
     /** schema of the processor's status tables */
     stateSchema?: string
+    /** rows remembered per topic for the corrections after a reorg (recent-rows.ts; default 5,000) */
+    reorgMemoryRows?: number
 }
 
 export interface FeedStats {
@@ -182,12 +146,15 @@ export class ChangeFeed {
     private pending: Notice | undefined
     private running: Promise<void> | undefined
     private closed = false
+    private readonly recent: RecentRows<ChangeTopic>
 
     constructor(
         private db: Pool,
         private hub: Hub,
         private options: FeedOptions = {},
-    ) {}
+    ) {
+        this.recent = new RecentRows(options.reorgMemoryRows ?? 5_000)
+    }
 
     /** Remember where the indexer is now, so the first truncated notice knows its range. */
     async init(): Promise<void> {
@@ -268,22 +235,59 @@ export class ChangeFeed {
             }
         }
         const to = n.height
+        // a head below the last one: blocks were undone even if the notice does not say so (a restarted processor)
+        const reorg = !!n.reorg || (to !== undefined && this.lastHeight !== undefined && to < this.lastHeight)
         const from = n.fromHeight ?? (this.lastHeight !== undefined ? this.lastHeight + 1 : to)
         if (to !== undefined && this.hub.count('indexerHead') > 0) {
-            const head: IndexerHeadPayload = { height: to, hash: n.hash ?? '', head: n.head ?? null, reorg: !!n.reorg }
+            const head: IndexerHeadPayload = { height: to, hash: n.hash ?? '', head: n.head ?? null, reorg }
             this.stats.published += this.hub.publish('indexerHead', undefined, head)
         }
-        // topics are independent: query them concurrently (one query each)
+        // topics are independent: query them concurrently (one query each, plus one for the corrections of a reorg)
         await Promise.all(
             ALL_CHANGE_TOPICS.map(async (topic) => {
-                const hubTopic = HUB_TOPIC[topic]
-                if (this.hub.count(hubTopic) === 0) return
+                if (this.hub.count(HUB_TOPIC[topic]) === 0) return
                 const rows = await this.fetch(topic, n, from, to)
-                const spec = SPECS[topic]
-                for (const row of rows) this.stats.published += this.hub.publish(hubTopic, spec.key(row), spec.map ? spec.map(row) : row)
+                for (const row of rows) this.publishRow(topic, row, reorg)
+                // the notice's first block is where the new branch starts: every write from there on was undone
+                if (reorg) await this.correct(topic, n.fromHeight ?? 0, rows)
             }),
         )
-        if (to !== undefined && (this.lastHeight === undefined || to > this.lastHeight || n.reorg)) this.lastHeight = to
+        if (to !== undefined && (this.lastHeight === undefined || to > this.lastHeight || reorg)) this.lastHeight = to
+    }
+
+    private publishRow(topic: ChangeTopic, row: any, reorg: boolean): void {
+        const spec = SPECS[topic]
+        const marks: ChangeMarks = { reorg, removed: false }
+        const payload = spec.map ? Object.assign(spec.map(row), marks) : { ...row, ...marks }
+        this.stats.published += this.hub.publish(HUB_TOPIC[topic], spec.key(row), payload)
+        this.recent.remember(topic, (spec.rowId ?? idOf)(row), { row, payload, block: spec.block(row) })
+    }
+
+    /** After a reorg from block `from`: rows pushed from there on (and not just re-read) are pushed corrected, or removed. */
+    private async correct(topic: ChangeTopic, from: number, fresh: any[]): Promise<void> {
+        const spec = SPECS[topic]
+        const rowId = spec.rowId ?? idOf
+        const seen = new Set(fresh.map(rowId))
+        const stale = [...this.recent.since(topic, from)].filter(([id]) => !seen.has(id))
+        if (stale.length === 0) return
+        const ids = stale.map(([id]) => id)
+        const q = spec.byIds(spec.refetch ? spec.refetch(ids, stale.map(([, p]) => p)) : ids, Math.max(ids.length, this.options.maxRowsPerTopic ?? 5_000))
+        const current = new Map<string, any>()
+        if (q) {
+            for (const r of (await this.db.query(q.sql, q.params as any[])).rows) current.set(rowId(r), r)
+            this.stats.queries++
+        }
+        for (const [id, pushed] of stale) {
+            const row = current.get(id)
+            if (row === undefined) {
+                // only on the abandoned branch: the last pushed state, marked removed
+                const payload = { ...pushed.payload, reorg: true, removed: true }
+                this.stats.published += this.hub.publish(HUB_TOPIC[topic], spec.key(pushed.row), payload)
+                this.recent.forget(topic, id)
+            } else if (JSON.stringify(row) !== JSON.stringify(pushed.row)) {
+                this.publishRow(topic, row, true)
+            }
+        }
     }
 
     private async fetch(topic: ChangeTopic, n: Notice, from: number | undefined, to: number | undefined): Promise<any[]> {
