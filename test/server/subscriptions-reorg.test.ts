@@ -156,3 +156,21 @@ test('a head that went backwards without the flag counts as a reorg too', async 
     await notify({ height: 107, fromHeight: 105, changed: {}, tables: [] })
     expect((await batches.upTo(2))[1]).toEqual({ data: { batchUpdated: { id: b, removed: true } }, extensions: { reorg: true, removed: true } })
 })
+
+test('a reorg while the LISTEN connection was down: caught up on reconnect, corrections flagged reorg', async () => {
+    const b = bid(0xc1)
+    const batches = sub(`subscription { batchUpdated(id: "${b}") { id removed } }`)
+    await until(() => server.hub.count('batchUpdated') >= 4)
+    const hot = (h: number) => '0x' + h.toString(16).padStart(64, 'a') // setIndexerHead's hot block hashes
+    await upsertBatch(stack.pool, { id: b, totalAmount: 1n, committedAt: T0, committedAtBlock: 120, updatedAtBlock: 120 })
+    await setIndexerHead(stack.pool, 100, [118, 119, 120])
+    await stack.pool.query(`SELECT pg_notify('squid_batch', $1)`, [encodePayload({ height: 120, hash: hot(120), fromHeight: 120, head: true, changed: { batches: [b] }, tables: ['Batch'] })])
+    await batches.upTo(1)
+    const reconnects = server.listener.reconnects
+    await stack.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'settlement-api-listen'`)
+    // meanwhile: a fork at 119, the batch gone, the new branch not longer yet (its notice is lost)
+    await stack.pool.query(`DELETE FROM batch WHERE id = $1`, [b])
+    await setIndexerHead(stack.pool, 100, [118, 119])
+    await until(() => server.listener.reconnects > reconnects, 15_000)
+    expect((await batches.upTo(2, 10_000))[1]).toEqual({ data: { batchUpdated: { id: b, removed: true } }, extensions: { reorg: true, removed: true } })
+})

@@ -142,6 +142,8 @@ export interface FeedStats {
 
 export class ChangeFeed {
     lastHeight: number | undefined
+    /** hash of `lastHeight` as notified (a reorg during a LISTEN outage shows as another hash there) */
+    private lastHash: string | undefined
     readonly stats: FeedStats = { notices: 0, rounds: 0, queries: 0, published: 0, errors: 0, lastRoundMs: 0 }
     private pending: Notice | undefined
     private running: Promise<void> | undefined
@@ -160,7 +162,7 @@ export class ChangeFeed {
     async init(): Promise<void> {
         try {
             const head = await readIndexerHead(this.db, this.options.stateSchema)
-            if (head && head.height >= 0) this.lastHeight = head.height
+            if (head && head.height >= 0) [this.lastHeight, this.lastHash] = [head.height, head.hash]
         } catch (e: any) {
             this.options.log?.('change feed: cannot read the indexer head', { error: e?.message })
         }
@@ -176,12 +178,26 @@ export class ChangeFeed {
     async catchUp(): Promise<void> {
         const head = await readIndexerHead(this.db, this.options.stateSchema).catch(() => undefined)
         if (!head || head.height < 0) return
-        if (this.lastHeight !== undefined && head.height <= this.lastHeight) return
+        // a reorg while we were not listening: its notice is lost, the corrections must still be made
+        const replaced = await this.replacedSince(head).catch(() => false)
+        if (this.lastHeight !== undefined && head.height <= this.lastHeight && !replaced) return
         const n = emptyNotice()
         n.height = head.height
         n.hash = head.hash
+        if (replaced) n.reorg = true
         for (const t of ALL_CHANGE_TOPICS) n.byRange.add(t)
         this.enqueue(n)
+    }
+
+    /** Is the last block we were told about no longer on the indexed chain (below the head, or another hash)? */
+    private async replacedSince(head: { height: number; hash: string }): Promise<boolean> {
+        const [last, hash] = [this.lastHeight, this.lastHash]
+        if (last === undefined || hash === undefined) return false
+        if (head.height < last) return true
+        if (head.height === last) return head.hash !== hash
+        const s = `"${(this.options.stateSchema ?? 'squid_processor').replace(/"/g, '""')}"`
+        const r = await this.db.query(`SELECT hash FROM ${s}.hot_block WHERE height = $1`, [last])
+        return r.rows.length > 0 && r.rows[0].hash !== hash
     }
 
     enqueue(n: Notice): void {
@@ -252,7 +268,10 @@ export class ChangeFeed {
                 if (reorg) await this.correct(topic, n.fromHeight ?? 0, rows)
             }),
         )
-        if (to !== undefined && (this.lastHeight === undefined || to > this.lastHeight || reorg)) this.lastHeight = to
+        if (to !== undefined && (this.lastHeight === undefined || to > this.lastHeight || reorg)) {
+            this.lastHeight = to
+            this.lastHash = n.hash
+        }
     }
 
     private publishRow(topic: ChangeTopic, row: any, reorg: boolean): void {
