@@ -160,7 +160,9 @@ test('a head that went backwards without the flag counts as a reorg too', async 
 test('a reorg while the LISTEN connection was down: caught up on reconnect, corrections flagged reorg', async () => {
     const b = bid(0xc1)
     const batches = sub(`subscription { batchUpdated(id: "${b}") { id removed } }`)
+    const live = sub(`subscription { batchById(id: "${b}") { id } }`)
     await until(() => server.hub.count('batchUpdated') >= 4)
+    await live.upTo(1)
     const hot = (h: number) => '0x' + h.toString(16).padStart(64, 'a') // setIndexerHead's hot block hashes
     await upsertBatch(stack.pool, { id: b, totalAmount: 1n, committedAt: T0, committedAtBlock: 120, updatedAtBlock: 120 })
     await setIndexerHead(stack.pool, 100, [118, 119, 120])
@@ -173,4 +175,7 @@ test('a reorg while the LISTEN connection was down: caught up on reconnect, corr
     await setIndexerHead(stack.pool, 100, [118, 119])
     await until(() => server.listener.reconnects > reconnects, 15_000)
     expect((await batches.upTo(2, 10_000))[1]).toEqual({ data: { batchUpdated: { id: b, removed: true } }, extensions: { reorg: true, removed: true } })
+    // the live query too, flagged
+    await until(() => live.events.some((e) => e.data?.batchById?.id === b), 5_000)
+    expect((await live.upTo(3))[2]).toEqual({ data: { batchById: null }, extensions: { reorg: true } })
 })

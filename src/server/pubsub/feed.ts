@@ -174,19 +174,20 @@ export class ChangeFeed {
         this.enqueue(parseNotice(payload))
     }
 
-    /** After the LISTEN connection came back: whatever was committed meanwhile, refetch by range. */
-    async catchUp(): Promise<void> {
+    /** After the LISTEN connection came back: whatever was committed meanwhile, refetch by range. True: a reorg was missed. */
+    async catchUp(): Promise<boolean> {
         const head = await readIndexerHead(this.db, this.options.stateSchema).catch(() => undefined)
-        if (!head || head.height < 0) return
+        if (!head || head.height < 0) return false
         // a reorg while we were not listening: its notice is lost, the corrections must still be made
         const replaced = await this.replacedSince(head).catch(() => false)
-        if (this.lastHeight !== undefined && head.height <= this.lastHeight && !replaced) return
+        if (this.lastHeight !== undefined && head.height <= this.lastHeight && !replaced) return false
         const n = emptyNotice()
         n.height = head.height
         n.hash = head.hash
         if (replaced) n.reorg = true
         for (const t of ALL_CHANGE_TOPICS) n.byRange.add(t)
         this.enqueue(n)
+        return replaced
     }
 
     /** Is the last block we were told about no longer on the indexed chain (below the head, or another hash)? */
