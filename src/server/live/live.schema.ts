@@ -7,7 +7,7 @@
  */
 import { GraphQLFieldConfigMap, GraphQLObjectType, GraphQLSchema } from 'graphql'
 import { apiError } from '../errors'
-import { CUSTOM_LIVE_QUERIES, customQueryEntities } from './custom-queries'
+import { CUSTOM_LIVE_QUERIES, customQueryEntities, isCustomLiveQuery } from './custom-queries'
 import { entityNames } from './tables-read'
 
 /** marks a Subscription field as a live query (field `extensions`) */
@@ -29,7 +29,7 @@ export function withLiveQueries(schema: GraphQLSchema, queryFieldNames: readonly
     for (const name of [...queryFieldNames, ...custom]) {
         const q = queryFields[name]
         if (!q || fields[name]) continue
-        const omit = new Set(CUSTOM_LIVE_QUERIES[name]?.omitArgs ?? [])
+        const omit = new Set(isCustomLiveQuery(name) ? (CUSTOM_LIVE_QUERIES[name].omitArgs ?? []) : [])
         fields[name] = {
             type: q.type,
             args: Object.fromEntries(Object.entries(q.args ?? {}).filter(([arg]) => !omit.has(arg))),
