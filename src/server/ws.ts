@@ -32,6 +32,7 @@ import { queryLimitsRule } from './limits/validation'
 import { SharedSubscriptions } from './pubsub/shared'
 import { subscribeWithReorgExtensions } from './pubsub/reorg-extension'
 import { LiveQueries } from './live/engine'
+import { endOnBadInput } from './live/bad-input'
 import type { ServerCtx, Services } from './services'
 import type { Pool } from 'pg'
 import type { ApiMetrics } from './metrics'
@@ -199,7 +200,7 @@ export function attachGraphqlWs(
                 if (deps.services.hub.subscriberCount + live.memberCount >= deps.services.hub.options.maxSubscribers) {
                     return { errors: [apiError('RATE_LIMITED', 'the server has too many subscriptions open; retry later')] }
                 }
-                return live.subscribe(args, (args.contextValue as ServerCtx).caller)
+                return endOnBadInput(live.subscribe(args, (args.contextValue as ServerCtx).caller))
             }) as any,
             // refusals before execution (rate limit, validation, revoked key): counted like HTTP's
             onError: (_ctx, _msg, errors) => {

@@ -116,6 +116,7 @@ test('a custom live field: same arguments as the query (mevFeed without cursor),
 interface Live {
     events: ExecutionResult<any>[]
     next(timeoutMs?: number): Promise<ExecutionResult<any>>
+    completed: boolean
 }
 
 function live(query: string): Live {
@@ -123,8 +124,9 @@ function live(query: string): Live {
     clients.push(c)
     const events: ExecutionResult<any>[] = []
     let read = 0
-    c.subscribe({ query }, { next: (v) => void events.push(v), error: (e) => void events.push({ errors: Array.isArray(e) ? e : [e as any] }), complete: () => undefined })
-    return {
+    const l = { completed: false } as Live
+    c.subscribe({ query }, { next: (v) => void events.push(v), error: (e) => void events.push({ errors: Array.isArray(e) ? e : [e as any] }), complete: () => void (l.completed = true) })
+    return Object.assign(l, {
         events,
         async next(timeoutMs = 5_000) {
             await until(() => events.length > read, timeoutMs).catch(() => {
@@ -132,7 +134,7 @@ function live(query: string): Live {
             })
             return events[read++]
         },
-    }
+    })
 }
 
 async function commit(tables: string[], changed: Record<string, string[]> = {}) {
@@ -188,7 +190,10 @@ test('live validatorRankings and mevFeed: first result at once; mevFeed live is 
     const paged = live(`subscription { mevFeed(limit: 5, cursor: "MTox") { id } }`)
     const refused = await paged.next()
     expect(refused.errors?.[0]?.message).toMatch(/cursor/)
-    // same limits as the query
+    // same limits as the query; wrong arguments end the live query after their error
+    const members = server.live.stats.members
     const big = live(`subscription { validatorRankings(limit: 5000) { rank } }`)
     expect((await big.next()).errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } })
+    await until(() => big.completed)
+    await until(() => server.live.stats.members === members)
 })
