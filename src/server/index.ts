@@ -22,6 +22,7 @@ import { DEFAULT_RATE_LIMITS, RateLimitConfig, RateLimiter } from './limits/rate
 import { ChangeFeed } from './pubsub/feed'
 import { Hub } from './pubsub/hub'
 import { NotifyListener } from './pubsub/listener'
+import { emptyNotice } from './pubsub/notice'
 import { FeedWatchdog } from './pubsub/watchdog'
 import type { SharedSubscriptions } from './pubsub/shared'
 import type { LiveQueries } from './live/engine'
@@ -160,10 +161,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 if (liveReads) liveReads.noticed(() => live?.push(payload))
                 else live?.push(payload)
             },
-            onReconnect: () => {
+            onReconnect: async () => {
                 resultCache.invalidate()
-                live?.refreshAll()
-                return feed.catchUp()
+                // commits may have been missed: every live query runs again, flagged reorg when one was missed
+                const replaced = await feed.catchUp().catch(() => false)
+                if (replaced) live?.onNotice({ ...emptyNotice(), reorg: true })
+                else live?.refreshAll()
             },
             log: (m, f) => log('warn', m, f),
         })

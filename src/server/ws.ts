@@ -11,6 +11,7 @@
  * - Every subscribe message takes a rate-limit token (key or IP bucket) and is validated with the same
  *   depth/complexity rules as HTTP; a connection holds at most `maxPerConnection` operations.
  * - Identical subscriptions share one execution (pubsub/shared.ts); each socket has its own bounded queue.
+ * - Hand-made subscription events pushed because of a reorg carry `extensions.reorg` (pubsub/reorg-extension.ts).
  * - A subscription on a generated query field is a live query (live/engine.ts), under the same limits.
  * - Results and errors go through the same masking as HTTP.
  */
@@ -29,8 +30,10 @@ import { serveGraphqlWs } from './ws-serve'
 import { RateLimiter } from './limits/rate-limit'
 import { queryLimitsRule } from './limits/validation'
 import { SharedSubscriptions } from './pubsub/shared'
+import { subscribeWithReorgExtensions } from './pubsub/reorg-extension'
 import { LiveQueries } from './live/engine'
 import { CappedOpenreaderContext } from './openreader-context'
+import { endOnBadInput } from './live/bad-input'
 import type { ServerCtx, Services } from './services'
 import type { Pool } from 'pg'
 import type { ApiMetrics } from './metrics'
@@ -195,13 +198,14 @@ export function attachGraphqlWs(
                 }
             }) as any,
             subscribe: (async (args: ExecutionArgs) => {
-                if (!live.isLive(args.document, args.operationName)) return shared.subscribe(args)
+                // hub events caused by a reorg carry `extensions.reorg` (pubsub/reorg-extension.ts)
+                if (!live.isLive(args.document, args.operationName)) return subscribeWithReorgExtensions(args, shared.subscribe)
                 if (deps.services.feedLost?.()) return { errors: [apiError('UNAVAILABLE', 'the change feed is down: live queries are refused until it is back; retry later', { reason: 'FEED_LOST' })] }
                 // one cap for hub subscriptions and live queries together
                 if (deps.services.hub.subscriberCount + live.memberCount >= deps.services.hub.options.maxSubscribers) {
                     return { errors: [apiError('RATE_LIMITED', 'the server has too many subscriptions open; retry later')] }
                 }
-                return live.subscribe(args, (args.contextValue as ServerCtx).caller)
+                return endOnBadInput(live.subscribe(args, (args.contextValue as ServerCtx).caller))
             }) as any,
             // refusals before execution (rate limit, validation, revoked key): counted like HTTP's
             onError: (_ctx, _msg, errors) => {

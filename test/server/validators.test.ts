@@ -892,4 +892,25 @@ describe('subscriptions', () => {
         expect((await s.next()).data.validatorScoreUpdated).toEqual({ epoch: 4, validator: { address: V4 } })
         expect(server.feed.stats.queries - q0).toBe(2)
     })
+
+    test('a reorg: the MEV events and scores of the abandoned blocks are pushed removed; unchanged rows are not pushed', async () => {
+        // the previous test's subscribers are gone (dispose does not wait for the server)
+        await until(() => server.hub.count('mevDetected') === 0 && server.hub.count('validatorScoreUpdated') === 0)
+        const m = sub(`subscription { mevDetected { id reorg removed } }`)
+        const s = sub(`subscription { validatorScoreUpdated { epoch reorg removed validator { address } } }`)
+        await until(() => server.hub.count('mevDetected') === 1 && server.hub.count('validatorScoreUpdated') === 1)
+        const id = `${hk(98)}-coinbase-${pad5(6)}-0`
+        await insertMevEvent(stack.pool, { id, kind: 'COINBASE_TRANSFER', h: 98, pos: 6, account: SEARCHER, amount: 6n })
+        await notify({ height: 170, hash: '0x170', head: true, changed: { mev: [id] } })
+        expect((await m.next()).data.mevDetected).toEqual({ id, reorg: false, removed: false })
+        // squid undoes blocks 98 on: this transfer and epoch 4's scores (computed at 160) vanish; the rest stays
+        await stack.pool.query(`DELETE FROM mev_event WHERE id = $1`, [id])
+        await stack.pool.query(`DELETE FROM validator_score WHERE epoch = 4`)
+        await notify({ height: 171, hash: '0x171', head: true, reorg: true, fromHeight: 98, changed: {} })
+        expect(await m.next()).toEqual({ data: { mevDetected: { id, reorg: true, removed: true } }, extensions: { reorg: true, removed: true } })
+        expect(await s.next()).toEqual({ data: { validatorScoreUpdated: { epoch: 4, reorg: true, removed: true, validator: { address: V4 } } }, extensions: { reorg: true, removed: true } })
+        await quiet()
+        expect(m.events).toHaveLength(2)
+        expect(s.events).toHaveLength(1)
+    })
 })

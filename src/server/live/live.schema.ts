@@ -1,11 +1,14 @@
 /**
- * Live queries in the schema: every generated OpenReader query field (list, by-id, connection) is offered again
- * on the Subscription root under the same name, with the same arguments and type. The fields only carry the
+ * Live queries in the schema: every generated OpenReader query field (list, by-id, connection), and the custom
+ * read queries of custom-queries.ts (without the arguments listed there), are offered again on the Subscription
+ * root under the same name, with the same arguments and type. The fields only carry the
  * shape (validation, complexity limits, introspection): a live operation is run by live/engine.ts, which
  * executes the same document as a query after each relevant commit.
  */
 import { GraphQLFieldConfigMap, GraphQLObjectType, GraphQLSchema } from 'graphql'
 import { apiError } from '../errors'
+import { CUSTOM_LIVE_QUERIES, customQueryEntities, isCustomLiveQuery } from './custom-queries'
+import { entityNames } from './tables-read'
 
 /** marks a Subscription field as a live query (field `extensions`) */
 export const LIVE_QUERY_EXTENSION = 'liveQuery'
@@ -17,12 +20,19 @@ export function withLiveQueries(schema: GraphQLSchema, queryFieldNames: readonly
     const oldSub = schema.getSubscriptionType()
     const fields: GraphQLFieldConfigMap<unknown, unknown> = { ...(oldSub ? oldSub.toConfig().fields : {}) }
     const queryFields = query.toConfig().fields
-    for (const name of queryFieldNames) {
+    const custom = Object.keys(CUSTOM_LIVE_QUERIES)
+    for (const name of custom) {
+        if (!queryFields[name]) throw new Error(`live query ${name} (custom-queries.ts) is not a Query field`)
+        // a typo in its table list fails here, at startup
+        customQueryEntities(name, entityNames(schema))
+    }
+    for (const name of [...queryFieldNames, ...custom]) {
         const q = queryFields[name]
         if (!q || fields[name]) continue
+        const omit = new Set(isCustomLiveQuery(name) ? (CUSTOM_LIVE_QUERIES[name].omitArgs ?? []) : [])
         fields[name] = {
             type: q.type,
-            args: q.args,
+            args: Object.fromEntries(Object.entries(q.args ?? {}).filter(([arg]) => !omit.has(arg))),
             description: `Live \`${name}\`: the query's result at once, then again after each processor commit that changed it.`,
             extensions: { ...q.extensions, [LIVE_QUERY_EXTENSION]: true },
             // reached only when live/engine.ts did not take the operation: its root field sits behind a fragment

@@ -3,7 +3,7 @@
  * entity types its selection visits (nested relations included, through fragments too), the entity of each
  * Relay connection (its `totalCount` reads the table even when no node is selected), and the relations its
  * `where` filters and `orderBy` values walk through. An entity type is an object type with a generated
- * `<Type>WhereInput`.
+ * `<Type>WhereInput`. A custom read query (custom-queries.ts) reads the tables declared for it.
  */
 import {
     DocumentNode,
@@ -23,6 +23,7 @@ import {
     visit,
     visitWithTypeInfo,
 } from 'graphql'
+import { customQueryEntities, isCustomLiveQuery } from './custom-queries'
 
 function entityOf(schema: GraphQLSchema, t: GraphQLNamedType | undefined | null): GraphQLObjectType | undefined {
     if (!t || !isObjectType(t)) return undefined
@@ -34,6 +35,20 @@ function entityOf(schema: GraphQLSchema, t: GraphQLNamedType | undefined | null)
     const node = t.getFields().node
     if (node && /Edge$/.test(t.name)) return entityOf(schema, getNamedType(node.type))
     return undefined
+}
+
+const entityNamesOf = new WeakMap<GraphQLSchema, string[]>()
+
+/** Every entity type of the schema (the processor's tables). */
+export function entityNames(schema: GraphQLSchema): string[] {
+    let names = entityNamesOf.get(schema)
+    if (!names) {
+        names = Object.values(schema.getTypeMap())
+            .filter((t) => !t.name.startsWith('__') && entityOf(schema, t)?.name === t.name)
+            .map((t) => t.name)
+        entityNamesOf.set(schema, names)
+    }
+    return names
 }
 
 /** entities named by a `where` value (its nested `<Entity>WhereInput` objects) */
@@ -73,7 +88,10 @@ export function entitiesRead(schema: GraphQLSchema, document: DocumentNode, vari
     visit(
         document,
         visitWithTypeInfo(info, {
-            Field() {
+            Field(node) {
+                if (info.getParentType() === schema.getQueryType() && isCustomLiveQuery(node.name.value)) {
+                    for (const e of customQueryEntities(node.name.value, entityNames(schema))) out.add(e)
+                }
                 const t = info.getType()
                 const e = t ? entityOf(schema, getNamedType(t)) : undefined
                 if (e) out.add(e.name)

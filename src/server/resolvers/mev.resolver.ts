@@ -10,7 +10,7 @@
 import { Arg, Ctx as GqlCtx, FieldResolver, Int, Query, Resolver, Root, Subscription } from 'type-graphql'
 import type { Ctx } from '../context'
 import { apiError } from '../errors'
-import { mevPoolKey, mevValidatorKey } from '../pubsub/feed'
+import { mevPoolKey, mevValidatorKey } from '../pubsub/topics'
 import { SlowConsumer } from '../pubsub/queue'
 import { services } from '../services'
 import { DEFAULT_MEV_KINDS, MevKind } from './mev.input'

@@ -70,6 +70,8 @@ export class MevFeedItem {
     @Field(() => LiquidationDetail, { nullable: true }) liquidation!: LiquidationDetail | null
     @Field(() => JitLiquidityDetail, { nullable: true }) jitLiquidity!: JitLiquidityDetail | null
     @Field(() => NftTradeDetail, { nullable: true }) nftTrade!: NftTradeDetail | null
+    @Field(() => Boolean, { description: 'mevDetected: pushed because of a reorg (the event as on the new branch, or with `removed`); false in queries' }) reorg!: boolean
+    @Field(() => Boolean, { description: 'mevDetected: the event was only on blocks a reorg abandoned (drop it); false in queries' }) removed!: boolean
 }
 
 // ---------------------------------------------------------------------------
@@ -140,6 +142,8 @@ export function mevItemFromRow(r: any): MevFeedItem {
         account: r.account ?? null,
         token: r.token ?? null,
         amount: r.amount ?? null,
+        reorg: false,
+        removed: false,
         arbitrage:
             kind === MevKind.ARBITRAGE && r.a_id != null
                 ? {

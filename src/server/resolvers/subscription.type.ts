@@ -31,6 +31,8 @@ export class BatchUpdateEvent {
     @Field(() => BigIntScalar) claimedAmount!: string
     @Field(() => Int) claimCount!: number
     @Field(() => Int) updatedAtBlock!: number
+    @Field(() => Boolean, { description: 'pushed because of a reorg: the row as it is on the new branch (or, with `removed`, as last pushed)' }) reorg!: boolean
+    @Field(() => Boolean, { description: 'the row existed only on blocks a reorg abandoned: it is gone (drop it)' }) removed!: boolean
 }
 
 @ObjectType({ description: 'A payee claimed its payout from a batch.' })
@@ -47,6 +49,8 @@ export class PayoutClaimedEvent {
     @Field(() => Int) blockNumber!: number
     @Field(() => String) txHash!: string
     @Field(() => DateTimeScalar) timestamp!: Date
+    @Field(() => Boolean, { description: 'pushed because of a reorg: the row as it is on the new branch (or, with `removed`, as last pushed)' }) reorg!: boolean
+    @Field(() => Boolean, { description: 'the row existed only on blocks a reorg abandoned: it is gone (drop it)' }) removed!: boolean
 }
 
 @ObjectType({ description: "A payer's escrow balances in one token after the change." })
@@ -60,4 +64,6 @@ export class EscrowBalanceEvent {
     @Field(() => BigIntScalar) totalWithdrawn!: string
     @Field(() => DateTimeScalar) updatedAt!: Date
     @Field(() => Int) updatedAtBlock!: number
+    @Field(() => Boolean, { description: 'pushed because of a reorg: the row as it is on the new branch (or, with `removed`, as last pushed)' }) reorg!: boolean
+    @Field(() => Boolean, { description: 'the row existed only on blocks a reorg abandoned: it is gone (drop it)' }) removed!: boolean
 }

@@ -67,6 +67,8 @@ export class ValidatorScoreEntry {
     @Field(() => Int, { description: 'epochs of history used (≤ windowEpochs)' }) epochsUsed!: number
     @Field(() => Int, { description: 'the block whose processing closed the epoch' }) computedAtBlock!: number
     @Field(() => ValidatorEpochStatInfo, { nullable: true, description: "the validator's stat for this epoch" }) stat!: ValidatorEpochStatInfo | null
+    @Field(() => Boolean, { description: 'validatorScoreUpdated: pushed because of a reorg (the score as on the new branch, or with `removed`); false in queries' }) reorg!: boolean
+    @Field(() => Boolean, { description: 'validatorScoreUpdated: the score was computed only on blocks a reorg abandoned (drop it); false in queries' }) removed!: boolean
 }
 
 @ObjectType({ description: "A validator's revenue over a block or epoch range (or all time)." })
@@ -171,6 +173,8 @@ export function scoreEntryFromRow(r: any): ValidatorScoreEntry {
         windowEpochs: r.window_epochs,
         epochsUsed: r.epochs_used,
         computedAtBlock: r.computed_at_block,
+        reorg: false,
+        removed: false,
         stat:
             r.st_id == null
                 ? null
