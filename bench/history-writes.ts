@@ -94,34 +94,7 @@ async function replay(c: Client, variant: string, calls: number) {
         )
         lap('close', t)
         t = now()
-        const amount = (i: number) => String(1_000_000 + i)
-        if (copy) {
-            const lines = vs.map((v, i) => {
-                const row = [v.id, v.id.slice(0, 42), TOKEN, ...Array.from({ length: 7 }, () => amount(i)), '5', '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00', String(v.block)]
-                return [...row, `[${v.block},${v.next ?? ''})`].join('\t') + '\n'
-            })
-            await copyFrom(c, `COPY ${H} (${COLS.join(', ')}, block_range) FROM STDIN`, [Buffer.from(lines.join(''))])
-        } else {
-            const params = [
-                arr(vs.map((v) => v.id)),
-                arr(vs.map((v) => v.id.slice(0, 42))),
-                arr(vs.map(() => null)), // a relation the handler did not load: read back from the current row
-                ...Array.from({ length: 7 }, () => arr(vs.map((_, i) => amount(i)))),
-                arr(vs.map(() => 5)),
-                arr(vs.map(() => '2026-01-01T00:00:00Z')),
-                arr(vs.map(() => '2026-01-01T00:00:00Z')),
-                arr(vs.map((v) => v.block)),
-                arr(vs.map((v) => v.block)),
-                arr(vs.map((v) => v.next)),
-            ]
-            const select = COLS.map((col, i) => (col === 'token_id' ? `coalesce(u.c${i}, e.token_id)` : `u.c${i}`))
-            const unnest = [...TYPES, 'int4', 'int4'].map((ty, i) => `$${i + 1}::${ty}[]`)
-            await c.query(
-                `INSERT INTO ${H} (${COLS.join(', ')}, block_range) SELECT ${select.join(', ')}, int4range(u.b0, u.b1)
-                   FROM unnest(${unnest.join(', ')}) AS u(${COLS.map((_, i) => 'c' + i).join(', ')}, b0, b1) LEFT JOIN escrow_account AS e ON e.id = u.c0`,
-                params,
-            )
-        }
+        await writeVersions(c, vs, copy)
         lap('insert', t)
         t = now()
         await c.query('COMMIT')
@@ -141,6 +114,38 @@ async function replay(c: Client, variant: string, calls: number) {
     }
     note('history-writes', `${variant}: ${JSON.stringify(r)}`)
     return r
+}
+
+/** The new versions of one call: INSERT … SELECT FROM unnest … LEFT JOIN (the writer's statement), or COPY. */
+async function writeVersions(c: Client, vs: Version[], copy: boolean): Promise<void> {
+    const amount = (i: number) => String(1_000_000 + i)
+    if (copy) {
+        const lines = vs.map((v, i) => {
+            const row = [v.id, v.id.slice(0, 42), TOKEN, ...Array.from({ length: 7 }, () => amount(i)), '5', '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00', String(v.block)]
+            return [...row, `[${v.block},${v.next ?? ''})`].join('\t') + '\n'
+        })
+        await copyFrom(c, `COPY ${H} (${COLS.join(', ')}, block_range) FROM STDIN`, [Buffer.from(lines.join(''))])
+    } else {
+        const params = [
+            arr(vs.map((v) => v.id)),
+            arr(vs.map((v) => v.id.slice(0, 42))),
+            arr(vs.map(() => null)), // a relation the handler did not load: read back from the current row
+            ...Array.from({ length: 7 }, () => arr(vs.map((_, i) => amount(i)))),
+            arr(vs.map(() => 5)),
+            arr(vs.map(() => '2026-01-01T00:00:00Z')),
+            arr(vs.map(() => '2026-01-01T00:00:00Z')),
+            arr(vs.map((v) => v.block)),
+            arr(vs.map((v) => v.block)),
+            arr(vs.map((v) => v.next)),
+        ]
+        const select = COLS.map((col, i) => (col === 'token_id' ? `coalesce(u.c${i}, e.token_id)` : `u.c${i}`))
+        const unnest = [...TYPES, 'int4', 'int4'].map((ty, i) => `$${i + 1}::${ty}[]`)
+        await c.query(
+            `INSERT INTO ${H} (${COLS.join(', ')}, block_range) SELECT ${select.join(', ')}, int4range(u.b0, u.b1)
+               FROM unnest(${unnest.join(', ')}) AS u(${COLS.map((_, i) => 'c' + i).join(', ')}, b0, b1) LEFT JOIN escrow_account AS e ON e.id = u.c0`,
+            params,
+        )
+    }
 }
 
 export async function runHistoryWrites(ctx: RunContext): Promise<BenchResult> {

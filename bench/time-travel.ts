@@ -14,6 +14,26 @@ import { RunContext } from './support/context'
 import { closedLoop, LoadRequest, LoadResult } from './support/http-load'
 
 type Mode = 'current' | 'asOf'
+type Run = LoadResult & { postgresCpuPercent: number; serverCpuPercent: number }
+type Server = Awaited<ReturnType<Awaited<ReturnType<RunContext['indexedStack']>>['startServer']>>
+
+/** Per level (1 and 20 clients): the current-state mode, then the as-of mode, for the same time. */
+async function measureLevels(server: Server, pgPid: number, next: (mode: Mode) => (c: number, i: number) => LoadRequest, durationMs: number) {
+    const levels: Record<string, Record<Mode, Run>> = {}
+    for (const concurrency of [1, 20]) {
+        const level = {} as Record<Mode, Run>
+        for (const mode of ['current', 'asOf'] as Mode[]) {
+            server.child.monitor.mark()
+            const pgCpu = cpuMeter(pgPid)
+            const r = await closedLoop(server.url, { concurrency, durationMs, next: next(mode) })
+            level[mode] = { ...r, serverCpuPercent: server.child.monitor.cpuPercentSinceMark(), postgresCpuPercent: pgCpu.stop() }
+            note('time-travel', `${concurrency} clients, ${mode}: ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.errors} errors`)
+            if (r.errors) note('time-travel', `errors: ${r.errorSamples.join(' | ')}`)
+        }
+        levels[`c${concurrency}`] = level
+    }
+    return levels
+}
 
 export async function runTimeTravel(ctx: RunContext): Promise<BenchResult> {
     const t0 = Date.now()
@@ -61,19 +81,7 @@ export async function runTimeTravel(ctx: RunContext): Promise<BenchResult> {
         const durationMs = ctx.opts.quick ? 3_000 : 15_000
         await closedLoop(server.url, { concurrency: 10, durationMs: ctx.opts.quick ? 1_000 : 3_000, next: next('asOf') })
         await closedLoop(server.url, { concurrency: 10, durationMs: ctx.opts.quick ? 1_000 : 3_000, next: next('current') })
-        const levels: Record<string, Record<Mode, LoadResult & { postgresCpuPercent: number; serverCpuPercent: number }>> = {}
-        for (const concurrency of [1, 20]) {
-            const level = {} as Record<Mode, LoadResult & { postgresCpuPercent: number; serverCpuPercent: number }>
-            for (const mode of ['current', 'asOf'] as Mode[]) {
-                server.child.monitor.mark()
-                const pgCpu = cpuMeter(s.pg.pid)
-                const r = await closedLoop(server.url, { concurrency, durationMs, next: next(mode) })
-                level[mode] = { ...r, serverCpuPercent: server.child.monitor.cpuPercentSinceMark(), postgresCpuPercent: pgCpu.stop() }
-                note('time-travel', `${concurrency} clients, ${mode}: ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, ${r.errors} errors`)
-                if (r.errors) note('time-travel', `errors: ${r.errorSamples.join(' | ')}`)
-            }
-            levels[`c${concurrency}`] = level
-        }
+        const levels = await measureLevels(server, s.pg.pid, next, durationMs)
         const perKind = (c: string) =>
             Object.fromEntries(
                 kinds.map((k) => {
