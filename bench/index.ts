@@ -6,6 +6,8 @@
  * Figures: processor events/s and blocks/s (wall clock from spawn to "indexed head = chain head", so startup and
  * migrations count), peak RSS (max VmHWM of the process), CPU; baseline events/s; ratio processor ÷ baseline.
  * The baseline runs after the processor (its RPC and Postgres caches are warm: the ratio errs against us).
+ * Then what time-travel history costs (support/history-cost.ts): the backfill again with HISTORY=false and with
+ * history on, each into a fresh database (`figures.history`, `summary.historyCost`).
  */
 import { Client } from 'pg'
 import * as fs from 'fs'
@@ -13,6 +15,7 @@ import { BenchResult, environment, ms, note, now, procSample, round, sleep } fro
 import { processorBuildInfo, RunContext, TRACE_SWITCH, waitIndexed } from './support/context'
 import { copyFrom } from '../src/indexer/write/pg-copy'
 import { BenchStack, rpcBatch } from './support/stack'
+import { measureHistoryCost } from './support/history-cost'
 
 interface RawLog {
     blockNumber: string
@@ -70,6 +73,9 @@ export async function runIndex(ctx: RunContext): Promise<BenchResult> {
     const baseline = await runBaseline(s, db, addresses, chain.startBlock, head.height, Math.max(1, Math.floor(20_000 / (chain.loadEvents / chain.loadBlocks))))
     await db.end()
 
+    // --- time-travel history: the same backfill with HISTORY=false and with it on, in fresh databases -------------
+    const history = await measureHistoryCost(s, build.env, baseline.events, ctx.opts.quick ? 15 * 60_000 : 90 * 60_000)
+
     const blocks = head.height - chain.startBlock + 1
     const events = baseline.events
     const eventsPerSec = events / (wallMs / 1000)
@@ -105,16 +111,19 @@ export async function runIndex(ctx: RunContext): Promise<BenchResult> {
                 progressLogLines: progressLines,
             },
             baseline: { ...baseline, eventsPerSec: round(baseline.eventsPerSec) },
+            history,
         },
         summary: {
             eventsPerSec: round(eventsPerSec),
             ratioToBaseline: round(eventsPerSec / baseline.eventsPerSec, 3),
             peakRssMb,
             blocksPerSec: round(blocks / (wallMs / 1000)),
+            historyCost: history.cost,
         },
         notes: [
             'events = logs of the indexed contracts in the range (what the baseline fetched); the processor count from its settlement_events_total metric is in figures.processor.eventsFromMetrics',
             'processor time: from spawn (migrations, startup included) until its indexed head equals the chain head',
+            'figures.history: the same backfill again into fresh databases (migrations applied before the spawn), HISTORY=false then history on; cost = on ÷ off − 1 (the main run above writes history too)',
             ...notes,
         ],
         durationMs: Date.now() - t0,

@@ -5,6 +5,8 @@
  *   index          processor backfill of ≥ 1M settlement events vs raw eth_getLogs + COPY
  *   index-analytics  processor with CHAIN_ANALYTICS=true over DEX blocks (≥ 150 tx) vs raw blocks + receipts + traces + COPY
  *   api            dashboard queries at 1 / 50 / 200 concurrent clients
+ *   time-travel    as-of queries (`block: { number }`) next to the same queries on the current state
+ *   history-writes the history writes of the index benchmark's shape, statement by statement, per index set
  *   subscriptions  graphql-ws fan-out latency at 1,000 and 10,000 clients
  *   mutation       commitBatch with 10k / 100k records, payoutProof latency
  *   mev            classifyBlock over the real mev-inspect fixture blocks
@@ -25,12 +27,16 @@ import { runIndexAnalytics } from './index-analytics'
 import { runMev } from './mev'
 import { runMutation } from './mutation'
 import { runSubscriptions } from './subscriptions'
+import { runTimeTravel } from './time-travel'
+import { runHistoryWrites } from './history-writes'
 import { runUsage } from './usage'
 
 const BENCHES: Record<string, (ctx: RunContext) => Promise<BenchResult>> = {
     index: runIndex,
     'index-analytics': runIndexAnalytics,
     api: runApi,
+    'time-travel': runTimeTravel,
+    'history-writes': runHistoryWrites,
     subscriptions: runSubscriptions,
     mutation: runMutation,
     mev: runMev,

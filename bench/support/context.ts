@@ -90,8 +90,14 @@ export class RunContext {
 }
 
 /** Wait until the processor's indexed head is the chain head (same hash); bounded. */
-export async function waitIndexed(s: BenchStack, p: NodeChild | undefined, timeoutMs: number, onTick?: (height: number) => void): Promise<{ height: number; hash: string }> {
-    const c = new Client({ connectionString: s.dbUrl })
+export async function waitIndexed(
+    s: BenchStack,
+    p: NodeChild | undefined,
+    timeoutMs: number,
+    onTick?: (height: number) => void,
+    dbUrl = s.dbUrl,
+): Promise<{ height: number; hash: string }> {
+    const c = new Client({ connectionString: dbUrl })
     await c.connect()
     const deadline = Date.now() + timeoutMs
     try {

@@ -65,6 +65,8 @@ export interface IndexerConfig {
     traceApi: TraceApi
     chainAnalytics: boolean
     protocolEvents: boolean
+    /** HISTORY (default true): see historyFromEnv */
+    history: boolean
     ingest: ColdIngestSettings
 }
 
@@ -78,8 +80,17 @@ export function indexerFromEnv(env: Env = process.env): IndexerConfig {
         traceApi: traceApiFromEnv(env),
         chainAnalytics,
         protocolEvents: boolFromEnv(env, 'PROTOCOL_EVENTS', true),
+        history: historyFromEnv(env),
         ingest: coldIngestFromEnv(env, chainAnalytics),
     }
+}
+
+/**
+ * HISTORY=false: no versions written to the `<table>_history` tables (time travel), nor cleared on a reorg. For
+ * measuring what history costs (bench/index.ts); an index run so answers `block` queries from a stale history.
+ */
+export function historyFromEnv(env: Env = process.env): boolean {
+    return boolFromEnv(env, 'HISTORY', true)
 }
 
 /** SKIP_MIGRATIONS=true: the processor does not apply db/migrations (the stack did). */

@@ -12,7 +12,7 @@ import { MappingState } from '../mappings/state'
 import { ScoringConfig, loadScoringConfig } from '../validators/scoring-config'
 import { BulkSession } from './write/bulk'
 import { clearFromStatements } from './write/history'
-import { EarlyInserts, WriteStats, persist } from './write/persist'
+import { EarlyInserts, WriteStats, historyWrites, persist } from './write/persist'
 
 export interface BatchOptions {
     /** EPOCH_BLOCKS */
@@ -62,7 +62,7 @@ export async function processBatch(input: BatchInput, store: Store, opts: BatchO
     // time travel: versions a rolled-back branch left are removed before anything of this call is written
     const session = BulkSession.of(store)
     const firstHeight = input.blocks[0]?.header.height ?? events[0]?.meta.blockNumber
-    if (session && firstHeight !== undefined) {
+    if (session && firstHeight !== undefined && historyWrites()) {
         session.send(clearFromStatements(firstHeight))
         await session.drain()
     }

@@ -26,6 +26,7 @@ import { startRpcForwarder } from './rpc-failover'
 import { chainHeight, installLinearTraceBlock, squidRegistry, storeEntityManager } from './sdk-internals'
 import { batchTimingLine, createMetrics, ProcessorMetrics, ProgressReporter, recordBatchMetrics } from './telemetry'
 import { DeferredIndexes } from './write/deferred-indexes'
+import { historyWrites } from './write/persist'
 import { encodePayload, sendNotify, writtenTables } from './write/notify'
 
 const log = createLogger('sqd:processor:settlement')
@@ -57,6 +58,7 @@ export async function runIndexer(): Promise<void> {
             (settings.protocolEvents ? '' : ', ProtocolEvent rows off (PROTOCOL_EVENTS=false)') +
             `, backfill in units of ${settings.ingest.splitBlocks} blocks, ${settings.ingest.concurrency} ahead`,
     )
+    if (!historyWrites()) log.warn('HISTORY=false: no versions written to the history tables; queries with `block` answer from a stale history')
     const decoder = new EventDecoder(settings.contracts)
     // squid regroups a block's trace_block frames once per frame (quadratic): grouped once instead
     if (settings.chainAnalytics && !installLinearTraceBlock()) log.warn('squid trace_block ingestion has an unexpected shape: its own (quadratic) grouping is kept')

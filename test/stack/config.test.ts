@@ -7,6 +7,8 @@ import {
     ConfigError,
     databaseFromEnv,
     gqlPort,
+    historyFromEnv,
+    indexerFromEnv,
     loadConfig,
     projectRoot,
     prometheusPort,
@@ -183,6 +185,7 @@ describe('validation: one readable ConfigError naming the variable', () => {
         ['RPC_RATE_LIMIT', '0', () => chainFromEnv({ RPC_RATE_LIMIT: '0' })],
         ['ANVIL_BLOCK_TIME', '-1', () => chainFromEnv({ ANVIL_BLOCK_TIME: '-1' })],
         ['CHAIN_ID', '0x1', () => chainFromEnv({ CHAIN_ID: '0x1' })],
+        ['HISTORY', 'sometimes', () => indexerFromEnv({ HISTORY: 'sometimes' })],
     ])('%s=%s', (variable, value, fn) => {
         const e = configError(fn)
         expect(e.variable).toBe(variable)
@@ -215,5 +218,14 @@ describe('validation: one readable ConfigError naming the variable', () => {
     test('loadConfig throws the first problem', () => {
         const e = configError(() => loadConfig({ GQL_PORT: '43 50' }))
         expect(e.message).toBe('Invalid GQL_PORT="43 50": expected a TCP port number (1-65535)')
+    })
+})
+
+describe('HISTORY (time-travel history writes)', () => {
+    test('on unless switched off', () => {
+        expect(historyFromEnv({})).toBe(true)
+        expect(historyFromEnv({ HISTORY: 'false' })).toBe(false)
+        expect(indexerFromEnv({ HISTORY: 'off' }).history).toBe(false)
+        expect(indexerFromEnv({}).history).toBe(true)
     })
 })

@@ -8,6 +8,7 @@
 import { Store } from '@subsquid/typeorm-store'
 import { MappingState, RollupBuffer } from '../../mappings/state'
 import { BulkSession, Statement } from './bulk'
+import { historyFromEnv } from '../../config/indexer'
 import { historyStatements } from './history'
 
 export interface WriteStats {
@@ -154,13 +155,19 @@ export async function persist(state: MappingState, store: Store, session: BulkSe
         else inserted += op.rows.length
     }
     // time travel: the versions of the rows upserted above (after them: a column not loaded is read back)
-    if (session) {
+    if (session && historyWrites()) {
         const history = historyStatements(state, session)
         if (history) queueHistory(session, history, done)
         else state.warnings.push('history of versioned entities not written for this call: rows not on the bulk path')
     }
     await settle()
     return { upserted, inserted, ms }
+}
+
+let historyOn: boolean | undefined
+/** HISTORY (validated at startup by indexerFromEnv), read once. */
+export function historyWrites(): boolean {
+    return (historyOn ??= historyFromEnv())
 }
 
 function queueHistory(session: BulkSession, stmts: Statement[], done: Promise<void>[]): void {
