@@ -7,9 +7,10 @@
  * 50,000 escrow movements in 1.4 s with them, 0.22 s with only the primary key); one CREATE INDEX / ADD FOREIGN
  * KEY over the finished table is a single sorted pass.
  *
- * What is deferred: only the tables in DEFERRABLE_TABLES, which the processor writes by id and never queries by
- * another column (those it does query, such as block by height or delegation by validator, keep everything);
- * only plain indexes (unique ones and those behind a constraint stay) and foreign keys declared on those tables.
+ * What is deferred: only the tables in DEFERRABLE_TABLES and DEFERRABLE_HISTORY_TABLES, which the processor writes
+ * by id and never queries by another column (those it does query, such as block by height or delegation by
+ * validator, keep everything); only plain indexes (unique ones, those behind a constraint and those leading with
+ * id stay) and foreign keys declared on those tables.
  *
  * Safety: the definitions are recorded in `squid_deferred_index` in the handler's own transaction, together with
  * the DROP statements and the batch's data (Postgres DDL is transactional), so a crash at any point leaves either
@@ -23,8 +24,18 @@
  */
 import type { EntityManager } from 'typeorm'
 import type { DeferredIndexSettings } from '../../config'
+import { VERSIONED, historyTable } from '../../model/versioned'
 
 export const DEFERRABLE_TABLES = ['escrow_movement', 'protocol_event', 'claim', 'participant_day_stat'] as const
+
+/**
+ * Time-travel history tables (about one version per settlement event: an account changes in most blocks of a
+ * backfill) defer their block-range indexes too (GiST, lower, upper: maintaining the GiST row by row was the
+ * largest single cost of a backfill); an index leading with `id` stays, since the writer closes each id's open
+ * version through it every call. The per-call reorg clean-up, which uses lower/upper, is skipped while the
+ * process only writes above what it wrote before (batch.ts, `historyClean`).
+ */
+export const DEFERRABLE_HISTORY_TABLES: readonly string[] = VERSIONED.map((v) => historyTable(v.table))
 
 export const DEFERRED_TABLE = 'squid_deferred_index'
 
@@ -74,7 +85,7 @@ export class DeferredIndexes {
                     const n = count(this.deferred)
                     this.log(
                         `backfill ${behind} blocks behind the head: deferred ${n.indexes} indexes and ${n.fks} foreign keys of ` +
-                            `${DEFERRABLE_TABLES.join(', ')} until the head (${(performance.now() - t).toFixed(0)} ms; DEFER_INDEXES=false keeps them)`,
+                            `${DEFERRABLE_TABLES.join(', ')} and the history tables until the head (${(performance.now() - t).toFixed(0)} ms; DEFER_INDEXES=false keeps them)`,
                     )
                 }
             }
@@ -102,9 +113,9 @@ async function readDeferred(q: Query): Promise<Deferred[]> {
     return rows.map((r: any) => ({ name: r.id, table: r.table_name, kind: r.kind, definition: r.definition }))
 }
 
-/** Record and drop the plain indexes and foreign keys of DEFERRABLE_TABLES (those that exist). */
+/** Record and drop the plain indexes (but one leading with id) and foreign keys of the deferrable tables (those that exist). */
 export async function dropDeferrable(q: Query): Promise<Deferred[]> {
-    const tables = [...DEFERRABLE_TABLES]
+    const tables = [...DEFERRABLE_TABLES, ...DEFERRABLE_HISTORY_TABLES]
     const indexes = await q(
         `SELECT i.relname AS name, t.relname AS table_name, pg_get_indexdef(i.oid) AS definition
            FROM pg_index x
@@ -113,7 +124,8 @@ export async function dropDeferrable(q: Query): Promise<Deferred[]> {
            JOIN pg_namespace n ON n.oid = t.relnamespace
           WHERE n.nspname = current_schema() AND t.relname = ANY($1)
             AND NOT x.indisunique AND NOT x.indisprimary
-            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+            AND pg_get_indexdef(x.indexrelid, 1, true) <> 'id'`,
         [tables],
     )
     const fks = await q(
