@@ -120,3 +120,16 @@ test('DEFER_INDEXES=false on a database a previous run left deferred: rebuilt at
     await inTx((em) => new DeferredIndexes({ enabled: false, minLag: 0 }, () => {}).beforeBatch(em, false, async () => 10))
     expect(await schemaObjects(pg.url)).toEqual(before)
 })
+
+test('rebuild over two connections: an index on a table the handler transaction holds locked (hot-block rollback) is built by the handler connection', async () => {
+    const before = await schemaObjects(pg.url)
+    await inTx((em) => new DeferredIndexes({ enabled: true, minLag: 0 }, () => {}).beforeBatch(em, false, async () => 10))
+    const rebuilt: string[] = []
+    await inTx(async (em) => {
+        // what typeorm-store's rollback of a hot block leaves: a row-exclusive lock on the table until commit
+        await em.query('LOCK TABLE escrow_account_history IN ROW EXCLUSIVE MODE')
+        await new DeferredIndexes({ enabled: true, minLag: 0 }, (m) => rebuilt.push(m)).beforeBatch(em, true, async () => 0)
+    })
+    expect(rebuilt.join('\n')).toMatch(/rebuilt \d+ deferred indexes/)
+    expect(await schemaObjects(pg.url)).toEqual(before)
+})
