@@ -22,6 +22,12 @@ export interface BatchOptions {
     chainAnalytics?: boolean
     /** PROTOCOL_EVENTS (default true): a ProtocolEvent row per event */
     protocolEvents?: boolean
+    /**
+     * The caller knows that no history version at or after the call's first block exists (this process wrote
+     * only below it, and there was no reorg): the reorg clean-up of the history tables is skipped (it filters on
+     * block-range indexes, which deferred-indexes.ts drops during a backfill)
+     */
+    historyClean?: boolean
 }
 
 let defaultScoring: ScoringConfig | undefined
@@ -62,7 +68,7 @@ export async function processBatch(input: BatchInput, store: Store, opts: BatchO
     // time travel: versions a rolled-back branch left are removed before anything of this call is written
     const session = BulkSession.of(store)
     const firstHeight = input.blocks[0]?.header.height ?? events[0]?.meta.blockNumber
-    if (session && firstHeight !== undefined && historyWrites()) {
+    if (session && firstHeight !== undefined && historyWrites() && !opts.historyClean) {
         session.send(clearFromStatements(firstHeight))
         await session.drain()
     }

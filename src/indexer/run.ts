@@ -83,6 +83,8 @@ class BatchLoop {
     private readonly head = new HeadTracker()
     /** when the previous handler call returned (its commit and the next call's data come in between) */
     private lastHandlerEnd = 0
+    /** the last block this process wrote (none yet: a restart may have left versions of rolled-back blocks) */
+    private writtenTo: number | undefined
 
     constructor(
         private readonly settings: ProcessorSettings,
@@ -127,6 +129,7 @@ class BatchLoop {
             scoring: this.scoring,
             chainAnalytics: this.settings.chainAnalytics,
             protocolEvents: this.settings.protocolEvents,
+            historyClean: this.writtenTo !== undefined && first.height > this.writtenTo,
         })
         for (const w of state.warnings) ctx.log.warn(w)
 
@@ -177,5 +180,7 @@ class BatchLoop {
             this.metrics,
         )
         this.progress.record({ height: last.height, blocks: ctx.blocks.length, events: decoded.all.length, isHead: ctx.isHead })
+        // (a failed call ends the process: squid exits on a handler or commit error)
+        this.writtenTo = last.height
     }
 }

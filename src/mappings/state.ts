@@ -162,7 +162,10 @@ export class EntityBuffer<E extends { id: string }> {
         if (typeof block !== 'number') return // not yet filled in (add before the fields are set): the touch follows
         let byBlock = this.versionsById!.get(row.id)
         if (!byBlock) this.versionsById!.set(row.id, (byBlock = new Map()))
-        byBlock.set(block, Object.assign(Object.create(Object.getPrototypeOf(row)), row))
+        // touched again in the same block (a token: every event of it) → its copy refreshed, not a new one allocated
+        const copy = byBlock.get(block)
+        if (copy) Object.assign(copy, row)
+        else byBlock.set(block, Object.assign(Object.create(Object.getPrototypeOf(row)), row))
     }
 
     /**

@@ -6,7 +6,7 @@
  */
 import { DataSource, EntityManager } from 'typeorm'
 import { deferredIndexSettingsFromEnv } from '../../src/config'
-import { DEFERRABLE_TABLES, DeferredIndexes } from '../../src/indexer/write/deferred-indexes'
+import { DEFERRABLE_HISTORY_TABLES, DEFERRABLE_TABLES, DeferredIndexes } from '../../src/indexer/write/deferred-indexes'
 import { PgStack, startPgStack } from '../server/support/stack'
 import { schemaObjects, withClient } from './support/e2e'
 
@@ -27,10 +27,10 @@ afterAll(async () => {
     await pg?.close()
 })
 
-/** Plain indexes and foreign keys on the deferrable tables. */
+/** Plain indexes and foreign keys on the deferrable tables (history tables included). */
 async function deferrableObjects(): Promise<{ indexes: string[]; fks: string[] }> {
     return withClient(pg.url, async (c) => {
-        const tables = [...DEFERRABLE_TABLES]
+        const tables = [...DEFERRABLE_TABLES, ...DEFERRABLE_HISTORY_TABLES]
         const indexes = await c.query(
             `SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1)
                AND indexdef NOT LIKE 'CREATE UNIQUE%' ORDER BY 1`,
@@ -78,22 +78,27 @@ test('behind the head: plain indexes and foreign keys dropped and recorded; a re
     const objects = await deferrableObjects()
     expect(objects.indexes.length).toBeGreaterThan(10)
     expect(objects.fks.length).toBeGreaterThan(2)
+    // the history tables' (id, lower(block_range)) index stays: the writer closes open versions through it
+    const kept = objects.indexes.filter((n) => n.endsWith('_history_id_from'))
+    expect(kept.length).toBe(DEFERRABLE_HISTORY_TABLES.length)
+    expect(objects.indexes.filter((n) => n.endsWith('_history_range')).length).toBe(DEFERRABLE_HISTORY_TABLES.length)
+    const dropped = objects.indexes.filter((n) => !kept.includes(n))
 
     const run1 = new DeferredIndexes({ enabled: true, minLag: 0 }, (m) => logs.push(m))
     await inTx((em) => run1.beforeBatch(em, false, async () => 10))
     expect(run1.active).toBe(true)
-    expect(await deferrableObjects()).toEqual({ indexes: [], fks: [] })
+    expect(await deferrableObjects()).toEqual({ indexes: kept, fks: [] })
     const recorded = await withClient(pg.url, (c) => c.query('SELECT id, kind FROM squid_deferred_index ORDER BY id'))
-    expect(recorded.rows.map((r) => r.id).sort()).toEqual([...objects.indexes, ...objects.fks].sort())
+    expect(recorded.rows.map((r) => r.id).sort()).toEqual([...dropped, ...objects.fks].sort())
     // primary keys and unique indexes stay (the processor writes by id; upserts need them)
     const after = await schemaObjects(pg.url)
     for (const t of DEFERRABLE_TABLES) expect([t, after.some((d) => d.startsWith(`${t} `) && d.includes('PRIMARY KEY'))]).toEqual([t, true])
-    expect(after.length).toBe(before.length - objects.indexes.length - objects.fks.length)
+    expect(after.length).toBe(before.length - dropped.length - objects.fks.length)
     expect(logs.join('\n')).toMatch(/backfill 10 blocks behind the head: deferred \d+ indexes and \d+ foreign keys/)
 
     // a later batch of the same run, still behind: nothing more happens
     await inTx((em) => run1.beforeBatch(em, false, async () => 5))
-    expect(await deferrableObjects()).toEqual({ indexes: [], fks: [] })
+    expect(await deferrableObjects()).toEqual({ indexes: kept, fks: [] })
 
     // a new run (restart after a crash) reads the records; still behind → stays deferred; at the head → rebuilt
     const run2 = new DeferredIndexes({ enabled: true, minLag: 0 }, (m) => logs.push(m))
@@ -111,7 +116,20 @@ test('behind the head: plain indexes and foreign keys dropped and recorded; a re
 test('DEFER_INDEXES=false on a database a previous run left deferred: rebuilt at the first batch', async () => {
     const before = await schemaObjects(pg.url)
     await inTx((em) => new DeferredIndexes({ enabled: true, minLag: 0 }, () => {}).beforeBatch(em, false, async () => 10))
-    expect(await deferrableObjects()).toEqual({ indexes: [], fks: [] })
+    expect((await deferrableObjects()).indexes.every((n) => n.endsWith('_history_id_from'))).toBe(true)
     await inTx((em) => new DeferredIndexes({ enabled: false, minLag: 0 }, () => {}).beforeBatch(em, false, async () => 10))
+    expect(await schemaObjects(pg.url)).toEqual(before)
+})
+
+test('rebuild over two connections: an index on a table the handler transaction holds locked (hot-block rollback) is built by the handler connection', async () => {
+    const before = await schemaObjects(pg.url)
+    await inTx((em) => new DeferredIndexes({ enabled: true, minLag: 0 }, () => {}).beforeBatch(em, false, async () => 10))
+    const rebuilt: string[] = []
+    await inTx(async (em) => {
+        // what typeorm-store's rollback of a hot block leaves: a row-exclusive lock on the table until commit
+        await em.query('LOCK TABLE escrow_account_history IN ROW EXCLUSIVE MODE')
+        await new DeferredIndexes({ enabled: true, minLag: 0 }, (m) => rebuilt.push(m)).beforeBatch(em, true, async () => 0)
+    })
+    expect(rebuilt.join('\n')).toMatch(/rebuilt \d+ deferred indexes/)
     expect(await schemaObjects(pg.url)).toEqual(before)
 })
