@@ -5,6 +5,9 @@
 import { Batch, BatchStatus, TimelockOperation, Token } from '../../src/model'
 import { EntityBuffer } from '../../src/mappings/state'
 import { asOfSql } from '../../src/server/time-travel'
+import { historyPruneFromEnv } from '../../src/config'
+import { VERSIONED } from '../../src/model/versioned'
+import { pruneStatements } from '../../src/indexer/write/history-prune'
 
 function batch(id: string, block: number): Batch {
     return new Batch({ id, status: BatchStatus.COMMITTED, token: new Token({ id: 't' }), claimedAmount: 0n, claimCount: 0, updatedAtBlock: block })
@@ -54,4 +57,19 @@ test('asOfSql reads the versioned tables from their history, and only them', () 
     // a column or table merely named like one is untouched
     expect(asOfSql(`SELECT "batch" FROM "batch_history" AS x`, 1)).toBe(`SELECT "batch" FROM "batch_history" AS x`)
     expect(() => asOfSql('SELECT 1', 1.5)).toThrow(/block number/)
+})
+
+test('HISTORY_BLOCKS: unset keeps all history; a whole number of blocks prunes, every HISTORY_PRUNE_EVERY blocks', () => {
+    expect(historyPruneFromEnv({})).toBeUndefined()
+    expect(historyPruneFromEnv({ HISTORY_BLOCKS: '5000' })).toEqual({ keepBlocks: 5000, everyBlocks: 1000 })
+    expect(historyPruneFromEnv({ HISTORY_BLOCKS: '0', HISTORY_PRUNE_EVERY: '10' })).toEqual({ keepBlocks: 0, everyBlocks: 10 })
+    expect(() => historyPruneFromEnv({ HISTORY_BLOCKS: '-1' })).toThrow(/HISTORY_BLOCKS/)
+    expect(() => historyPruneFromEnv({ HISTORY_BLOCKS: '10', HISTORY_PRUNE_EVERY: '0' })).toThrow(/HISTORY_PRUNE_EVERY/)
+})
+
+test('pruning: one DELETE per history table of the versions that ended at or below the horizon, then the horizon (never lowered)', () => {
+    const stmts = pruneStatements(120)
+    expect(stmts.filter((s) => s.sql.startsWith('DELETE')).map((s) => s.sql.match(/"(\w+)"/)![1])).toEqual(VERSIONED.map((v) => `${v.table}_history`))
+    for (const s of stmts) expect(s.params).toEqual([120])
+    expect(stmts[stmts.length - 1].sql).toMatch(/INSERT INTO "history_pruned".*greatest/)
 })
