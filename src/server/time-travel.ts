@@ -49,6 +49,25 @@ function asOfField(field: GraphQLFieldConfig<any, any>): GraphQLFieldConfig<any,
     }
 }
 
+/**
+ * A custom resolver's as-of read: `run(null)` without `block`; else `run(n)` for the block's number n, between the
+ * checks of resolveBlock and confirmNotPruned (same errors as the generated queries). `run` reads the versioned
+ * tables through asOfSql(sql, n).
+ */
+export async function asOfPool<T>(pool: Pool, block: BlockArg | null | undefined, run: (n: number | null) => Promise<T>): Promise<T> {
+    if (!block) return run(null)
+    const first = poolFirstRow(pool)
+    const n = await resolveBlock(first, block)
+    const result = await run(n)
+    await confirmNotPruned(first, n)
+    return result
+}
+
+/** `sql` as of block `n`, or unchanged when `n` is null (current state). */
+export function maybeAsOfSql(sql: string, n: number | null): string {
+    return n == null ? sql : asOfSql(sql, n)
+}
+
 /** The first row of a statement's result, as an array of values (undefined: no row). */
 export type FirstRow = (sql: string, params: unknown[]) => Promise<unknown[] | undefined>
 
