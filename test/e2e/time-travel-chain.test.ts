@@ -13,7 +13,7 @@ import { rpcCall } from '../../src/stack/anvil'
 import { ValidatorActivity } from '../../src/simulator/validators'
 import { fundPayer } from '../../bench/support/chain'
 import { FaultStack, freezeChain, gql, simulate, startApiServer, startFaultStack, stopProcessor, waitCaughtUp, ApiServer } from '../faults/support/stack'
-import { Checked, expectAsOfEqualsChain, loadLeaves, Leaves, ViewTarget } from './support/chain-views'
+import { Checked, deployedFrom, expectAsOfEqualsChain, loadLeaves, Leaves, ViewTarget } from './support/chain-views'
 import { disputesAndCommission } from './support/governance'
 
 jest.setTimeout(600_000)
@@ -24,7 +24,7 @@ let target: ViewTarget
 
 beforeAll(async () => {
     s = await startFaultStack('ttchain')
-    api = await startApiServer(s, 'api', { GQL_ANON_RATE_LIMIT_RPS: '0', GQL_RATE_LIMIT_RPS: '0' })
+    api = await startApiServer(s, 'api', { GQL_ANON_RATE_LIMIT_RPS: '0', GQL_RATE_LIMIT_RPS: '0', USAGE_BATCHER: 'false' })
     target = { apiUrl: api.url, rpcUrl: s.anvil.url, dbUrl: s.dbUrl, deployment: s.deployment }
 })
 
@@ -74,7 +74,8 @@ test('as-of answers equal the contracts at random past blocks, across a reorg an
     const leaves = await loadLeaves(s.dbUrl)
     expect(leaves.size).toBeGreaterThan(3)
 
-    const heights = sample(s.deployment.startBlock, head.height, 14, 7)
+    // (from the block where every contract exists: before it, a view function has no code to answer)
+    const heights = sample(await deployedFrom(s.anvil.url, s.deployment, head.height), head.height, 14, 7)
     // random heights, and both sides of each dispute, ruling and commission change
     await checkAll([...new Set([...heights, ...gov.blocks, head.height])].sort((a, b) => a - b), leaves, total)
     for (const k of ['accounts', 'batches', 'absentBatches', 'payouts', 'disputes', 'validators', 'delegations', 'utilisation', 'claimFlags', 'lifecycles'] as const) {

@@ -179,3 +179,24 @@ async function expectClaimFlags(t: ViewTarget, n: number, leaves: Leaves, distri
     }
     return { flags, lifecycles }
 }
+
+/** The first block at which every contract of the deployment has code (eth_call before it answers "0x"). */
+export async function deployedFrom(rpcUrl: string, d: Deployment, head: number): Promise<number> {
+    const provider = new JsonRpcProvider(rpcUrl, 31337, { staticNetwork: true })
+    try {
+        let from = d.startBlock
+        for (const address of Object.values(d.contracts)) {
+            let lo = from
+            let hi = head
+            while (lo < hi) {
+                const mid = Math.floor((lo + hi) / 2)
+                if ((await provider.getCode(address, mid)) === '0x') lo = mid + 1
+                else hi = mid
+            }
+            from = lo
+        }
+        return from
+    } finally {
+        provider.destroy()
+    }
+}

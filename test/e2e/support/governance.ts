@@ -27,7 +27,8 @@ export async function disputesAndCommission(rpcUrl: string, d: Deployment): Prom
                 // (the mined count: anvil's pending count lagged behind it after evm_increaseTime)
                 hash = (await send({ nonce: await provider.getTransactionCount(from.address, 'latest') })).hash
             } catch (e: any) {
-                if (attempt >= 4 || !/nonce/i.test(String(e?.message ?? e))) throw e
+                if (attempt >= 10 || !/nonce/i.test(String(e?.message ?? e))) throw e
+                await new Promise((res) => setTimeout(res, 500)) // the other sender's transaction gets mined meanwhile
             }
         }
         // (the receipt polled directly: ethers' waitForTransaction can miss an automined block no other block follows)
