@@ -1,7 +1,7 @@
 /**
  * Time travel, read side: the generated queries of the versioned entities (src/model/versioned.ts) take
- * `block: { number }` or `block: { hash }` and answer as of the end of that block. How: the operation's OpenReader context is wrapped
- * for that field only, and every SQL statement it runs reads each versioned table as
+ * `block: { number }` or `block: { hash }` and answer as of the end of that block. How: the operation's OpenReader
+ * context is wrapped for that field only, and every SQL statement it runs reads each versioned table as
  * `(SELECT * FROM <table>_history WHERE block_range @> N)` instead of the table itself (OpenReader names tables
  * only as `FROM "t"` and `JOIN "t"`, quoted: the rewrite is exact). Filters, ordering, paging and nested relations
  * are OpenReader's own; relations to entities that are not versioned read their current state.
