@@ -2,8 +2,8 @@
  * Time travel against the contracts, on the real stack (anvil + embedded Postgres + the compiled processor and API):
  * validators register, delegate and change commissions, then the settlement simulator deposits, commits, disputes,
  * finalises and claims. At many random past blocks the as-of answers (escrow balances and locks, batch status,
- * payouts, disputes, validators, delegations, escrowUtilisation, claim flags through claimableBalance and
- * batchLifecycle) must equal the contracts' view functions called at that block (support/chain-views.ts). Then a
+ * payouts, disputes, validators, delegations, role assignments, protocol parameters, escrowUtilisation, claim flags
+ * through claimableBalance and batchLifecycle) must equal the contracts' view functions called at that block (support/chain-views.ts). Then a
  * forced reorg (evm_snapshot / evm_revert), checked the same way on both sides of the fork; then the processor
  * restarted with HISTORY_BLOCKS: blocks below the recorded horizon are refused with BLOCK_PRUNED (generated and
  * custom queries), the versions it covered are gone, and the blocks from the horizon on still equal the chain.
@@ -78,7 +78,7 @@ test('as-of answers equal the contracts at random past blocks, across a reorg an
     const heights = sample(await deployedFrom(s.anvil.url, s.deployment, head.height), head.height, 14, 7)
     // random heights, and both sides of each dispute, ruling and commission change
     await checkAll([...new Set([...heights, ...gov.blocks, head.height])].sort((a, b) => a - b), leaves, total)
-    for (const k of ['accounts', 'batches', 'absentBatches', 'payouts', 'disputes', 'validators', 'delegations', 'utilisation', 'claimFlags', 'lifecycles'] as const) {
+    for (const k of ['accounts', 'batches', 'absentBatches', 'payouts', 'disputes', 'validators', 'delegations', 'utilisation', 'roles', 'params', 'claimFlags', 'lifecycles'] as const) {
         expect({ kind: k, checked: total[k] > 0 }).toEqual({ kind: k, checked: true })
     }
 

@@ -4,6 +4,8 @@
  * contracts' own view functions called at that block (eth_call with a block tag).
  */
 import { Contract, JsonRpcProvider } from 'ethers'
+
+const HAS_ROLE = ['function hasRole(bytes32 role, address account) view returns (bool)']
 import { Pool } from 'pg'
 import { contract } from '../../../src/contracts'
 import type { Deployment } from '../../../src/deploy/deployments'
@@ -25,10 +27,15 @@ const AS_OF = `query($n: Int!) {
   validators(block: { number: $n }, orderBy: id_ASC) { id commissionBps jailed stake slashCount feeRecipient }
   delegations(block: { number: $n }, orderBy: id_ASC) { id delegator validator { id } shares }
   escrowUtilisation(block: { number: $n }) { token held locked }
+  roleAssignments(block: { number: $n }, orderBy: id_ASC) { id contractAddress role account active }
+  protocolParams(block: { number: $n }) { disputeWindow feeBps treasury }
 }`
 
 /** What was compared at one block, by kind (the test asserts that each kind was exercised somewhere). */
-export type Checked = Record<'accounts' | 'batches' | 'absentBatches' | 'payouts' | 'disputes' | 'validators' | 'delegations' | 'utilisation' | 'claimFlags' | 'lifecycles', number>
+export type Checked = Record<
+    'accounts' | 'batches' | 'absentBatches' | 'payouts' | 'disputes' | 'validators' | 'delegations' | 'utilisation' | 'roles' | 'params' | 'claimFlags' | 'lifecycles',
+    number
+>
 
 export async function expectAsOfEqualsChain(t: ViewTarget, n: number, leaves: Leaves): Promise<Checked> {
     const r = await gql(t.apiUrl, AS_OF, { n })
@@ -100,6 +107,23 @@ export async function expectAsOfEqualsChain(t: ViewTarget, n: number, leaves: Le
         )
         expect({ n, utilisation: d.escrowUtilisation }).toEqual({ n, utilisation })
 
+        // role assignments as of n against AccessControl.hasRole then (the contract answers for every role it holds)
+        const roles = await Promise.all(
+            d.roleAssignments.map(async (x: any) => ({ id: x.id, active: Boolean(await new Contract(x.contractAddress, HAS_ROLE, provider).hasRole(x.role, x.account, at)) })),
+        )
+        expect({ n, roles: d.roleAssignments.map((x: any) => ({ id: x.id, active: x.active })) }).toEqual({ n, roles })
+        // protocol parameters the index has seen by n (null: no event yet) against the contracts' getters then
+        let params = 0
+        for (const p of d.protocolParams) {
+            const chain = {
+                disputeWindow: p.disputeWindow == null ? null : String(await ledger.disputeWindow(at)),
+                feeBps: p.feeBps == null ? null : Number(await distributor.feeBps(at)),
+                treasury: p.treasury == null ? null : String(await distributor.treasury(at)).toLowerCase(),
+            }
+            expect({ n, params: p }).toEqual({ n, params: chain })
+            params += Object.values(chain).filter((v) => v != null).length
+        }
+
         const claims = await expectClaimFlags(t, n, leaves, distributor, statusAt)
         return {
             accounts: accounts.length,
@@ -110,6 +134,8 @@ export async function expectAsOfEqualsChain(t: ViewTarget, n: number, leaves: Le
             validators: validators.length,
             delegations: delegations.length,
             utilisation: utilisation.length,
+            roles: roles.length,
+            params,
             claimFlags: claims.flags,
             lifecycles: claims.lifecycles,
         }
