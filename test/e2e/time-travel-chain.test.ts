@@ -1,12 +1,14 @@
 /**
  * Time travel against the contracts, on the real stack (anvil + embedded Postgres + the compiled processor and API):
- * validators register, delegate and change commissions, then the settlement simulator deposits, commits, disputes,
- * finalises and claims. At many random past blocks the as-of answers (escrow balances and locks, batch status,
+ * validators register, delegate, get jailed and slashed; the settlement simulator deposits, commits, finalises and
+ * claims; two batches are disputed and ruled through the timelock and a commission is changed (support/governance.ts).
+ * At many random past blocks and around those transitions, the as-of answers (escrow balances and locks, batch status,
  * payouts, disputes, validators, delegations, role assignments, protocol parameters, escrowUtilisation, claim flags
- * through claimableBalance and batchLifecycle) must equal the contracts' view functions called at that block (support/chain-views.ts). Then a
- * forced reorg (evm_snapshot / evm_revert), checked the same way on both sides of the fork; then the processor
- * restarted with HISTORY_BLOCKS: blocks below the recorded horizon are refused with BLOCK_PRUNED (generated and
- * custom queries), the versions it covered are gone, and the blocks from the horizon on still equal the chain.
+ * through claimableBalance and batchLifecycle) must equal the contracts' view functions called at that block
+ * (support/chain-views.ts). Then a forced reorg (evm_snapshot / evm_revert), checked the same way on both sides of
+ * the fork; then the processor restarted with HISTORY_BLOCKS: blocks below the recorded horizon are refused with
+ * BLOCK_PRUNED (generated and custom queries), the versions it covered are gone, and the blocks from the horizon on
+ * still equal the chain.
  */
 import { Pool } from 'pg'
 import { rpcCall } from '../../src/stack/anvil'
