@@ -43,6 +43,7 @@
  *   RPC_CAPACITY, RPC_HEAD_POLL_MS, RPC_BATCH_SIZE                   default: squid's
  *   RPC_SPLIT_BLOCKS, RPC_SPLIT_CONCURRENCY, BATCH_MAX_BLOCKS, BATCH_MAX_LOGS   backfill ingestion
  *   DEFER_INDEXES (auto|true|false), DEFER_INDEXES_MIN_LAG (default 2000)    src/indexer/write/deferred-indexes.ts
+ *   HISTORY_BLOCKS (default: keep all), HISTORY_PRUNE_EVERY (default 1000)  time-travel pruning, src/indexer/write/history-prune.ts
  *   SKIP_MIGRATIONS         true: the processor does not apply db/migrations
  *   SCORING_CONFIG          scoring weights, default config/scoring.json
  *

@@ -2,7 +2,7 @@
 import * as path from 'path'
 import { databaseFromEnv } from './database'
 import { chainFromEnv } from './chain'
-import { Env, ConfigError, projectRoot, boolFromEnv, optInt, positiveIntFromEnv } from './env'
+import { Env, ConfigError, projectRoot, boolFromEnv, int, optInt, positiveIntFromEnv } from './env'
 
 // ---------------------------------------------------------------------------
 // indexer
@@ -112,6 +112,21 @@ export function deferredIndexSettingsFromEnv(env: Env = process.env): DeferredIn
         throw new ConfigError('DEFER_INDEXES_MIN_LAG', `DEFER_INDEXES_MIN_LAG must be a whole number of blocks (got "${env.DEFER_INDEXES_MIN_LAG}")`)
     }
     return { enabled: mode !== 'false', minLag }
+}
+
+/** Time travel: how long versions are kept in the history tables (src/indexer/write/history-prune.ts). */
+export interface HistoryPruneSettings {
+    /** HISTORY_BLOCKS: versions that ended more than this many blocks below the finalized head are deleted */
+    keepBlocks: number
+    /** HISTORY_PRUNE_EVERY (default 1000): blocks between two prunes */
+    everyBlocks: number
+}
+
+/** HISTORY_BLOCKS (unset: keep every version, no pruning) and HISTORY_PRUNE_EVERY. */
+export function historyPruneFromEnv(env: Env = process.env): HistoryPruneSettings | undefined {
+    const keepBlocks = int(env, 'HISTORY_BLOCKS', { what: 'a whole number of blocks (unset: keep all history)' })
+    const everyBlocks = positiveIntFromEnv(env, 'HISTORY_PRUNE_EVERY', 1000)
+    return keepBlocks === undefined ? undefined : { keepBlocks, everyBlocks }
 }
 
 /** SCORING_CONFIG: the scoring weights file (default config/scoring.json). */

@@ -6,13 +6,14 @@
  * the batch after a reorg says so (reorg.ts).
  *
  * Env: see src/config.ts (database, chain, indexer knobs: CHAIN_ANALYTICS, PROTOCOL_EVENTS, EPOCH_BLOCKS,
- * TRACE_API, backfill ingestion, DEFER_INDEXES / DEFER_INDEXES_MIN_LAG, SKIP_MIGRATIONS, SCORING_CONFIG).
+ * TRACE_API, backfill ingestion, DEFER_INDEXES / DEFER_INDEXES_MIN_LAG, HISTORY_BLOCKS / HISTORY_PRUNE_EVERY,
+ * SKIP_MIGRATIONS, SCORING_CONFIG).
  * SQD_DEBUG=sqd:processor:settlement:batch logs each handler call's phase and per-table timings.
  */
 import { createLogger } from '@subsquid/logger'
 import { TypeormDatabase } from '@subsquid/typeorm-store'
 import type { ProcessorContext } from '../chain-fields'
-import { applyDatabaseEnv, databaseFromEnv, deferredIndexSettingsFromEnv, projectRoot, prometheusPort, rpcFailoverFromEnv, skipMigrations } from '../config'
+import { applyDatabaseEnv, databaseFromEnv, deferredIndexSettingsFromEnv, historyPruneFromEnv, projectRoot, prometheusPort, rpcFailoverFromEnv, skipMigrations } from '../config'
 import { redactRpcUrl } from '../rpc/failover'
 import { EventDecoder } from '../mappings/decode'
 import { changedIds } from '../mappings/index'
@@ -27,6 +28,7 @@ import { chainHeight, installLinearTraceBlock, squidRegistry, storeEntityManager
 import { batchTimingLine, createMetrics, ProcessorMetrics, ProgressReporter, recordBatchMetrics } from './telemetry'
 import { DeferredIndexes } from './write/deferred-indexes'
 import { historyWrites } from './write/persist'
+import { HistoryPruner } from './write/history-prune'
 import { encodePayload, sendNotify, writtenTables } from './write/notify'
 
 const log = createLogger('sqd:processor:settlement')
@@ -36,6 +38,7 @@ const batchLog = log.child('batch')
 /** Run the indexer until the process ends (squid's processor exits on its own on a fatal error). */
 export async function runIndexer(): Promise<void> {
     const db = databaseFromEnv()
+    const prune = historyPruneFromEnv()
     const dbUrl = applyDatabaseEnv(db) // → DB_URL for @subsquid/typeorm-config
     if (!skipMigrations()) {
         const applied = await applyMigrations(dbUrl)
@@ -70,7 +73,8 @@ export async function runIndexer(): Promise<void> {
     const metrics = registry ? createMetrics(registry) : undefined
     if (!metrics) log.warn('squid Prometheus registry not reachable: settlement_* metrics disabled')
 
-    const loop = new BatchLoop(settings, scoring, decoder, new DeferredIndexes(deferredIndexSettingsFromEnv(), (m) => log.info(m)), metrics)
+    const pruner = prune && new HistoryPruner(prune)
+    const loop = new BatchLoop(settings, scoring, decoder, new DeferredIndexes(deferredIndexSettingsFromEnv(), (m) => log.info(m)), metrics, pruner)
     processor.run(
         new TypeormDatabase({ supportHotBlocks: true, stateSchema: 'squid_processor', projectDir: projectRoot() }),
         (ctx) => loop.handle(ctx),
@@ -92,6 +96,7 @@ class BatchLoop {
         private readonly decoder: EventDecoder,
         private readonly deferredIndexes: DeferredIndexes,
         private readonly metrics: ProcessorMetrics | undefined,
+        private readonly pruner?: HistoryPruner,
     ) {}
 
     // squid's fatal log line serialises the error object, which fails (and hides the cause) when a failed
@@ -132,6 +137,8 @@ class BatchLoop {
             historyClean: this.writtenTo !== undefined && first.height > this.writtenTo,
         })
         for (const w of state.warnings) ctx.log.warn(w)
+        const pruned = await this.pruner?.afterBatch(storeEntityManager(ctx.store), last.height)
+        if (pruned) ctx.log.info(`history: pruned ${pruned.deleted} versions, blocks below ${pruned.prunedBelow} no longer answer as-of queries`)
 
         const payload = encodePayload({
             height: last.height,

@@ -88,6 +88,7 @@ export function handle(ev: Ev, state: MappingState): void {
             d.resolvedAt = null
             d.resolvedAtBlock = null
             d.resolvedTx = null
+            d.updatedAtBlock = meta.blockNumber
             state.disputes.touch(d)
             const token = ensureToken(state, tokenId, meta)
             bumpToken(state, token, meta, { disputeCount: 1 })
@@ -128,6 +129,7 @@ export function handle(ev: Ev, state: MappingState): void {
                         openedAt: at,
                         openedAtBlock: meta.blockNumber,
                         openedTx: meta.txHash,
+                        updatedAtBlock: meta.blockNumber,
                     }),
                 )
             }
@@ -137,6 +139,7 @@ export function handle(ev: Ev, state: MappingState): void {
             d.resolvedAt = at
             d.resolvedAtBlock = meta.blockNumber
             d.resolvedTx = meta.txHash
+            d.updatedAtBlock = meta.blockNumber
             state.disputes.touch(d)
             break
         }

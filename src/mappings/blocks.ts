@@ -49,6 +49,7 @@ export function recordBlock(state: MappingState, ctx: EpochContext, facts: Block
             v.blocksProposed += 1
             v.priorityFees += facts.priorityFees
             v.mevRevenue += mev.coinbaseTransfers
+            v.updatedAtBlock = facts.height
             state.validators.touch(v)
         }
     }

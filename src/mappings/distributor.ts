@@ -61,6 +61,7 @@ export function handle(ev: Ev, state: MappingState): void {
             p.openedAtBlock = meta.blockNumber
             p.openedTx = meta.txHash
             p.lastClaimAt = null
+            p.updatedAtBlock = meta.blockNumber
             state.payouts.touch(p)
             break
         }
@@ -88,6 +89,7 @@ export function handle(ev: Ev, state: MappingState): void {
                         openedAt: at,
                         openedAtBlock: meta.blockNumber,
                         openedTx: meta.txHash,
+                        updatedAtBlock: meta.blockNumber,
                     }),
                 )
             }
@@ -98,6 +100,7 @@ export function handle(ev: Ev, state: MappingState): void {
             p.claimCount += 1
             p.fullyClaimed = p.remaining === 0n
             p.lastClaimAt = at
+            p.updatedAtBlock = meta.blockNumber
             state.payouts.touch(p)
 
             b.claimedAmount = claimedTotalAfter

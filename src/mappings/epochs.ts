@@ -381,6 +381,7 @@ function scoreEpoch(state: MappingState, ctx: EpochContext, epoch: number, stats
             v.score = r.total
             v.rank = r.rank
             v.scoreEpoch = epoch
+            v.updatedAtBlock = closingHeight
             state.validators.touch(v)
         }
     }

@@ -145,7 +145,11 @@ function setDelegation(state: MappingState, d: Delegation, v: Validator, shares:
     d.active = shares > 0n
     d.updatedAt = new Date(meta.timestamp)
     d.updatedAtBlock = meta.blockNumber
-    if (wasActive !== d.active) v.delegatorCount += d.active ? 1 : -1
+    // (the validator is touched again: a version snapshot taken earlier in this block must not miss the count)
+    if (wasActive !== d.active) {
+        v.delegatorCount += d.active ? 1 : -1
+        touchValidator(state, v, meta)
+    }
     state.delegations.touch(d)
 }
 

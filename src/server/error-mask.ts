@@ -28,6 +28,7 @@ export const ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
     'QUERY_TOO_COMPLEX',
     'TIMEOUT',
     'BLOCK_NOT_INDEXED',
+    'BLOCK_PRUNED',
     'INTERNAL',
 ])
 

@@ -20,6 +20,7 @@ export type ErrorCode =
     | 'QUERY_TOO_COMPLEX' // depth / complexity / alias limits
     | 'TIMEOUT' // statement timeout
     | 'BLOCK_NOT_INDEXED' // a time-travel `block` above the indexed head, or an unknown block hash (src/server/time-travel.ts)
+    | 'BLOCK_PRUNED' // a time-travel `block` below the history kept (HISTORY_BLOCKS); extensions.block, extensions.prunedBelow
     | 'INTERNAL'
 
 /** Positional GraphQLError arguments (graphql 15): message, nodes, source, positions, path, originalError, extensions. */

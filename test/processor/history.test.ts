@@ -2,9 +2,12 @@
  * Time travel, the pure parts: the versions an entity buffer hands to the history writer (one per entity and block,
  * the row as it was at the end of that block), and the API's rewrite of OpenReader's SQL to the history tables.
  */
-import { Batch, BatchStatus, Token, Validator } from '../../src/model'
+import { Batch, BatchStatus, TimelockOperation, Token } from '../../src/model'
 import { EntityBuffer } from '../../src/mappings/state'
 import { asOfSql } from '../../src/server/time-travel'
+import { historyPruneFromEnv } from '../../src/config'
+import { VERSIONED } from '../../src/model/versioned'
+import { pruneStatements } from '../../src/indexer/write/history-prune'
 
 function batch(id: string, block: number): Batch {
     return new Batch({ id, status: BatchStatus.COMMITTED, token: new Token({ id: 't' }), claimedAmount: 0n, claimCount: 0, updatedAtBlock: block })
@@ -37,17 +40,36 @@ test('versions: one per block, each the state at the end of its block, linked to
 })
 
 test('entities that are not versioned keep no copies', () => {
-    const buf = new EntityBuffer(Validator)
+    const buf = new EntityBuffer(TimelockOperation)
     expect(buf.versioned).toBe(false)
 })
 
 test('asOfSql reads the versioned tables from their history, and only them', () => {
-    const sql = `SELECT "b"."id" FROM "batch" AS "b" LEFT OUTER JOIN "dispute" "d" ON "d"."id" = "b"."id" LEFT OUTER JOIN "escrow_account" "e" ON "e"."id" = "b"."payer"`
+    const sql = `SELECT "b"."id" FROM "batch" AS "b" LEFT OUTER JOIN "dispute" "d" ON "d"."id" = "b"."id" LEFT OUTER JOIN "claim" "c" ON "c"."batch_id" = "b"."id"`
     expect(asOfSql(sql, 42)).toBe(
-        `SELECT "b"."id" FROM (SELECT * FROM "batch_history" WHERE block_range @> 42) AS "b" LEFT OUTER JOIN "dispute" "d" ON "d"."id" = "b"."id" ` +
-            `LEFT OUTER JOIN (SELECT * FROM "escrow_account_history" WHERE block_range @> 42) "e" ON "e"."id" = "b"."payer"`,
+        `SELECT "b"."id" FROM (SELECT * FROM "batch_history" WHERE block_range @> 42) AS "b" ` +
+            `LEFT OUTER JOIN (SELECT * FROM "dispute_history" WHERE block_range @> 42) "d" ON "d"."id" = "b"."id" LEFT OUTER JOIN "claim" "c" ON "c"."batch_id" = "b"."id"`,
+    )
+    // "validator" is versioned, "validator_score" is not
+    expect(asOfSql(`SELECT 1 FROM "validator_score" "s" JOIN "validator" "v" ON true`, 7)).toBe(
+        `SELECT 1 FROM "validator_score" "s" JOIN (SELECT * FROM "validator_history" WHERE block_range @> 7) "v" ON true`,
     )
     // a column or table merely named like one is untouched
     expect(asOfSql(`SELECT "batch" FROM "batch_history" AS x`, 1)).toBe(`SELECT "batch" FROM "batch_history" AS x`)
     expect(() => asOfSql('SELECT 1', 1.5)).toThrow(/block number/)
+})
+
+test('HISTORY_BLOCKS: unset keeps all history; a whole number of blocks prunes, every HISTORY_PRUNE_EVERY blocks', () => {
+    expect(historyPruneFromEnv({})).toBeUndefined()
+    expect(historyPruneFromEnv({ HISTORY_BLOCKS: '5000' })).toEqual({ keepBlocks: 5000, everyBlocks: 1000 })
+    expect(historyPruneFromEnv({ HISTORY_BLOCKS: '0', HISTORY_PRUNE_EVERY: '10' })).toEqual({ keepBlocks: 0, everyBlocks: 10 })
+    expect(() => historyPruneFromEnv({ HISTORY_BLOCKS: '-1' })).toThrow(/HISTORY_BLOCKS/)
+    expect(() => historyPruneFromEnv({ HISTORY_BLOCKS: '10', HISTORY_PRUNE_EVERY: '0' })).toThrow(/HISTORY_PRUNE_EVERY/)
+})
+
+test('pruning: one DELETE per history table of the versions that ended at or below the horizon, then the horizon (never lowered)', () => {
+    const stmts = pruneStatements(120)
+    expect(stmts.filter((s) => s.sql.startsWith('DELETE')).map((s) => s.sql.match(/"(\w+)"/)![1])).toEqual(VERSIONED.map((v) => `${v.table}_history`))
+    for (const s of stmts) expect(s.params).toEqual([120])
+    expect(stmts[stmts.length - 1].sql).toMatch(/INSERT INTO "history_pruned".*greatest/)
 })

@@ -9,6 +9,7 @@ import { Store } from '@subsquid/typeorm-store'
 import { MappingState, RollupBuffer } from '../../mappings/state'
 import { BulkSession, Statement } from './bulk'
 import { historyFromEnv } from '../../config/indexer'
+import { storeEntityManager } from '../sdk-internals'
 import { historyStatements } from './history'
 
 export interface WriteStats {
@@ -156,7 +157,7 @@ export async function persist(state: MappingState, store: Store, session: BulkSe
     }
     // time travel: the versions of the rows upserted above (after them: a column not loaded is read back)
     if (session && historyWrites()) {
-        const history = historyStatements(state, session)
+        const history = historyStatements(state, session, storeEntityManager(store))
         if (history) queueHistory(session, history, done)
         else state.warnings.push('history of versioned entities not written for this call: rows not on the bulk path')
     }

@@ -70,4 +70,10 @@ export class Dispute {
 
     @StringColumn_({nullable: true})
     resolvedTx!: string | undefined | null
+
+    /**
+     * Last block that changed it (time travel: a version per block, see README).
+     */
+    @IntColumn_({nullable: false})
+    updatedAtBlock!: number
 }

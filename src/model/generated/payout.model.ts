@@ -59,6 +59,12 @@ export class Payout {
     @DateTimeColumn_({nullable: true})
     lastClaimAt!: Date | undefined | null
 
+    /**
+     * Last block that changed it (time travel: a version per block, see README).
+     */
+    @IntColumn_({nullable: false})
+    updatedAtBlock!: number
+
     @OneToMany_(() => Claim, e => e.payout)
     claims!: Claim[]
 }

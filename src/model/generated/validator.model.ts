@@ -83,7 +83,7 @@ export class Validator {
     registeredAtBlock!: number
 
     /**
-     * Last registry event that changed it.
+     * Last block that changed it: a registry event, a block it proposed, or the scoring of an epoch.
      */
     @IntColumn_({nullable: false})
     updatedAtBlock!: number

@@ -11,6 +11,8 @@ import { Arg, Ctx as GqlCtx, Info, Int, Query, Resolver } from 'type-graphql'
 import type { Ctx } from '../context'
 import { apiError } from '../errors'
 import { services } from '../services'
+import { asOfPool, maybeAsOfSql } from '../time-travel'
+import { BlockHeight } from './block.input'
 import { StatInterval } from './analytics.input'
 import {
     DisputeRate,
@@ -328,35 +330,35 @@ export class AnalyticsResolver {
     }
 
     @Query(() => [EscrowUtilisation], {
-        description: 'Current escrow utilisation per token (all payers), or of one payer when `payer` is given.',
+        description: 'Escrow utilisation per token (all payers), or of one payer when `payer` is given: current, or as of the end of `block`.',
     })
     async escrowUtilisation(
         @Arg('token', () => String, { nullable: true }) tokenArg: string | null,
         @Arg('payer', () => String, { nullable: true }) payerArg: string | null,
         @GqlCtx() ctx: Ctx,
+        @Arg('block', () => BlockHeight, { nullable: true, description: 'answer as of the end of this block' }) block?: BlockHeight | null,
     ): Promise<EscrowUtilisation[]> {
         const token = v.optionalAddress(tokenArg, 'token')
         const payer = v.optionalAddress(payerArg, 'payer')
         const { db } = services(ctx)
-        if (payer) {
-            const res = await db.query(
-                `SELECT a.token_id AS token, a.payer, t.symbol, a.available::text AS available, a.locked::text AS locked,
+        // (tables quoted: time travel's asOfSql reads them from their history)
+        const [sql, params] = payer
+            ? [
+                  `SELECT a.token_id AS token, a.payer, t.symbol, a.available::text AS available, a.locked::text AS locked,
                         (a.available + a.locked)::text AS held,
                         CASE WHEN a.available + a.locked > 0 THEN (a.locked / (a.available + a.locked))::float8 END AS utilisation
-                 FROM escrow_account a LEFT JOIN token t ON t.id = a.token_id
+                 FROM "escrow_account" a LEFT JOIN "token" t ON t.id = a.token_id
                  WHERE a.payer = $1 AND ($2::text IS NULL OR a.token_id = $2) ORDER BY a.token_id`,
-                [payer, token ?? null],
-            )
-            return res.rows
-        }
-        const res = await db.query(
-            `SELECT id AS token, NULL AS payer, symbol, (escrow_held - escrow_locked)::text AS available, escrow_locked::text AS locked,
+                  [payer, token ?? null],
+              ]
+            : [
+                  `SELECT id AS token, NULL AS payer, symbol, (escrow_held - escrow_locked)::text AS available, escrow_locked::text AS locked,
                     escrow_held::text AS held,
                     CASE WHEN escrow_held > 0 THEN (escrow_locked / escrow_held)::float8 END AS utilisation
-             FROM token WHERE ($1::text IS NULL OR id = $1) ORDER BY id`,
-            [token ?? null],
-        )
-        return res.rows
+             FROM "token" WHERE ($1::text IS NULL OR id = $1) ORDER BY id`,
+                  [token ?? null],
+              ]
+        return (await asOfPool(db, block, (n) => db.query(maybeAsOfSql(sql, n), params))).rows
     }
 
     @Query(() => SettlementLatency, {

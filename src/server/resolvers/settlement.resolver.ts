@@ -1,12 +1,15 @@
 /**
  * Settlement state: a batch's lifecycle, a payee's Merkle proof, a payee's claimable balance.
  * Read from the indexed tables (batch, dispute, payout, claim) plus the leaves this server stored when it
- * built a batch (api.batch_leaves).
+ * built a batch (api.batch_leaves). batchLifecycle and claimableBalance take time travel's `block`: the versioned
+ * tables (quoted in the SQL below) are read as of that block (asOfSql) and claims up to it.
  */
 import { Arg, Ctx as GqlCtx, Int, Query, Resolver } from 'type-graphql'
 import type { Ctx } from '../context'
 import { apiError } from '../errors'
 import { services } from '../services'
+import { asOfPool, maybeAsOfSql } from '../time-travel'
+import { BlockHeight } from './block.input'
 import { proofFor } from '../../settlement/leaf-store'
 import { BatchStatus } from './scalars'
 import {
@@ -35,9 +38,9 @@ SELECT b.id, b.status, b.payer, b.token_id, b.root, b.total_amount::text AS tota
        c.first_at AS c_first_at, c.first_block AS c_first_block, c.first_tx AS c_first_tx,
        c.last_at AS c_last_at, c.last_block AS c_last_block, c.last_tx AS c_last_tx,
        bl.leaf_count
-FROM batch b
-LEFT JOIN dispute d ON d.batch_id = b.id
-LEFT JOIN payout p ON p.batch_id = b.id
+FROM "batch" b
+LEFT JOIN "dispute" d ON d.batch_id = b.id
+LEFT JOIN "payout" p ON p.batch_id = b.id
 LEFT JOIN LATERAL (
     SELECT count(*)::int AS n, (count(*) FILTER (WHERE relayed))::int AS relayed,
            coalesce(sum(amount), 0)::text AS amount, coalesce(sum(fee), 0)::text AS fee, coalesce(sum(net), 0)::text AS net,
@@ -46,7 +49,7 @@ LEFT JOIN LATERAL (
            (array_agg(tx_hash ORDER BY block_number, log_index))[1] AS first_tx,
            (array_agg(block_number ORDER BY block_number DESC, log_index DESC))[1] AS last_block,
            (array_agg(tx_hash ORDER BY block_number DESC, log_index DESC))[1] AS last_tx
-    FROM claim WHERE batch_id = b.id
+    FROM claim WHERE batch_id = b.id AND ($2::int4 IS NULL OR block_number <= $2)
 ) c ON true
 LEFT JOIN api.batch_leaves bl ON bl.batch_id = b.id
 WHERE b.id = $1`
@@ -59,9 +62,9 @@ WITH mine AS (
     WHERE bl.leaves @> jsonb_build_array(jsonb_build_array($1::text))
 )
 SELECT m.batch_id, m.amount::text AS amount, b.token_id, b.status, b.finalized_at,
-       EXISTS (SELECT 1 FROM claim c WHERE c.batch_id = m.batch_id AND c.payee = $1) AS claimed
+       EXISTS (SELECT 1 FROM claim c WHERE c.batch_id = m.batch_id AND c.payee = $1 AND ($3::int4 IS NULL OR c.block_number <= $3)) AS claimed
 FROM mine m
-JOIN batch b ON b.id = m.batch_id
+JOIN "batch" b ON b.id = m.batch_id
 WHERE ($2::text IS NULL OR b.token_id = $2)
 ORDER BY b.finalized_at NULLS LAST, b.committed_at_block, m.batch_id`
 
@@ -76,9 +79,14 @@ export class SettlementResolver {
         nullable: true,
         description: 'Every transition of a batch (commit, dispute, resolution, finalisation or rejection, payout, claims) with timestamps and blocks; null when the batch is not indexed.',
     })
-    async batchLifecycle(@Arg('id', () => String) id: string, @GqlCtx() ctx: Ctx): Promise<BatchLifecycle | null> {
+    async batchLifecycle(
+        @Arg('id', () => String) id: string,
+        @GqlCtx() ctx: Ctx,
+        @Arg('block', () => BlockHeight, { nullable: true, description: 'answer as of the end of this block' }) block?: BlockHeight | null,
+    ): Promise<BatchLifecycle | null> {
         const bid = v.batchId(id, 'id')
-        const res = await services(ctx).db.query(LIFECYCLE_SQL, [bid])
+        const { db } = services(ctx)
+        const res = await asOfPool(db, block, (n) => db.query(maybeAsOfSql(LIFECYCLE_SQL, n), [bid, n]))
         if (res.rowCount === 0) return null
         const r = res.rows[0]
         const events: LifecycleEvent[] = [{ kind: 'COMMITTED', at: r.committed_at, block: r.committed_at_block, tx: r.committed_tx }]
@@ -201,18 +209,20 @@ export class SettlementResolver {
 
     @Query(() => ClaimableBalance, {
         description:
-            "What `payee` can claim now: per token, the sum over FINALIZED batches (built by this server) that have no indexed claim by the payee, plus amounts still pending in COMMITTED/DISPUTED batches.",
+            "What `payee` can claim now (or as of the end of `block`): per token, the sum over FINALIZED batches (built by this server) that have no indexed claim by the payee, plus amounts still pending in COMMITTED/DISPUTED batches.",
     })
     async claimableBalance(
         @Arg('payee', () => String) payeeArg: string,
         @Arg('token', () => String, { nullable: true }) tokenArg: string | null,
         @Arg('limit', () => Int, { nullable: true, defaultValue: 100, description: 'max claimable batches listed (1-1000)' }) limitArg: number,
         @GqlCtx() ctx: Ctx,
+        @Arg('block', () => BlockHeight, { nullable: true, description: 'answer as of the end of this block (claims up to it)' }) block?: BlockHeight | null,
     ): Promise<ClaimableBalance> {
         const payee = v.address(payeeArg, 'payee')
         const token = v.optionalAddress(tokenArg, 'token')
         const limit = v.limit(limitArg, 100, 1000)
-        const res = await services(ctx).db.query(CLAIMABLE_SQL, [payee, token ?? null])
+        const { db } = services(ctx)
+        const res = await asOfPool(db, block, (n) => db.query(maybeAsOfSql(CLAIMABLE_SQL, n), [payee, token ?? null, n]))
         const tokens = new Map<string, { claimable: bigint; claimableBatches: number; pending: bigint; pendingBatches: number; claimed: bigint }>()
         const batches: ClaimableBalance['batches'] = []
         let claimableCount = 0

@@ -141,8 +141,8 @@ export async function upsertBatch(pool: Pool, b: BatchRow): Promise<void> {
 export async function insertPayout(pool: Pool, batchId: string, total: bigint, openedAt: Date, block: number): Promise<void> {
     await pool.query(
         `INSERT INTO payout (id, batch_id, token_id, root, total_amount, claimed_amount, fees_paid, remaining, claim_count, fully_claimed,
-            opened_at, opened_at_block, opened_tx)
-         VALUES ($1, $1, $2, $3, $4, 0, 0, $4, 0, false, $5, $6, $7)`,
+            opened_at, opened_at_block, opened_tx, updated_at_block)
+         VALUES ($1, $1, $2, $3, $4, 0, 0, $4, 0, false, $5, $6, $7, $6)`,
         [batchId, TOKEN, '0x' + '0'.repeat(64), total.toString(), openedAt, block, '0x' + 'e'.repeat(64)],
     )
 }
