@@ -10,7 +10,7 @@ import type { ServerLimits, ServerOptions } from '../options'
 import { ReplicaLag } from '../replica-lag'
 import { PreparedPool } from '../sql/prepared'
 import { SqlSetup, setUpSql } from '../sql/setup'
-import type { Cleanups } from './cleanups'
+import { Cleanups, endPool } from './cleanups'
 
 function poolConfig(url: string, extra: PoolConfig = {}): PoolConfig {
     return { connectionString: url, ...extra }
@@ -28,7 +28,7 @@ export async function openPrimaryPool(databaseUrl: string, limits: ServerLimits,
         }),
     )
     pool.on('error', (e) => log('warn', 'idle database connection failed', { message: e.message }))
-    cleanups.push(() => pool.end())
+    cleanups.push(() => endPool('primary', pool, log))
     await pool.query('SELECT 1')
     return pool
 }
