@@ -1,10 +1,10 @@
-import { Contract, ContractFactory, Interface, JsonRpcProvider, Wallet, ZeroAddress, getCreateAddress, id } from 'ethers'
+import { Contract, Interface, JsonRpcProvider, Wallet, ZeroAddress, id } from 'ethers'
 import { loadArtifact } from './artifacts'
+import { TxBatch } from './tx-batch'
 import {
     CONTRACT_NAMES,
     ContractName,
     Deployment,
-    DeploymentError,
     IncompleteDeploymentError,
     deploymentsFile,
     readDeployment,
@@ -52,10 +52,6 @@ export interface DeployOptions {
 
 export const DEFAULT_MAX_COMMISSION_BPS = 5_000
 
-interface PendingTx {
-    step: string
-    hash: string
-}
 
 const DEPLOY_GAS = 6_000_000n
 const CALL_GAS = 400_000n
@@ -71,30 +67,12 @@ export async function deployAll(opts: DeployOptions): Promise<Deployment> {
     const provider = new JsonRpcProvider(opts.rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 })
     const wallet = new Wallet(opts.deployerKey, provider)
     const deployer = wallet.address
-    const chainId = Number((await provider.getNetwork()).chainId)
-    let nonce = await provider.getTransactionCount(deployer, 'pending')
-    const fees = await provider.getFeeData()
-    const pending: PendingTx[] = []
-
-    async function send(step: string, to: string | null, data: string, gasLimit: bigint): Promise<void> {
-        const tx = await wallet.sendTransaction({
-            to,
-            data,
-            nonce: nonce++,
-            gasLimit,
-            chainId,
-            maxFeePerGas: fees.maxFeePerGas ?? undefined,
-            maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? undefined,
-        })
-        pending.push({ step, hash: tx.hash })
-    }
+    const txs = await TxBatch.open(wallet, provider)
+    const chainId = txs.chainId
 
     async function create(name: string, args: unknown[] = []): Promise<string> {
         const art = loadArtifact(name)
-        const address = getCreateAddress({ from: deployer, nonce })
-        const tx = await new ContractFactory(art.abi, art.bytecode).getDeployTransaction(...args)
-        await send(`deploy ${name}`, null, tx.data, DEPLOY_GAS)
-        return address
+        return txs.create(`deploy ${name}`, art.abi, art.bytecode, args, DEPLOY_GAS)
     }
 
     async function proxy(name: ContractName, initArgs: unknown[]): Promise<{ proxy: string; impl: string }> {
@@ -106,7 +84,7 @@ export async function deployAll(opts: DeployOptions): Promise<Deployment> {
 
     async function call(step: string, target: string, abiName: string, fn: string, args: unknown[]): Promise<void> {
         const data = new Interface(loadArtifact(abiName).abi).encodeFunctionData(fn, args)
-        await send(step, target, data, CALL_GAS)
+        await txs.send(step, target, data, CALL_GAS)
     }
 
     log(`deploying to chain ${chainId} from ${deployer}`)
@@ -157,12 +135,9 @@ export async function deployAll(opts: DeployOptions): Promise<Deployment> {
         await call(`${name}: deployer renounces DEFAULT_ADMIN`, at, name, 'renounceRole', [ROLE.DEFAULT_ADMIN, deployer])
     }
 
-    log(`sent ${pending.length} transactions, waiting for receipts`)
-    const receipts = await Promise.all(pending.map((p) => provider.waitForTransaction(p.hash, 1, 120_000)))
-    receipts.forEach((r, i) => {
-        if (!r || r.status !== 1) throw new DeploymentError(`deployment step failed: ${pending[i].step} (tx ${pending[i].hash})`)
-    })
-    const startBlock = Math.min(...receipts.map((r) => r!.blockNumber))
+    log(`sent ${txs.count} transactions, waiting for receipts`)
+    const receipts = await txs.settle('deployment')
+    const startBlock = Math.min(...receipts.map((r) => r.blockNumber))
     const startBlockHash = (await provider.getBlock(startBlock))!.hash!
 
     const deployment: Deployment = {

@@ -10,11 +10,12 @@
  */
 import * as fs from 'fs'
 import * as path from 'path'
-import { Contract, ContractFactory, Interface, JsonRpcProvider, Wallet, getCreateAddress, parseUnits } from 'ethers'
+import { Contract, Interface, JsonRpcProvider, Wallet, parseUnits } from 'ethers'
 import { deploymentsFileOverride } from '../config'
 import { SIM_ACCOUNTS, fundAccounts, simAddress } from '../simulator/accounts'
 import { loadArtifact } from './artifacts'
-import { Deployment, DeploymentError, deploymentsFile } from './deployments'
+import { TxBatch } from './tx-batch'
+import { Deployment, deploymentsFile } from './deployments'
 import { anvilKey } from './local-accounts'
 
 export const UNISWAP_TOKENS = ['WETH', 'DAI', 'USDC'] as const
@@ -141,39 +142,13 @@ export async function deployUniswap(rpcUrl: string, deployment: Deployment, log:
         const wallet = new Wallet(anvilKey(SIM_ACCOUNTS.uniswapDeployer), provider)
         const deployer = wallet.address.toLowerCase()
         await fundAccounts(provider, [deployer, simAddress(SIM_ACCOUNTS.sandwichSearcher), simAddress(SIM_ACCOUNTS.arbSearcher)])
-        const chainId = Number((await provider.getNetwork()).chainId)
-        const fees = await provider.getFeeData()
-        let nonce = await provider.getTransactionCount(deployer, 'pending')
-        const sent: { step: string; hash: string }[] = []
-
-        const send = async (step: string, to: string | null, data: string, gasLimit: bigint) => {
-            const tx = await wallet.sendTransaction({
-                to,
-                data,
-                nonce: nonce++,
-                gasLimit,
-                chainId,
-                maxFeePerGas: fees.maxFeePerGas ?? undefined,
-                maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? undefined,
-            })
-            sent.push({ step, hash: tx.hash })
-        }
-        const create = async (name: string, abi: any[], bytecode: string, args: unknown[], gas = DEPLOY_GAS) => {
-            const address = getCreateAddress({ from: deployer, nonce }).toLowerCase()
-            const tx = await new ContractFactory(abi, bytecode).getDeployTransaction(...args)
-            await send(`deploy ${name}`, null, tx.data, gas)
-            return address
-        }
+        const txs = await TxBatch.open(wallet, provider)
+        const chainId = txs.chainId
+        const create = async (name: string, abi: any[], bytecode: string, args: unknown[], gas = DEPLOY_GAS) =>
+            (await txs.create(`deploy ${name}`, abi, bytecode, args, gas)).toLowerCase()
         const call = (step: string, to: string, iface: Interface, fn: string, args: unknown[], gas = CALL_GAS) =>
-            send(step, to, iface.encodeFunctionData(fn, args), gas)
-        const settle = async () => {
-            const receipts = await Promise.all(sent.map((s) => provider.waitForTransaction(s.hash, 1, 120_000)))
-            receipts.forEach((r, i) => {
-                if (!r || r.status !== 1) throw new DeploymentError(`uniswap deployment step failed: ${sent[i].step} (tx ${sent[i].hash})`)
-            })
-            sent.length = 0
-            return receipts.map((r) => r!)
-        }
+            txs.send(step, to, iface.encodeFunctionData(fn, args), gas)
+        const settle = () => txs.settle('uniswap deployment')
 
         log(`deploying Uniswap V2 (published @uniswap/v2-core bytecode) from ${deployer}`)
         const factoryArt = uniswapArtifact('UniswapV2Factory')

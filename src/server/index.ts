@@ -4,45 +4,42 @@
  *   /sql      read-only SQL for analysts
  *   /health, /ready   (status/health.ts)
  *   /metrics  Prometheus (metrics.ts)
- * Composition: see schema.ts (OpenReader + type-graphql), http.ts, ws.ts, pubsub/ (LISTEN → fan-out).
+ * Composition: see schema.ts (OpenReader + type-graphql), http.ts, ws.ts, pubsub/ (LISTEN → fan-out); the start-up
+ * steps (pools, change feed, http listening, shutdown order) are in startup/.
  *
  * Run: `node lib/server/index.js` (env: see `serverOptionsFromEnv`).
  */
 import './production-env'
 import 'reflect-metadata'
-import * as http from 'http'
-import type { AddressInfo } from 'net'
-import { Pool, PoolConfig } from 'pg'
+import type { Pool } from 'pg'
 import { chainFromEnv, databaseFromEnv, gqlPort } from '../config'
 import { log as stackLog } from '../stack/log'
-import { Authenticator } from './auth/authenticator'
-import { RevocationFeed } from './auth/revocation'
-import { createRequestListener, LogFn } from './http'
-import { DEFAULT_RATE_LIMITS, RateLimitConfig, RateLimiter } from './limits/rate-limit'
-import { ChangeFeed } from './pubsub/feed'
-import { Hub } from './pubsub/hub'
-import { NotifyListener } from './pubsub/listener'
-import { emptyNotice } from './pubsub/notice'
-import { FeedWatchdog } from './pubsub/watchdog'
-import type { SharedSubscriptions } from './pubsub/shared'
-import type { LiveQueries } from './live/engine'
-import { closeMutations, configureMutations, mutationDeps } from './resolvers/mutation.resolver'
 import { UsageBatcher } from '../usage/batcher'
 import { UsageFeed } from '../usage/feed'
+import { Authenticator } from './auth/authenticator'
+import { RevocationFeed } from './auth/revocation'
+import type { ReadRouting } from './db-routing'
 import { DocumentCache } from './document-cache'
+import { createRequestListener } from './http'
+import type { LogFn } from './http-deps'
+import { DEFAULT_RATE_LIMITS, RateLimitConfig, RateLimiter } from './limits/rate-limit'
+import type { LiveQueries } from './live/engine'
+import { ApiMetrics } from './metrics'
+import { DEFAULT_SERVER_LIMITS, resultCacheMsFromEnv, ServerLimits, ServerOptions, serverOptionsFromEnv, SubscriptionConfig } from './options'
+import type { ChangeFeed } from './pubsub/feed'
+import type { Hub } from './pubsub/hub'
+import type { NotifyListener } from './pubsub/listener'
+import type { SharedSubscriptions } from './pubsub/shared'
+import { closeMutations, configureMutations, mutationDeps } from './resolvers/mutation.resolver'
 import { ResultCache } from './result-cache'
 import { buildApiSchema } from './schema'
 import type { Services } from './services'
-import { PreparedPool } from './sql/prepared'
-import { SqlConfig, setUpSql } from './sql/setup'
-import { HealthCheck } from './status/health'
+import { ChangeFeedParts, startChangeFeed } from './startup/change-feed'
+import { Cleanups } from './startup/cleanups'
+import { openPrimaryPool, openReadRouting, openSqlPools } from './startup/databases'
+import { createHttpServer, listen } from './startup/http-listen'
 import { ChainHeadCache } from './status/indexer'
 import { attachGraphqlWs } from './ws'
-import { DEFAULT_SERVER_LIMITS, resultCacheMsFromEnv, ServerLimits, ServerOptions, serverOptionsFromEnv } from './options'
-import { ReadRouting, RecentWriters, routerLike } from './db-routing'
-import { ReplicaLag } from './replica-lag'
-import { LiveReplicaReads } from './live/replica-reads'
-import { ApiMetrics } from './metrics'
 
 export { DEFAULT_SERVER_LIMITS, readUrlsFromEnv, resultCacheMsFromEnv, serverOptionsFromEnv } from './options'
 export type { ServerLimits, ServerOptions, SubscriptionConfig } from './options'
@@ -74,18 +71,9 @@ const defaultLog: LogFn = (level, message, fields) => {
     stackLog('api', `${level === 'info' ? '' : level.toUpperCase() + ' '}${message}${fields ? ' ' + JSON.stringify(fields) : ''}`)
 }
 
-function poolConfig(url: string, extra: PoolConfig = {}): PoolConfig {
-    return { connectionString: url, ...extra }
-}
-
-export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
-    const log = opts.log ?? defaultLog
-    const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...opts.limits }
-    const rate: RateLimitConfig = { ...DEFAULT_RATE_LIMITS, ...opts.rateLimit }
-    const subs = opts.subscriptions ?? {}
+/** The options with their defaults filled in (database and RPC from src/config.ts). */
+function settings(opts: ServerOptions) {
     const db = databaseFromEnv()
-    const databaseUrl = opts.databaseUrl ?? db.url!
-    const stateSchema = opts.stateSchema ?? 'squid_processor'
     let rpcUrl: string | undefined
     if (opts.rpcUrl !== undefined) rpcUrl = opts.rpcUrl ?? undefined
     else {
@@ -95,128 +83,38 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             rpcUrl = undefined
         }
     }
+    return {
+        log: opts.log ?? defaultLog,
+        limits: { ...DEFAULT_SERVER_LIMITS, ...opts.limits } as ServerLimits,
+        rate: { ...DEFAULT_RATE_LIMITS, ...opts.rateLimit } as RateLimitConfig,
+        subs: opts.subscriptions ?? {},
+        databaseUrl: opts.databaseUrl ?? db.url!,
+        stateSchema: opts.stateSchema ?? 'squid_processor',
+        rpcUrl,
+    }
+}
+type Settings = ReturnType<typeof settings>
 
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+    const cfg = settings(opts)
+    const { log, limits, subs, databaseUrl } = cfg
     const schema = await buildApiSchema(opts.schemaFile)
     if (opts.mutations) configureMutations(opts.mutations)
-
-    const cleanups: (() => Promise<void> | void)[] = []
-    const cleanup = async () => {
-        for (const fn of cleanups.splice(0).reverse()) {
-            try {
-                await fn()
-            } catch (e: any) {
-                log('warn', 'shutdown step failed', { message: e?.message })
-            }
-        }
-    }
-
+    const cleanups = new Cleanups(log)
     try {
-        // repeated statement texts run as named (prepared) statements: sql/prepared.ts
-        const pool = new PreparedPool(
-            poolConfig(databaseUrl, {
-                max: limits.poolSize,
-                statement_timeout: limits.statementTimeoutMs,
-                idleTimeoutMillis: 30_000,
-                connectionTimeoutMillis: 10_000,
-                application_name: 'settlement-api',
-            }),
-        )
-        pool.on('error', (e) => log('warn', 'idle database connection failed', { message: e.message }))
-        cleanups.push(() => pool.end())
-        await pool.query('SELECT 1')
+        const pool = await openPrimaryPool(databaseUrl, limits, log, cleanups)
         const metrics = opts.metrics === false ? undefined : new ApiMetrics()
-        let reads: ReadRouting | undefined
-        if (opts.readDatabaseUrls?.length) {
-            let lag: ReplicaLag | undefined
-            const tooFarBehind = (name: string) => !!lag?.tooFarBehind(name)
-            const router = routerLike(pool, opts.readDatabaseUrls, (c) => new PreparedPool(c), { log, applicationName: 'settlement-api-read', tooFarBehind })
-            cleanups.push(() => router.end())
-            lag = new ReplicaLag(router.pools, opts.readMaxLagMs ?? 0).start()
-            cleanups.push(() => lag!.stop())
-            reads = { router, writers: new RecentWriters(opts.readAfterWriteMs ?? 2_000), lag, live: new LiveReplicaReads(pool, router) }
-            log('info', `reads go to ${router.pools.map((r) => r.name).join(', ')} (primary for mutations, keys, LISTEN)`)
-        }
-
+        const reads = openReadRouting(pool, opts, log, cleanups)
         // the GIN index of the claimableBalance lookup (api.batch_leaves) comes from db/migrations/1700000000001-ApiIndexes.js
-
-        const hub = new Hub({ queueCapacity: subs.queueCapacity ?? 1_000, maxSubscribers: subs.maxSubscribers ?? 20_000 })
-        cleanups.push(() => hub.close())
-        const feed = new ChangeFeed(pool, hub, { stateSchema, log: (m, f) => log('warn', m, f) })
-        cleanups.push(() => feed.close())
-        await feed.init()
         const resultCache = new ResultCache({ ttlMs: opts.resultCacheMs ?? resultCacheMsFromEnv() })
-        // created with the graphql-ws server below; notices before that have no live query to wake
-        let live: LiveQueries | undefined
-        const liveReads = reads?.live
-        const listener = new NotifyListener({
-            connection: { connectionString: databaseUrl, application_name: 'settlement-api-listen' },
-            channel: subs.channel ?? 'squid_batch',
-            onNotify: (payload) => {
-                // the processor committed: cached answers describe the previous state
-                resultCache.invalidate()
-                const received = performance.now()
-                feed.push(payload)
-                if (metrics) void feed.idle().then(() => metrics.notifyPush.observe((performance.now() - received) / 1000))
-                // with replicas, live queries learn how far the primary's WAL is first (live/replica-reads.ts)
-                if (liveReads) liveReads.noticed(() => live?.push(payload))
-                else live?.push(payload)
-            },
-            onReconnect: async () => {
-                resultCache.invalidate()
-                // commits may have been missed: every live query runs again, flagged reorg when one was missed
-                const replaced = await feed.catchUp().catch(() => false)
-                if (replaced) live?.onNotice({ ...emptyNotice(), reorg: true })
-                else live?.refreshAll()
-            },
-            log: (m, f) => log('warn', m, f),
-        })
-        cleanups.push(() => listener.stop())
-        await listener.start()
-        const watchdog = new FeedWatchdog(listener, hub, { lossMs: subs.feedLossMs, log: (m, f) => log('warn', m, f), onLost: (marker) => live?.failAll(marker) ?? 0 })
-        cleanups.push(() => watchdog.close())
-        const health = new HealthCheck({
-            databaseUrl,
-            listening: () => listener.connected,
-            feedLost: () => watchdog.lost,
-            subscribers: () => hub.subscriberCount,
-        })
-        cleanups.push(() => health.close())
-
-        const limiter = new RateLimiter(rate)
-        cleanups.push(() => limiter.close())
-        const auth = new Authenticator(pool, opts.auth)
-        cleanups.push(() => auth.close())
-        const revocations = new RevocationFeed(databaseUrl, (m, f) => log('warn', `api keys: ${m}`, f))
-        cleanups.push(() => revocations.stop())
-        await revocations.start()
-
-        // /sql: its own pool, connected as the read-only role (sql/setup.ts); an explicit SQL_READONLY_DATABASE_URL
-        // is used as given, else the same role reads on the replicas too
-        const sqlCfg = opts.sql ?? {}
-        const sqlRoute = reads && !sqlCfg.readonlyUrl
-            ? (roPool: Pool) => routerLike(roPool, opts.readDatabaseUrls!, (c) => new Pool(c), { log, sameCredentials: true, tooFarBehind: (n) => reads!.lag.tooFarBehind(n) })
-            : undefined
-        const sql = await setUpSql(pool, databaseUrl, sqlCfg, { timeoutMs: limits.statementTimeoutMs, maxResponseBytes: limits.maxResponseBytes }, (m, f) => log('warn', m, f), sqlRoute)
-        cleanups.push(() => sql.close())
-        const sqlEndpoint = sql.endpoint
-        const sqlUnavailable = sql.unavailable
-        const sqlPools = sql.pools
-
-        const services: Services = {
-            db: pool,
-            hub,
-            chainHead: new ChainHeadCache(rpcUrl),
-            stateSchema,
-            listening: () => listener.connected,
-            feedLost: () => watchdog.lost,
-            reads,
-            usageFeed: new UsageFeed(pool, databaseUrl, (m, f) => log('warn', m, f)),
-        }
-        cleanups.push(() => services.usageFeed!.stop())
-        await services.usageFeed!.start()
+        let live: LiveQueries | undefined // created with the graphql-ws server below
+        const changes = await startChangeFeed({ pool, databaseUrl, stateSchema: cfg.stateSchema, subs, resultCache, metrics, reads, live: () => live, log }, cleanups)
+        const { limiter, auth, revocations } = await startAccessControl(pool, cfg, opts, cleanups)
+        const sql = await openSqlPools(pool, databaseUrl, opts, limits, reads, log, cleanups)
+        const services = await startServices(pool, cfg, changes, reads, cleanups)
 
         const documents = new DocumentCache(schema, { limits })
-        const server = http.createServer(
+        const server = createHttpServer(
             createRequestListener({
                 schema,
                 documents,
@@ -224,7 +122,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 services,
                 limits,
                 limiter,
-                sql: { endpoint: sqlEndpoint, unavailableReason: sqlUnavailable, allowAnonymous: !!sqlCfg.allowAnonymous },
+                sql: { endpoint: sql.endpoint, unavailableReason: sql.unavailable, allowAnonymous: !!opts.sql?.allowAnonymous },
                 graphiql: opts.graphiql ?? true,
                 corsOrigin: opts.corsOrigin ?? '*',
                 metrics,
@@ -232,85 +130,99 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
                 log,
                 resultCache,
                 auth,
-                health,
+                health: changes.health,
             }),
         )
-        server.requestTimeout = 60_000
-        server.headersTimeout = 20_000
-        server.keepAliveTimeout = 5_000
-        server.on('clientError', (_err, socket) => {
-            if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
-            else socket.destroy()
-        })
-        const ws = attachGraphqlWs(
-            server,
-            { schema, pool, services, limits, limiter, log, documents, auth, revocations, metrics },
-            {
-                queueCapacity: subs.queueCapacity ?? 1_000,
-                maxConnections: subs.maxConnections ?? 5_000,
-                maxPerIp: subs.maxPerIp ?? 100,
-                maxPerConnection: subs.maxPerConnection ?? 50,
-                keepAliveMs: subs.keepAliveMs ?? 12_000,
-                liveMinIntervalMs: subs.liveMinIntervalMs,
-            },
-        )
+        const ws = attachGraphqlWs(server, { schema, pool, services, limits, limiter, log, documents, auth, revocations, metrics }, wsOptions(subs))
         live = ws.live
         metrics?.attach({
-            pools: () => [{ name: 'primary', pool }, ...(reads?.router.pools ?? []), ...sqlPools],
+            pools: () => [{ name: 'primary', pool }, ...(reads?.router.pools ?? []), ...sql.pools],
             wsConnections: () => ws.wss.clients.size,
             // hub subscriptions and live queries alike
             subscriptions: () => ws.shared.stats.members + ws.live.memberCount,
             sharedExecutions: () => ws.shared.stats.groups + ws.live.stats.entries,
             live: () => ws.live.stats,
             resultCache,
-            readTargets: reads && (() => reads!.router.served),
-            replicaLag: reads && (() => reads!.lag.seconds),
+            readTargets: reads && (() => reads.router.served),
+            replicaLag: reads && (() => reads.lag.seconds),
         })
         const host = opts.host ?? '127.0.0.1'
-        await new Promise<void>((resolve, reject) => {
-            server.once('error', reject)
-            server.listen(opts.port ?? gqlPort(), host, () => {
-                server.off('error', reject)
-                resolve()
-            })
-        })
-        cleanups.push(
-            () =>
-                new Promise<void>((resolve) => {
-                    server.close(() => resolve())
-                    server.closeAllConnections()
-                }),
-        )
+        const port = await listen(server, opts.port ?? gqlPort(), host, cleanups)
         cleanups.push(() => ws.close())
-        if (opts.mutations || opts.closeMutations) cleanups.push(() => closeMutations())
-        if (opts.usageBatcher?.enabled) {
-            const batcher = new UsageBatcher({ db: pool, settings: opts.usageBatcher, deps: () => mutationDeps(pool, 'operator') })
-            batcher.start()
-            cleanups.push(() => batcher.stop())
-        }
+        startMutationSide(pool, opts, cleanups)
 
-        const port = (server.address() as AddressInfo).port
         const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
-        log('info', `GraphQL API on http://${shownHost}:${port}/graphql (HTTP + graphql-ws)${sqlEndpoint ? ', SQL on /sql' : ''}`)
+        log('info', `GraphQL API on http://${shownHost}:${port}/graphql (HTTP + graphql-ws)${sql.endpoint ? ', SQL on /sql' : ''}`)
         let closing: Promise<void> | undefined
         return {
             port,
             url: `http://${shownHost}:${port}/graphql`,
             wsUrl: `ws://${shownHost}:${port}/graphql`,
-            hub,
-            feed,
+            hub: changes.hub,
+            feed: changes.feed,
             shared: ws.shared,
             live: ws.live,
-            listener,
+            listener: changes.listener,
             pool,
             reads,
             metrics,
-            sqlUnavailable,
-            close: () => (closing ??= cleanup()),
+            sqlUnavailable: sql.unavailable,
+            close: () => (closing ??= cleanups.run()),
         }
     } catch (e) {
-        await cleanup()
+        await cleanups.run()
         throw e
+    }
+}
+
+/** The rate limiter, the API key checks, and the revocation notices that close a revoked key's sockets. */
+async function startAccessControl(pool: Pool, cfg: Settings, opts: ServerOptions, cleanups: Cleanups) {
+    const limiter = new RateLimiter(cfg.rate)
+    cleanups.push(() => limiter.close())
+    const auth = new Authenticator(pool, opts.auth)
+    cleanups.push(() => auth.close())
+    const revocations = new RevocationFeed(cfg.databaseUrl, (m, f) => cfg.log('warn', `api keys: ${m}`, f))
+    cleanups.push(() => revocations.stop())
+    await revocations.start()
+    return { limiter, auth, revocations }
+}
+
+/** What the resolvers reach through the context (services.ts), the usage-batched notifications started. */
+async function startServices(pool: Pool, cfg: Settings, changes: ChangeFeedParts, reads: ReadRouting | undefined, cleanups: Cleanups): Promise<Services> {
+    const usageFeed = new UsageFeed(pool, cfg.databaseUrl, (m, f) => cfg.log('warn', m, f))
+    const services: Services = {
+        db: pool,
+        hub: changes.hub,
+        chainHead: new ChainHeadCache(cfg.rpcUrl),
+        stateSchema: cfg.stateSchema,
+        listening: () => changes.listener.connected,
+        feedLost: () => changes.watchdog.lost,
+        reads,
+        usageFeed,
+    }
+    cleanups.push(() => usageFeed.stop())
+    await usageFeed.start()
+    return services
+}
+
+function wsOptions(subs: SubscriptionConfig) {
+    return {
+        queueCapacity: subs.queueCapacity ?? 1_000,
+        maxConnections: subs.maxConnections ?? 5_000,
+        maxPerIp: subs.maxPerIp ?? 100,
+        maxPerConnection: subs.maxPerConnection ?? 50,
+        keepAliveMs: subs.keepAliveMs ?? 12_000,
+        liveMinIntervalMs: subs.liveMinIntervalMs,
+    }
+}
+
+/** the mutation resolvers' chain clients closed with the server; the usage batcher when enabled */
+function startMutationSide(pool: Pool, opts: ServerOptions, cleanups: Cleanups) {
+    if (opts.mutations || opts.closeMutations) cleanups.push(() => closeMutations())
+    if (opts.usageBatcher?.enabled) {
+        const batcher = new UsageBatcher({ db: pool, settings: opts.usageBatcher, deps: () => mutationDeps(pool, 'operator') })
+        batcher.start()
+        cleanups.push(() => batcher.stop())
     }
 }
 

@@ -20,7 +20,7 @@
  * total per operation; once the total passes `maxBytes` the statement that passed it and every later one answer
  * QUERY_TOO_COMPLEX (limit: 'responseBytes'), and statements of the transaction are sent one after the other
  * (what pg does on one connection anyway), so the ones queued behind the cap never reach the database. The
- * exact check on the serialized answer (http.ts) stays; this one keeps a response far over the cap from being
+ * exact check on the serialized answer (graphql-route.ts) stays; this one keeps a response far over the cap from being
  * built at all, over HTTP and graphql-ws alike (both execute through makeContext).
  *
  * `via`: live queries hand their statements to a multiplexing batch (live/multiplex.ts) instead of sending them;

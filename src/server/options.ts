@@ -4,7 +4,7 @@
  */
 import { ConfigError, Env, gqlPort, UsageBatchSettings, usageBatchFromEnv } from '../config'
 import type { AuthLimits } from './auth/authenticator'
-import type { HttpLimits, LogFn } from './http'
+import type { HttpLimits, LogFn } from './http-deps'
 import { DEFAULT_RATE_LIMITS, RateLimitConfig } from './limits/rate-limit'
 import { DEFAULT_QUERY_LIMITS } from './limits/validation'
 import type { MutationConfig } from './resolvers/mutation.resolver'

@@ -3,7 +3,7 @@ import type { Pool } from 'pg'
 import type { WebSocket } from 'ws'
 import { resolveCaller } from './api-keys'
 import type { Caller } from './context'
-import type { LogFn } from './http'
+import type { LogFn } from './http-deps'
 
 /** Close code for a socket whose API key was revoked (the code graphql-ws uses for a refused connection). */
 export const WS_CLOSE_REVOKED = 4403

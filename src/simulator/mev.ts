@@ -7,6 +7,7 @@ import { Actor } from './actor'
 import { ArbitragePlan, Pool, SandwichPlan, cyclesFrom, optimiseCycle, otherToken, planSandwich, quote } from './amm'
 import { ProposerRotation } from './proposers'
 import { Random } from './random'
+import { TickLoop } from './tick-loop'
 
 export interface MevSimOptions {
     rpcUrl: string
@@ -69,9 +70,7 @@ export class MevActivity {
     private readonly sandwichBot: Contract
     private readonly arbBot: Contract
     private readonly pairs: Contract[]
-    private timer?: NodeJS.Timeout
-    private ticking = false
-    private stopped = false
+    private readonly loop = new TickLoop()
 
     constructor(private readonly opts: MevSimOptions) {
         this.provider = new JsonRpcProvider(opts.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 200, batchMaxCount: 1 })
@@ -115,28 +114,24 @@ export class MevActivity {
     }
 
     start(tickMs = 2000): void {
-        this.timer = setInterval(() => void this.tick(), tickMs)
+        this.loop.start(tickMs, () => this.round())
     }
 
     async stop(): Promise<void> {
-        this.stopped = true
-        if (this.timer) clearInterval(this.timer)
-        while (this.ticking) await new Promise((r) => setTimeout(r, 50))
+        await this.loop.stop()
         this.provider.destroy()
     }
 
     /** One round: maybe an arbitrage, maybe an organic swap (sandwiched or not), then restock the bots. */
-    async tick(): Promise<void> {
-        if (this.ticking || this.stopped) return
-        this.ticking = true
+    tick(): Promise<void> {
+        return this.loop.run(() => this.round())
+    }
+
+    private async round(): Promise<void> {
         this.stats.ticks++
-        try {
-            if (this.rnd.chance(this.opts.arbitrageChance ?? 0.8)) await this.arbitrage().catch((e) => this.fail(e))
-            if (this.rnd.chance(this.opts.swapChance ?? 0.8)) await this.organicSwap().catch((e) => this.fail(e))
-            await this.restock().catch((e) => this.fail(e))
-        } finally {
-            this.ticking = false
-        }
+        if (this.rnd.chance(this.opts.arbitrageChance ?? 0.8)) await this.arbitrage().catch((e) => this.fail(e))
+        if (this.rnd.chance(this.opts.swapChance ?? 0.8)) await this.organicSwap().catch((e) => this.fail(e))
+        await this.restock().catch((e) => this.fail(e))
     }
 
     private fail(e: any) {

@@ -7,6 +7,7 @@ import { BuiltBatch, UsageRecord, batchIdFromKey, buildBatch, proofsOf } from '.
 import { deleteLeaves, saveLeaves } from '../settlement/leaf-store'
 import { Actor } from './actor'
 import { Random } from './random'
+import { settledWithin, TickLoop } from './tick-loop'
 
 export interface SimulatorOptions {
     rpcUrl: string
@@ -74,9 +75,7 @@ export class Simulator {
     private readonly proposer: Actor
     private readonly batches = new Map<string, SimBatch>()
     private readonly c: Record<'registry' | 'escrow' | 'ledger' | 'distributor' | 'timelock' | 'usdc', Contract>
-    private timer?: NodeJS.Timeout
-    private ticking = false
-    private stopped = false
+    private readonly loop = new TickLoop()
     private batchCounter = 0
     private readonly runId: string
 
@@ -153,20 +152,20 @@ export class Simulator {
 
     start(): void {
         const tickMs = this.opts.tickMs ?? 1500
-        this.timer = setInterval(() => void this.tick(), tickMs)
+        this.loop.start(tickMs, () => this.round())
     }
 
     async stop(): Promise<void> {
-        this.stopped = true
-        if (this.timer) clearInterval(this.timer)
-        while (this.ticking) await new Promise((r) => setTimeout(r, 50))
+        await this.loop.stop()
         this.provider.destroy()
     }
 
     /** One round of activity; actors with work in flight are skipped, so nothing queues up. */
-    async tick(): Promise<void> {
-        if (this.ticking || this.stopped) return
-        this.ticking = true
+    tick(): Promise<void> {
+        return this.loop.run(() => this.round())
+    }
+
+    private async round(): Promise<void> {
         this.stats.ticks++
         try {
             const block = await this.provider.getBlock('latest')
@@ -184,11 +183,9 @@ export class Simulator {
             go(this.disputeSome(now))
             if (this.rnd.chance(0.05)) go(this.updateSomeone())
             // Don't block the next tick on slow receipts beyond a bound.
-            await Promise.race([Promise.all(work), new Promise((r) => setTimeout(r, 10_000))])
+            await settledWithin(Promise.all(work), 10_000)
         } catch (e) {
             this.fail(e)
-        } finally {
-            this.ticking = false
         }
     }
 

@@ -5,6 +5,7 @@ import { LOCAL_ROLES, anvilKey } from '../deploy/local-accounts'
 import { SIM_ACCOUNTS, fundAccounts, simAddress } from './accounts'
 import { Actor } from './actor'
 import { Random } from './random'
+import { settledWithin, TickLoop } from './tick-loop'
 
 /** The simulated validator set: one large, one unreliable, commissions from 3% to 20%. */
 export const VALIDATOR_PROFILES = [
@@ -86,9 +87,7 @@ export class ValidatorActivity {
     private scannedUnbondings = 0
     private readonly ops: GovernanceOp[] = []
     private jailedSince = new Map<string, number>()
-    private timer?: NodeJS.Timeout
-    private ticking = false
-    private stopped = false
+    private readonly loop = new TickLoop()
 
     constructor(private readonly opts: ValidatorSimOptions) {
         this.provider = new JsonRpcProvider(opts.rpcUrl, undefined, { staticNetwork: true, pollingInterval: 250 })
@@ -155,19 +154,19 @@ export class ValidatorActivity {
     }
 
     start(tickMs = 3000): void {
-        this.timer = setInterval(() => void this.tick(), tickMs)
+        this.loop.start(tickMs, () => this.round())
     }
 
     async stop(): Promise<void> {
-        this.stopped = true
-        if (this.timer) clearInterval(this.timer)
-        while (this.ticking) await new Promise((r) => setTimeout(r, 50))
+        await this.loop.stop()
         this.provider.destroy()
     }
 
-    async tick(): Promise<void> {
-        if (this.ticking || this.stopped) return
-        this.ticking = true
+    tick(): Promise<void> {
+        return this.loop.run(() => this.round())
+    }
+
+    private async round(): Promise<void> {
         try {
             const now = Number((await this.provider.getBlock('latest'))!.timestamp)
             const work: Promise<unknown>[] = []
@@ -182,13 +181,9 @@ export class ValidatorActivity {
             else if (r < 0.68) go(this.redelegateSome())
             else if (r < 0.76) go(this.changeCommission())
             // don't hold the next tick on slow receipts beyond a bound
-            let bound: NodeJS.Timeout | undefined
-            await Promise.race([Promise.all(work), new Promise((res) => (bound = setTimeout(res, 15_000)))])
-            clearTimeout(bound)
+            await settledWithin(Promise.all(work), 15_000)
         } catch (e) {
             this.fail(e)
-        } finally {
-            this.ticking = false
         }
     }
 

@@ -55,29 +55,36 @@ export async function superviseEmbeddedPostgres(pgOptions: EmbeddedPostgresOptio
             schedule(0)
         })
     }
+    /** the restart in flight, if any: stop() waits for it, so a Postgres started meanwhile is stopped too */
+    let restarting: Promise<void> | undefined
     const schedule = (failures: number) => {
-        timer = setTimeout(async () => {
+        timer = setTimeout(() => {
             timer = undefined
-            if (stopping || isShuttingDown()) return
-            try {
-                const next = await startEmbeddedPostgres(pgOptions)
-                if (stopping) return void (await next.stop())
-                pg = next
-                log('stack', `Postgres (embedded) restarted (pid ${next.pid})`)
-                watch(next, Date.now())
-            } catch (e: any) {
-                if (failures + 1 >= maxFailures) return giveUp(e instanceof Error ? e : new Error(String(e)))
-                log('stack', `Postgres restart failed (${e?.message ?? e}); retrying in ${(backoff / 1000).toFixed(1)} s`)
-                schedule(failures + 1)
-            }
+            restarting = restart(failures).finally(() => (restarting = undefined))
         }, backoff)
         backoff = Math.min(max, backoff * 2)
+    }
+    const restart = async (failures: number) => {
+        if (stopping || isShuttingDown()) return
+        try {
+            const next = await startEmbeddedPostgres(pgOptions)
+            if (stopping) return void (await next.stop())
+            pg = next
+            log('stack', `Postgres (embedded) restarted (pid ${next.pid})`)
+            watch(next, Date.now())
+        } catch (e: any) {
+            if (stopping) return
+            if (failures + 1 >= maxFailures) return void giveUp(e instanceof Error ? e : new Error(String(e)))
+            log('stack', `Postgres restart failed (${e?.message ?? e}); retrying in ${(backoff / 1000).toFixed(1)} s`)
+            schedule(failures + 1)
+        }
     }
     watch(pg, Date.now())
 
     const stop = async () => {
         stopping = true
         if (timer) clearTimeout(timer)
+        await restarting
         await pg.stop()
         unregister()
     }

@@ -140,6 +140,7 @@ test('deep nesting and alias explosions are refused as QUERY_TOO_COMPLEX', async
     await expectError(`{ ${wide} }`, {}, 'QUERY_TOO_COMPLEX')
     // the same through graphql-ws
     const ws = new WebSocket(api.wsUrl, 'graphql-transport-ws')
+    let timer: NodeJS.Timeout | undefined
     const answer = await new Promise<any>((resolve, reject) => {
         ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init' })))
         ws.on('message', (d) => {
@@ -149,8 +150,8 @@ test('deep nesting and alias explosions are refused as QUERY_TOO_COMPLEX', async
             if (m.type === 'error' && m.id === '2') resolve(m.payload)
         })
         ws.on('error', reject)
-        setTimeout(() => reject(new Error('no answer over graphql-ws')), 20_000)
-    })
+        timer = setTimeout(() => reject(new Error('no answer over graphql-ws')), 20_000)
+    }).finally(() => clearTimeout(timer)) // a pending timer would hold jest after the last suite
     ws.terminate()
     expect(answer[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX')
     await expectAlive()

@@ -43,6 +43,7 @@ async function subscribe(wsUrl: string, query: string): Promise<WsSub> {
     const sub: WsSub = { messages: [], closed: false, close: () => ws.close() }
     ws.on('close', () => (sub.closed = true))
     ws.on('error', () => undefined)
+    let timer: NodeJS.Timeout | undefined
     await new Promise<void>((resolve, reject) => {
         ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: {} })))
         ws.on('message', (data) => {
@@ -54,8 +55,9 @@ async function subscribe(wsUrl: string, query: string): Promise<WsSub> {
             }
             sub.messages.push(m)
         })
-        setTimeout(() => reject(new Error('no connection_ack')), 10_000)
-    })
+        // cleared once settled: a pending 10 s timer held jest that long after the last suite
+        timer = setTimeout(() => reject(new Error('no connection_ack')), 10_000)
+    }).finally(() => clearTimeout(timer))
     return sub
 }
 
