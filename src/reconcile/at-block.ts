@@ -5,7 +5,7 @@
  * flags are claims.ts's. The RPC must serve the state at N (an archive node on a real chain).
  */
 import { Client } from 'pg'
-import { VERSIONED } from '../model/versioned'
+import { PRUNE_TABLE, VERSIONED } from '../model/versioned'
 import { checkClaims, readClaims } from './claims'
 import { asConnectionError, chainBlock, endpoints, quoteIdent, readHead, readSnapshot, rpcProvider, views } from './connect'
 import { Checker, ReconcileConnectionError, ReconcileInputError, ReconcileOptions, ReconcileResult } from './types'
@@ -24,6 +24,12 @@ async function readAsOf(db: Client, stateSchema: string, at: number) {
     const head = await readHead(db, stateSchema)
     if (!head) throw new ReconcileConnectionError('nothing indexed yet: run the processor first')
     if (at > head.height) throw new ReconcileInputError(`block ${at} is above the indexed head ${head.height}`)
+    // below the HISTORY_BLOCKS horizon the versions that held at N are gone: a comparison would be partial.
+    // (Read in this snapshot, so a prune committing meanwhile cannot remove what is read below.)
+    const pruned = (await db.query(`SELECT to_regclass($1) IS NOT NULL AS t`, [PRUNE_TABLE])).rows[0]?.t
+        ? (await db.query(`SELECT pruned_below FROM ${quoteIdent(PRUNE_TABLE)} WHERE id = 0`)).rows[0]?.pruned_below
+        : undefined
+    if (pruned != null && at < Number(pruned)) throw new ReconcileInputError(`block ${at} was pruned (history kept from block ${pruned}; HISTORY_BLOCKS)`)
     // the hash the index knows for N: a hot block's, else the Block row's (recorded with CHAIN_ANALYTICS on)
     const known = await db.query(
         `SELECT hash FROM ${quoteIdent(stateSchema)}.hot_block WHERE height = $1 UNION ALL SELECT hash FROM block WHERE height = $1 LIMIT 1`,
@@ -55,9 +61,9 @@ export async function reconcileAt(at: number, opts: ReconcileOptions = {}): Prom
         // a hash the index recorded for N must be the chain's, else the index holds another branch's state at N
         if (indexed.hash) ck.eq('block', String(at), 'hash', indexed.hash, block.hash)
         const v = views(provider, contracts)
-        await checkVersioned(indexed.versioned, v, ck)
+        const rows = await checkVersioned(indexed.versioned, v, ck)
         await checkClaims(indexed.claims, v, ck, opts.maxLeafChecks ?? 20_000, at)
-        return { height: at, hash: block.hash ?? '', checked: ck.checked, mismatches: ck.sorted(), notes: ck.notes }
+        return { height: at, hash: block.hash ?? '', checked: ck.checked, mismatches: ck.sorted(), notes: ck.notes, rows }
     } catch (e: any) {
         throw asConnectionError(e, rpcUrl)
     } finally {

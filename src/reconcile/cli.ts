@@ -2,8 +2,8 @@
  * The command line: `reconcile` (at the indexed head) or `reconcile --at <block>` (as of a past block, from the
  * history tables). Prints `reconcile: N checked, M mismatches at block H (hash)`, then a line per note and per
  * mismatch. Exit 0 when clean, 1 on mismatches, 2 (one line on stderr) when the database or the RPC cannot be
- * reached, nothing is indexed yet, or the arguments are bad (a block that is not a number or is above the
- * indexed head), 3 on unexpected errors.
+ * reached, nothing is indexed yet, or the arguments are bad (a block that is not a number, is above the
+ * indexed head, or is below the HISTORY_BLOCKS pruning horizon), 3 on unexpected errors.
  */
 import { reconcileAt, parseBlock } from './at-block'
 import { reconcile } from './current'

@@ -30,6 +30,8 @@ export interface ReconcileResult {
     checked: number
     mismatches: Mismatch[]
     notes: string[]
+    /** rows of each VIEW_CHECKS entity compared (current, or as of the block) */
+    rows?: Record<string, number>
 }
 
 /** The database or the RPC cannot be reached, or there is nothing to compare (CLI exit 2). */
@@ -40,7 +42,7 @@ export class ReconcileConnectionError extends Error {
     }
 }
 
-/** The caller asked for something that cannot be checked: a bad argument, a block above the indexed head (CLI exit 2). */
+/** The caller asked for something that cannot be checked: a bad argument, a block above the indexed head or below the pruning horizon (CLI exit 2). */
 export class ReconcileInputError extends Error {
     constructor(message: string) {
         super(message)

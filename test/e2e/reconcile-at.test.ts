@@ -1,28 +1,43 @@
 /**
- * `reconcile --at <block>` on the real stack (anvil + embedded Postgres + the compiled processor): after simulated
- * settlement activity (deposits, commits, finalisations, claims), the index's state as of several past blocks —
- * read from the history tables, claims by block number — equals the contracts' view functions called at those
- * blocks (0 mismatches, every versioned row and claim checked); one corrupted history version, batch version or
- * claim is reported at the blocks it covers and nowhere else; bad arguments and blocks above the head are refused
- * in one line. Run `npx tsc -p tsconfig.json` first (the CLI runs lib/reconcile.js).
+ * `reconcile --at <block>` on the real stack (anvil + embedded Postgres + the compiled processor): after validator
+ * activity (register, delegate, jail, slash), simulated settlement (deposits, commits, finalisations, claims) and two
+ * disputes ruled through the timelock with a commission change (support/governance.ts), the index's state as of
+ * several past blocks — read from the history tables, claims by block number — equals the contracts' view functions
+ * called at those blocks (0 mismatches, every versioned row of every VIEW_CHECKS entity and every claim checked);
+ * one corrupted account, batch, dispute or validator version, or claim, is reported at the blocks it covers and
+ * nowhere else; bad arguments, blocks above the head and blocks below the HISTORY_BLOCKS pruning horizon are refused
+ * in one line (exit 2). Run `npx tsc -p tsconfig.json` first (the CLI runs lib/reconcile.js).
  */
 import { spawnSync } from 'child_process'
 import * as path from 'path'
 import { reconcile, reconcileAt, ReconcileResult } from '../../src/reconcile'
 import { VERSIONED_ENTITIES } from '../../src/model/versioned'
 import { VIEW_CHECKS } from '../../src/reconcile/versioned'
+import { ValidatorActivity } from '../../src/simulator/validators'
+import { rpcCall } from '../../src/stack/anvil'
 import { FaultStack, freezeChain, rng, simulate, startFaultStack, stopProcessor, waitCaughtUp, withClient } from '../faults/support/stack'
+import { disputesAndCommission } from './support/governance'
 
 jest.setTimeout(300_000)
 
 let s: FaultStack
 let head: number
+let gov: Awaited<ReturnType<typeof disputesAndCommission>>
 
 beforeAll(async () => {
     s = await startFaultStack('reconcile-at')
     const p = await s.launch('p-rat')
+    // validators first, the settlement simulator after (both would send as the timelock proposer)
+    const validators = new ValidatorActivity({ rpcUrl: s.anvil.url, deployment: s.deployment, seed: 11, governanceChance: 0.5, jailSeconds: 4 })
+    await validators.setup()
+    for (let i = 0; i < 10; i++) {
+        await validators.tick()
+        await new Promise((r) => setTimeout(r, 300))
+    }
+    await validators.stop()
     const stats = await simulate(s, 15_000, 23)
     await freezeChain(s)
+    gov = await disputesAndCommission(s.anvil.url, s.deployment)
     head = (await waitCaughtUp(s.dbUrl, s.anvil.url, 90_000, p)).height
     await stopProcessor(p)
     expect(stats.claims).toBeGreaterThan(0)
@@ -123,6 +138,10 @@ test('as of past blocks the index equals the view functions at those blocks; a c
     const bad3 = await reconcileAt(Number(changed.first), opts())
     expect(bad3.mismatches).toEqual(expect.arrayContaining([expect.objectContaining({ entity: 'Batch', id: changed.id, field: 'status', indexed: 'REJECTED' })]))
 
+    // undone, for the tests after this one
+    await q(`UPDATE escrow_account_history SET available = available - 1 WHERE id = $1 AND lower(block_range) = $2`, [v.id, v.lo])
+    await q(`UPDATE batch_history SET status = $3 WHERE id = $1 AND block_range @> $2::int4`, [changed.id, Number(changed.first), changed.then])
+    await q(`UPDATE claim SET block_number = $2 WHERE id = $1`, [claim.id, claim.block_number])
     console.log(`reconcile --at: ${lines.join('; ')}; batch ${changed.id.slice(0, 10)} ${changed.then} at ${changed.first}, ${changed.now} now; corrupted account version [${v.lo}, ${v.hi}) found at ${v.lo}, not at ${v.hi}; batch status and claim flag corruption found`)
 })
 
@@ -139,4 +158,97 @@ test('reconcile --at: a bad, missing or unindexed block is refused in one line (
         expect({ args, status: r.status, stdout: r.stdout, lines: r.stderr.trim().split('\n') }).toEqual({ args, status: 2, stdout: '', lines: [expect.stringMatching(re)] })
     }
     await expect(reconcileAt(head + 1, opts())).rejects.toThrow(`block ${head + 1} is above the indexed head ${head}`)
+})
+
+const NEW_ENTITIES = ['Payout', 'Dispute', 'ProtocolParams', 'RoleAssignment', 'Validator', 'Delegation']
+
+/** The versions of each VIEW_CHECKS entity whose block range holds `n` (what --at must have compared). */
+async function versionsAt(n: number): Promise<Record<string, number>> {
+    const out: Record<string, number> = {}
+    for (const c of VIEW_CHECKS) out[c.entity] = (await q(`SELECT count(*)::int AS n FROM ${c.table}_history WHERE block_range @> $1::int4`, [n]))[0].n
+    return out
+}
+
+test('payouts, disputes, protocol parameters, roles, validators and delegations as of past blocks equal the views; a corrupted dispute or validator version is found', async () => {
+    // both disputes pending, after the rulings and the commission change, and the head
+    const last = gov.blocks[gov.blocks.length - 1]
+    const heights = [...new Set([gov.bothPendingAt, last, head])]
+    const total: Record<string, number> = {}
+    const outcomes = new Set<string>()
+    for (const n of heights) {
+        const r = await reconcileAt(n, opts())
+        expectClean(r)
+        // every version holding n was compared, of every entity
+        expect({ n, rows: r.rows }).toEqual({ n, rows: await versionsAt(n) })
+        for (const e of NEW_ENTITIES) total[e] = (total[e] ?? 0) + (r.rows?.[e] ?? 0)
+        for (const x of await q(`SELECT DISTINCT outcome FROM dispute_history WHERE block_range @> $1::int4`, [n])) outcomes.add(x.outcome)
+    }
+    for (const e of NEW_ENTITIES) expect({ entity: e, compared: total[e] > 0 }).toEqual({ entity: e, compared: true })
+    // each branch of the dispute check was exercised (pending, then upheld and dismissed)
+    expect([...outcomes].sort()).toEqual(['DISMISSED', 'PENDING', 'UPHELD'])
+
+    // corrupt the pending version of a dispute, and the version of a validator at the same block
+    const n = gov.bothPendingAt
+    const [d] = await q(`SELECT id, upper(block_range) AS hi FROM dispute_history WHERE id = $1 AND block_range @> $2::int4 AND outcome = 'PENDING'`, [gov.disputed[0], n])
+    expect(d).toBeDefined()
+    await q(`UPDATE dispute_history SET outcome = 'DISMISSED' WHERE id = $1 AND block_range @> $2::int4`, [d.id, n])
+    const [val] = await q(`SELECT id, upper(block_range) AS hi FROM validator_history WHERE block_range @> $1::int4 ORDER BY id LIMIT 1`, [n])
+    expect(val).toBeDefined()
+    await q(`UPDATE validator_history SET commission_bps = commission_bps + 1 WHERE id = $1 AND block_range @> $2::int4`, [val.id, n])
+    const bad = await reconcileAt(n, opts())
+    expect(bad.mismatches.map((m) => ({ entity: m.entity, id: m.id, field: m.field }))).toEqual([
+        { entity: 'Dispute', id: d.id, field: 'outcome (from the batch status)' },
+        { entity: 'Validator', id: val.id, field: 'commissionBps' },
+    ])
+    expect(bad.mismatches[0]).toMatchObject({ indexed: 'DISMISSED', chain: 'PENDING' })
+    expect(Number(bad.mismatches[1].indexed)).toBe(Number(bad.mismatches[1].chain) + 1)
+    const badCli = cli(['--at', String(n)])
+    expect({ status: badCli.status, first: badCli.stdout.split('\n')[0] }).toEqual({ status: 1, first: expect.stringMatching(new RegExp(`^reconcile: \\d+ checked, 2 mismatches at block ${n} `)) })
+    // not at the block each corrupted version ends at
+    for (const [entity, hi] of [['Dispute', d.hi], ['Validator', val.hi]]) {
+        if (hi == null) continue
+        const after = await reconcileAt(Math.min(Number(hi), head), opts())
+        expect({ entity, at: after.height, mismatches: after.mismatches.filter((m) => m.entity === entity) }).toEqual({ entity, at: after.height, mismatches: [] })
+    }
+    await q(`UPDATE dispute_history SET outcome = 'PENDING' WHERE id = $1 AND block_range @> $2::int4`, [d.id, n])
+    await q(`UPDATE validator_history SET commission_bps = commission_bps - 1 WHERE id = $1 AND block_range @> $2::int4`, [val.id, n])
+    console.log(`reconcile --at (new entities) at ${heights.join(', ')}: compared ${JSON.stringify(total)}; corrupted dispute ${d.id.slice(0, 10)} and validator ${val.id.slice(0, 10)} found at ${n}`)
+})
+
+test('reconcile --at a block below the HISTORY_BLOCKS horizon is refused in one line (exit 2); from the horizon on it compares', async () => {
+    // the first block with a version: answerable before the prune, refused after it
+    const first = Number((await q(`SELECT min(lower(block_range)) AS lo FROM escrow_account_history`))[0].lo)
+    expect((await reconcileAt(first, opts())).rows?.EscrowAccount).toBeGreaterThan(0)
+    const keep = 8
+    const p = await s.launch('p-rat-prune', { HISTORY_BLOCKS: String(keep), HISTORY_PRUNE_EVERY: '1' })
+    await rpcCall(s.anvil.url, 'anvil_mine', ['0x5'])
+    await waitCaughtUp(s.dbUrl, s.anvil.url, 60_000, p)
+    let row: any
+    for (let i = 0; i < 100 && !row; i++) {
+        row = (await q(`SELECT pruned_below FROM history_pruned WHERE id = 0`))[0]
+        if (!row) await rpcCall(s.anvil.url, 'evm_mine', []).then(() => new Promise((r) => setTimeout(r, 300)))
+    }
+    const head2 = (await waitCaughtUp(s.dbUrl, s.anvil.url, 60_000, p)).height
+    await stopProcessor(p)
+    expect(row).toBeDefined()
+    const horizon = Number((await q(`SELECT pruned_below FROM history_pruned WHERE id = 0`))[0].pruned_below)
+    expect(horizon).toBeGreaterThan(first)
+
+    for (const n of [horizon - 1, first]) {
+        const r = cli(['--at', String(n)])
+        expect({ n, status: r.status, stdout: r.stdout, lines: r.stderr.trim().split('\n') }).toEqual({
+            n,
+            status: 2,
+            stdout: '',
+            lines: [`reconcile: block ${n} was pruned (history kept from block ${horizon}; HISTORY_BLOCKS)`],
+        })
+    }
+    await expect(reconcileAt(horizon - 1, opts())).rejects.toThrow(`block ${horizon - 1} was pruned (history kept from block ${horizon}; HISTORY_BLOCKS)`)
+    // the horizon itself and the head: full comparisons, clean
+    for (const n of [horizon, head2]) {
+        const r = await reconcileAt(n, opts())
+        expectClean(r)
+        expect({ n, rows: r.rows }).toEqual({ n, rows: await versionsAt(n) })
+    }
+    expect(cli(['--at', String(horizon)]).status).toBe(0)
 })
