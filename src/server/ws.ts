@@ -11,6 +11,8 @@
  * - Every subscribe message takes a rate-limit token (key or IP bucket) and is validated with the same
  *   depth/complexity rules as HTTP; a connection holds at most `maxPerConnection` operations.
  * - Identical subscriptions share one execution (pubsub/shared.ts); each socket has its own bounded queue.
+ * - Results of shared executions and live queries are serialised once and written to the members' sockets
+ *   directly, in one loop (pubsub/direct.ts); graphql-ws still runs the operations and sends their errors and end.
  * - A subscription on a generated query field is a live query (live/engine.ts), under the same limits.
  * - Results and errors go through the same masking as HTTP.
  */
@@ -28,7 +30,8 @@ import { WsAuth } from './ws-auth'
 import { serveGraphqlWs } from './ws-serve'
 import { RateLimiter } from './limits/rate-limit'
 import { queryLimitsRule } from './limits/validation'
-import { SharedSubscriptions } from './pubsub/shared'
+import { Member, SharedSubscriptions } from './pubsub/shared'
+import { DirectTarget, ResultFrames, socketSink } from './pubsub/direct'
 import { LiveQueries } from './live/engine'
 import type { ServerCtx, Services } from './services'
 import type { Pool } from 'pg'
@@ -89,6 +92,19 @@ export function attachGraphqlWs(
             executeAndRelease({ schema: deps.schema, document, variableValues, operationName, contextValue: makeContext(await liveDeps(), caller, newRequestId()) }, documents),
         { minIntervalMs: options.liveMinIntervalMs ?? 250, queueCapacity: options.queueCapacity, log: (m, f) => deps.log('warn', m, f) },
     )
+    // masked and serialised once per result, whatever the number of members (pubsub/direct.ts)
+    const frames = new ResultFrames((result, requestId) => {
+        const masked = maskResult(result, requestId, deps.log)
+        for (const e of masked.errors ?? []) deps.metrics?.error(e.extensions?.code as string | undefined)
+        return JSON.stringify(masked)
+    })
+    // the socket and operation id of each subscription's context (set in onSubscribe, read in subscribe)
+    const targets = new WeakMap<object, DirectTarget>()
+    const direct = <T>(source: T, contextValue: unknown): T => {
+        const target = targets.get(contextValue as object)
+        if (source instanceof Member && target) source.deliverTo(socketSink(frames, target, options.queueCapacity))
+        return source
+    }
     const perIp = new Map<string, number>()
     const keys = new WsAuth(deps.pool, deps.log, options.revalidateMs ?? 2_000)
     const unsubscribe = deps.revocations?.onRevoked((id) => keys.revoked(id))
@@ -172,12 +188,14 @@ export function attachGraphqlWs(
                 const variables = (msg.payload.variables ?? undefined) as Record<string, unknown> | undefined
                 const errors = documents.validate(deps.schema, document, [...specifiedRules, queryLimitsRule(deps.limits, variables, msg.payload.operationName)])
                 if (errors.length) return errors
+                const contextValue = makeContext(deps, caller, newRequestId())
+                targets.set(contextValue, { socket: ctx.extra.socket, id: msg.id, requestId: contextValue.requestId })
                 return {
                     schema: deps.schema,
                     document,
                     variableValues: variables,
                     operationName: msg.payload.operationName ?? undefined,
-                    contextValue: makeContext(deps, caller, newRequestId()),
+                    contextValue,
                 }
             },
             execute: (async (args: ExecutionArgs) => {
@@ -190,13 +208,13 @@ export function attachGraphqlWs(
                 }
             }) as any,
             subscribe: (async (args: ExecutionArgs) => {
-                if (!live.isLive(args.document, args.operationName)) return shared.subscribe(args)
+                if (!live.isLive(args.document, args.operationName)) return direct(await shared.subscribe(args), args.contextValue)
                 if (deps.services.feedLost?.()) return { errors: [apiError('UNAVAILABLE', 'the change feed is down: live queries are refused until it is back; retry later', { reason: 'FEED_LOST' })] }
                 // one cap for hub subscriptions and live queries together
                 if (deps.services.hub.subscriberCount + live.memberCount >= deps.services.hub.options.maxSubscribers) {
                     return { errors: [apiError('RATE_LIMITED', 'the server has too many subscriptions open; retry later')] }
                 }
-                return live.subscribe(args, (args.contextValue as ServerCtx).caller)
+                return direct(live.subscribe(args, (args.contextValue as ServerCtx).caller), args.contextValue)
             }) as any,
             // refusals before execution (rate limit, validation, revoked key): counted like HTTP's
             onError: (_ctx, _msg, errors) => {
