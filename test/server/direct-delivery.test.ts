@@ -4,24 +4,46 @@
  * slow-consumer bound and the end of the stream.
  */
 import { ExecutionResult, GraphQLError, parse } from 'graphql'
-import { ResultFrames, socketSink } from '../../src/server/pubsub/direct'
+import { ResultFrames, socketSink, textFrame } from '../../src/server/pubsub/direct'
 import { FeedLost } from '../../src/server/pubsub/queue'
 import { Member, SharedSubscriptions } from '../../src/server/pubsub/shared'
 import { Hub } from '../../src/server/pubsub/hub'
 import { buildApiSchema } from '../../src/server/schema'
 
+/** a WebSocket message as a client reads it (unmasked, FIN, text) */
+function unframe(f: Buffer): string {
+    expect(f[0]).toBe(0x81)
+    const len7 = f[1] & 0x7f
+    expect(f[1] & 0x80).toBe(0)
+    const [head, n] = len7 < 126 ? [2, len7] : len7 === 126 ? [4, f.readUInt16BE(2)] : [10, Number(f.readBigUInt64BE(2))]
+    expect(f.length).toBe(head + n)
+    return f.subarray(head).toString()
+}
+
+/** what the sink uses of a `ws` WebSocket; bytes stay unwritten until flush() */
 class FakeSocket {
     readonly OPEN = 1
     readyState = 1
+    extensions = ''
     frames: string[] = []
-    pending: (() => void)[] = []
-    send(data: Buffer, opts: { binary: boolean }, cb: (err?: Error) => void) {
+    unwritten = 0
+    sent: string[] = []
+    _socket = {
+        write: (b: Buffer) => {
+            this.frames.push(unframe(b))
+            this.unwritten += b.length
+            return true
+        },
+    }
+    get bufferedAmount() {
+        return this.unwritten
+    }
+    send(data: Buffer, opts: { binary: boolean }) {
         expect(opts.binary).toBe(false)
-        this.frames.push(data.toString())
-        this.pending.push(() => cb())
+        this.sent.push(data.toString())
     }
     flush() {
-        for (const done of this.pending.splice(0)) done()
+        this.unwritten = 0
     }
 }
 
@@ -64,6 +86,18 @@ test('frames are what graphql-ws would send, serialised once per result; what ca
     const lost = (await endB).value as ExecutionResult
     expect(lost.errors?.[0].extensions).toMatchObject({ code: 'UNAVAILABLE', reason: 'FEED_LOST' })
     expect((await b.m.next()).done).toBe(true)
+})
+
+test('frames of every length class; with a negotiated extension, ws frames the message itself', () => {
+    for (const n of [0, 125, 126, 65_535, 65_536, 70_000]) expect(unframe(textFrame('é'.repeat(n / 2) + 'x'.repeat(n % 2)))).toBe('é'.repeat(n / 2) + 'x'.repeat(n % 2))
+    const s = new FakeSocket()
+    s.extensions = 'permessage-deflate'
+    const { m } = member()
+    m.deliverTo(socketSink(frames, { socket: s as any, id: '1', requestId: 'r' }, 3))
+    void m.next()
+    m.queue.push({ data: { x: 1 } })
+    expect(s.frames).toEqual([])
+    expect(s.sent).toEqual([JSON.stringify({ id: '1', type: 'next', payload: { data: { x: 1 } } })])
 })
 
 test('a socket with `capacity` unwritten frames is dropped with SLOW_CONSUMER; a writing one keeps going', async () => {

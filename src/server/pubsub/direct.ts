@@ -15,9 +15,9 @@
  * stream: a SLOW_CONSUMER or FEED_LOST error, sent and masked by graphql-ws as before, or done), counts it against
  * the per-connection cap and ends it on `complete` or close. Direct delivery starts when graphql-ws first pulls
  * the iterator — the operation is registered in its connection context by then — and what was pushed before is
- * written first, in order. A socket with `capacity` frames not yet handed to the kernel refuses the next one: the
- * member is dropped with SLOW_CONSUMER, the bound the queue gives when graphql-ws writes (it pulls the next value
- * only once the previous write completed).
+ * written first, in order. A socket still holding `capacity` frames' worth of bytes not yet handed to the kernel
+ * refuses the next one: the member is dropped with SLOW_CONSUMER, the bound the queue gives when graphql-ws writes
+ * (it pulls the next value only once the previous write completed).
  */
 import type { ExecutionResult } from 'graphql'
 import type { WebSocket } from 'ws'
@@ -32,18 +32,40 @@ interface Encoded {
     frame?: Buffer
 }
 
+/**
+ * A complete WebSocket text message (RFC 6455 §5.2: FIN, opcode 1, unmasked as a server sends, payload length),
+ * so that a member's send is a single socket write of a shared buffer.
+ */
+export function textFrame(text: string): Buffer {
+    const n = Buffer.byteLength(text)
+    const head = n < 126 ? 2 : n < 65_536 ? 4 : 10
+    const f = Buffer.allocUnsafe(head + n)
+    f[0] = 0x81
+    if (n < 126) f[1] = n
+    else if (n < 65_536) {
+        f[1] = 126
+        f.writeUInt16BE(n, 2)
+    } else {
+        f[1] = 127
+        f.writeUInt32BE(Math.floor(n / 2 ** 32), 2)
+        f.writeUInt32BE(n >>> 0, 6)
+    }
+    f.write(text, head)
+    return f
+}
+
 export class ResultFrames {
     private cache = new WeakMap<object, Encoded>()
 
     constructor(private encode: EncodePayload) {}
 
-    /** `{"id":…,"type":"next","payload":…}` for this result and operation id */
+    /** the framed message `{"id":…,"type":"next","payload":…}` for this result and operation id */
     frame(result: ExecutionResult, id: string, requestId: string): Buffer {
         let e = this.cache.get(result)
         if (!e) this.cache.set(result, (e = { json: this.encode(result, requestId) }))
         if (e.id !== id || !e.frame) {
             e.id = id
-            e.frame = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":${e.json}}`)
+            e.frame = textFrame(`{"id":${JSON.stringify(id)},"type":"next","payload":${e.json}}`)
         }
         return e.frame
     }
@@ -56,19 +78,23 @@ export interface DirectTarget {
     requestId: string
 }
 
-/** The sink of one member (SubscriberQueue.attachSink): false when `capacity` frames are still unwritten. */
+/**
+ * The sink of one member (SubscriberQueue.attachSink). The frame goes to the TCP socket under the WebSocket:
+ * what `ws` itself does for a text message when no extension is negotiated (the server enables none; with one,
+ * `ws.send` frames it) and nothing is queued in its sender (which happens only while compressing or reading a
+ * Blob: this server sends neither). False when the socket still holds `capacity` frames' worth of unwritten bytes.
+ */
 export function socketSink(frames: ResultFrames, target: DirectTarget, capacity: number): (result: ExecutionResult) => boolean {
     const { socket, id, requestId } = target
-    let unwritten = 0
-    const written = () => {
-        unwritten--
-    }
+    const tcp = (socket as unknown as { _socket?: { write(b: Buffer): boolean } })._socket
+    const raw = socket.extensions === '' && typeof tcp?.write === 'function'
     return (result) => {
         // closing: graphql-ws ends the operation when the close event comes
         if (socket.readyState !== socket.OPEN) return true
-        if (unwritten >= capacity) return false
-        unwritten++
-        socket.send(frames.frame(result, id, requestId), { binary: false }, written)
+        const frame = frames.frame(result, id, requestId)
+        if (socket.bufferedAmount >= capacity * frame.length) return false
+        if (raw) tcp!.write(frame)
+        else socket.send(frame.subarray(frame[1] === 127 ? 10 : frame[1] === 126 ? 4 : 2), { binary: false })
         return true
     }
 }
