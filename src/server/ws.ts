@@ -93,11 +93,15 @@ export function attachGraphqlWs(
         { minIntervalMs: options.liveMinIntervalMs ?? 250, queueCapacity: options.queueCapacity, log: (m, f) => deps.log('warn', m, f) },
     )
     // masked and serialised once per result, whatever the number of members (pubsub/direct.ts)
-    const frames = new ResultFrames((result, requestId) => {
-        const masked = maskResult(result, requestId, deps.log)
-        for (const e of masked.errors ?? []) deps.metrics?.error(e.extensions?.code as string | undefined)
-        return JSON.stringify(masked)
-    })
+    const frames = new ResultFrames(
+        (result, requestId) => {
+            const masked = maskResult(result, requestId, deps.log)
+            return { json: JSON.stringify(masked), codes: (masked.errors ?? []).map((e) => e.extensions?.code as string | undefined) }
+        },
+        (codes) => {
+            for (const code of codes) deps.metrics?.error(code)
+        },
+    )
     // the socket and operation id of each subscription's context (set in onSubscribe, read in subscribe)
     const targets = new WeakMap<object, DirectTarget>()
     const direct = <T>(source: T, contextValue: unknown): T => {

@@ -54,10 +54,14 @@ function member(capacity = 3) {
 }
 
 const encodes: ExecutionResult[] = []
-const frames = new ResultFrames((r) => {
-    encodes.push(r)
-    return JSON.stringify(r)
-})
+const counted: (string | undefined)[] = []
+const frames = new ResultFrames(
+    (r) => {
+        encodes.push(r)
+        return { json: JSON.stringify(r), codes: (r.errors ?? []).map((e) => e.extensions?.code as string | undefined) }
+    },
+    (codes) => counted.push(...codes),
+)
 
 test('frames are what graphql-ws would send, serialised once per result; what came before the first pull goes first', async () => {
     const a = member()
@@ -72,13 +76,14 @@ test('frames are what graphql-ws would send, serialised once per result; what ca
     const endA = a.m.next()
     const endB = b.m.next()
     expect(sa.frames).toEqual([JSON.stringify({ id: '1', type: 'next', payload: r0 })])
-    const r1: ExecutionResult = { data: { n: 1 }, errors: [new GraphQLError('boom', { extensions: { code: 'X' } })] }
+    const r1: ExecutionResult = { data: { n: 1 }, errors: [{ message: 'boom', extensions: { code: 'X' } } as unknown as GraphQLError] }
     encodes.length = 0
     for (const x of [a, b]) x.m.queue.push(r1)
     expect(encodes).toEqual([r1])
+    expect(counted).toEqual(['X', 'X']) // counted per member sent to, serialised once
     expect(sa.frames[1]).toBe(JSON.stringify({ id: '1', type: 'next', payload: r1 }))
     expect(sb.frames).toEqual([JSON.stringify({ id: 'a-"uuid"', type: 'next', payload: r1 })])
-    expect(JSON.parse(sb.frames[0]).payload.errors[0]).toMatchObject({ message: 'boom' })
+    expect(JSON.parse(sb.frames[0]).payload.errors[0]).toMatchObject({ message: 'boom', extensions: { code: 'X' } })
     // the iterator carries only the end
     a.m.queue.end()
     expect(await endA).toEqual({ value: undefined, done: true })

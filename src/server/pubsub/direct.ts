@@ -22,11 +22,12 @@
 import type { ExecutionResult } from 'graphql'
 import type { WebSocket } from 'ws'
 
-/** The masked result as JSON (what graphql-ws' `onNext` would make of it), once per result object. */
-export type EncodePayload = (result: ExecutionResult, requestId: string) => string
+/** The masked result as JSON (what graphql-ws' `onNext` would make of it) and its error codes, once per result object. */
+export type EncodePayload = (result: ExecutionResult, requestId: string) => { json: string; codes: (string | undefined)[] }
 
 interface Encoded {
     json: string
+    codes: (string | undefined)[]
     /** the last frame built, for its id: clients that number their operations alike share one buffer */
     id?: string
     frame?: Buffer
@@ -57,12 +58,17 @@ export function textFrame(text: string): Buffer {
 export class ResultFrames {
     private cache = new WeakMap<object, Encoded>()
 
-    constructor(private encode: EncodePayload) {}
+    constructor(
+        private encode: EncodePayload,
+        /** error codes of each message sent (counted per member, as graphql-ws' `onNext` did) */
+        private countErrors?: (codes: (string | undefined)[]) => void,
+    ) {}
 
     /** the framed message `{"id":…,"type":"next","payload":…}` for this result and operation id */
     frame(result: ExecutionResult, id: string, requestId: string): Buffer {
         let e = this.cache.get(result)
-        if (!e) this.cache.set(result, (e = { json: this.encode(result, requestId) }))
+        if (!e) this.cache.set(result, (e = this.encode(result, requestId)))
+        if (e.codes.length) this.countErrors?.(e.codes)
         if (e.id !== id || !e.frame) {
             e.id = id
             e.frame = textFrame(`{"id":${JSON.stringify(id)},"type":"next","payload":${e.json}}`)
