@@ -7,7 +7,7 @@
  *
  * With a sink attached (pubsub/direct.ts: the values are written straight to the subscriber's socket), values go
  * to the sink instead of the buffer and the iterator only yields the end: a SlowConsumer (the sink refused a value:
- * `capacity` frames still unwritten) or FeedLost marker, or done.
+ * the socket still holds `capacity` values' worth of unwritten bytes) or FeedLost marker, or done.
  */
 export class SlowConsumer {
     constructor(
