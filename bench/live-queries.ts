@@ -8,7 +8,7 @@
  * Rounds are sequential, spaced by more than LIVE_MIN_INTERVAL_MS so that no run is throttled.
  */
 import { Client } from 'pg'
-import { BenchError, distribution, Distribution, round, sleep } from './support/common'
+import { BenchError, distribution, Distribution, round, selfCpuMeter, sleep } from './support/common'
 import { closeClients, connectClients } from './support/ws-clients'
 import { indexedHead } from './support/stack'
 
@@ -21,6 +21,8 @@ export interface LiveLevelResult {
     latencyMs: Distribution
     serverRssMbSubscribed: number
     serverCpuPercentDuringRounds: number
+    /** the benchmark process (its client threads) during the rounds, % of one core */
+    clientCpuPercentDuringRounds: number
 }
 
 export const LIVE_QUERY = 'subscription($n: Int!) { batches(orderBy: id_ASC, limit: $n) { id claimCount } }'
@@ -55,6 +57,7 @@ export async function liveLevel(server: { wsUrl: string; child: any }, db: Clien
         server.child.monitor.sample()
         const rss = server.child.monitor.lastRssMb
         server.child.monitor.mark()
+        const clientCpu = selfCpuMeter()
         const head = await indexedHead(db)
         const payload = JSON.stringify({ height: head?.height ?? 0, hash: head?.hash ?? '0x', head: true, changed: { batches: ids }, tables: ['Batch'] })
         let missed = 0
@@ -80,6 +83,7 @@ export async function liveLevel(server: { wsUrl: string; child: any }, db: Clien
             latencyMs: distribution(arrivals.slice(0, rounds).flat()),
             serverRssMbSubscribed: rss,
             serverCpuPercentDuringRounds: server.child.monitor.cpuPercentSinceMark(),
+            clientCpuPercentDuringRounds: clientCpu.stop(),
         }
     } finally {
         if (bumped) await db.query(`UPDATE batch SET claim_count = claim_count - $2 WHERE id = ANY($1)`, [ids, bumped])

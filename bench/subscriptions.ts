@@ -24,7 +24,7 @@ import { Client } from 'pg'
 import { Interface, Wallet } from 'ethers'
 import { anvilKey, LOCAL_ROLES } from '../src/deploy/local-accounts'
 import { rpcCall } from '../src/stack/anvil'
-import { BenchError, BenchResult, distribution, Distribution, environment, note, round, sleep } from './support/common'
+import { BenchError, BenchResult, distribution, Distribution, environment, note, round, selfCpuMeter, sleep } from './support/common'
 import { processorBuildInfo, RunContext } from './support/context'
 import { clientThreads, closeClients, connectClients } from './support/ws-clients'
 import { indexedHead } from './support/stack'
@@ -41,6 +41,8 @@ interface LevelResult {
     serverRssMbBefore: number
     serverRssMbSubscribed: number
     serverCpuPercentDuringRounds: number
+    /** the benchmark process (its client threads) during the rounds, % of one core */
+    clientCpuPercentDuringRounds: number
     clientErrors: number
     errorSamples: string[]
 }
@@ -62,7 +64,7 @@ export async function runSubscriptions(ctx: RunContext): Promise<BenchResult> {
         for (const n of levels) {
             results[`c${n}`] = await fanOutLevel(server, db, batchRow.id, n, rounds)
             const r = results[`c${n}`]
-            note('subscriptions', `${n} clients: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, missed ${r.missed}, server RSS ${r.serverRssMbSubscribed} MB, CPU ${r.serverCpuPercentDuringRounds}%`)
+            note('subscriptions', `${n} clients: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, missed ${r.missed}, server RSS ${r.serverRssMbSubscribed} MB, CPU ${r.serverCpuPercentDuringRounds}% (clients ${r.clientCpuPercentDuringRounds}%)`)
         }
         live = await liveLevel(server, db, ctx.opts.quick ? 1_000 : 10_000, 100, rounds)
         note('subscriptions', `live: ${live.clients} clients over ${live.variableSets} variable sets: p50 ${live.latencyMs.p50} ms, p99 ${live.latencyMs.p99} ms, missed ${live.missed}, server RSS ${live.serverRssMbSubscribed} MB`)
@@ -144,6 +146,7 @@ async function fanOutLevel(server: { wsUrl: string; child: any }, db: Client, ba
         server.child.monitor.sample()
         const rssSubscribed = server.child.monitor.lastRssMb
         server.child.monitor.mark()
+        const clientCpu = selfCpuMeter()
         let missed = 0
         const perRoundP99: number[] = []
         for (let r = 0; r < rounds; r++) {
@@ -157,6 +160,7 @@ async function fanOutLevel(server: { wsUrl: string; child: any }, db: Client, ba
             await sleep(150)
         }
         const cpu = server.child.monitor.cpuPercentSinceMark()
+        const clientCpuPercent = clientCpu.stop()
         const all = arrivals.slice(0, rounds).flat()
         return {
             clients: n,
@@ -169,6 +173,7 @@ async function fanOutLevel(server: { wsUrl: string; child: any }, db: Client, ba
             serverRssMbBefore: rssBefore,
             serverRssMbSubscribed: rssSubscribed,
             serverCpuPercentDuringRounds: cpu,
+            clientCpuPercentDuringRounds: clientCpuPercent,
             clientErrors: clients.errors,
             errorSamples: errors,
         }
