@@ -8,8 +8,8 @@
  * Rounds are sequential, spaced by more than LIVE_MIN_INTERVAL_MS so that no run is throttled.
  */
 import { Client } from 'pg'
-import { BenchError, distribution, Distribution, round, sleep } from './support/common'
-import { closeClients, connectClients, WsClient } from './support/ws-clients'
+import { BenchError, distribution, Distribution, round, selfCpuMeter, sleep } from './support/common'
+import { closeClients, connectClients } from './support/ws-clients'
 import { indexedHead } from './support/stack'
 
 export interface LiveLevelResult {
@@ -21,6 +21,8 @@ export interface LiveLevelResult {
     latencyMs: Distribution
     serverRssMbSubscribed: number
     serverCpuPercentDuringRounds: number
+    /** the benchmark process (its client threads) during the rounds, % of one core */
+    clientCpuPercentDuringRounds: number
 }
 
 export const LIVE_QUERY = 'subscription($n: Int!) { batches(orderBy: id_ASC, limit: $n) { id claimCount } }'
@@ -32,35 +34,30 @@ export async function liveLevel(server: { wsUrl: string; child: any }, db: Clien
     let sentAt = 0
     let received = 0
     const arrivals: number[][] = []
-    const clients: WsClient[] = []
     const per = Math.ceil(n / sets)
-    const t0 = performance.now()
-    let failedTotal = 0
-    for (let k = 0; k < sets; k++) {
-        const got = new Int32Array(per).fill(-2)
-        const { clients: cs, failed } = await connectClients({
-            url: server.wsUrl,
-            count: Math.min(per, n - k * per),
-            query: LIVE_QUERY,
-            variables: { n: k + 1 },
-            onNext: (i, at) => {
-                if (current < 0 || got[i] === current) return
-                got[i] = current
-                arrivals[current].push(at - sentAt)
-                received++
-            },
-        })
-        clients.push(...cs)
-        failedTotal += failed
-    }
-    const connectMs = performance.now() - t0
+    // client i subscribes with $n = floor(i / per) + 1: `per` clients for each variable set
+    const variables = Array.from({ length: n }, (_, i) => ({ n: Math.floor(i / per) + 1 }))
+    const got = new Int32Array(n).fill(-2)
+    const { clients, connectMs, failed } = await connectClients({
+        url: server.wsUrl,
+        count: n,
+        query: LIVE_QUERY,
+        variables,
+        onNext: (i, at) => {
+            if (current < 0 || got[i] === current) return
+            got[i] = current
+            arrivals[current].push(at - sentAt)
+            received++
+        },
+    })
     let bumped = 0
     try {
-        if (failedTotal) throw new BenchError(`live queries: ${failedTotal} of ${n} clients could not connect`)
+        if (failed) throw new BenchError(`live queries: ${failed} of ${n} clients could not connect`)
         await sleep(2_000) // every first result delivered
         server.child.monitor.sample()
         const rss = server.child.monitor.lastRssMb
         server.child.monitor.mark()
+        const clientCpu = selfCpuMeter()
         const head = await indexedHead(db)
         const payload = JSON.stringify({ height: head?.height ?? 0, hash: head?.hash ?? '0x', head: true, changed: { batches: ids }, tables: ['Batch'] })
         let missed = 0
@@ -86,6 +83,7 @@ export async function liveLevel(server: { wsUrl: string; child: any }, db: Clien
             latencyMs: distribution(arrivals.slice(0, rounds).flat()),
             serverRssMbSubscribed: rss,
             serverCpuPercentDuringRounds: server.child.monitor.cpuPercentSinceMark(),
+            clientCpuPercentDuringRounds: clientCpu.stop(),
         }
     } finally {
         if (bumped) await db.query(`UPDATE batch SET claim_count = claim_count - $2 WHERE id = ANY($1)`, [ids, bumped])

@@ -8,8 +8,9 @@
  * path: LISTEN connection → change feed → one SQL query for the changed batch → hub → N graphql-ws sends.
  * Rounds are sequential (the next notice only after every client got the previous one or 10 s passed), so
  * arrivals are attributed to their round without any payload tagging. Latency = arrival − notify time.
- * The load generator shares the 2-core machine with the server and Postgres; its own event-loop delay (parsing
- * N messages) is part of the figures.
+ * The clients run in worker threads of the benchmark (bench/support/ws-clients.ts, BENCH_WS_CLIENT_THREADS, default
+ * 2), each stamping arrivals on the absolute clock, so the thread that sends the NOTIFY does not parse 10,000
+ * messages; they still share the 2-core machine with the server and Postgres, so their CPU is in the figures.
  *
  * Also (1,000 clients, `indexerHead`): chain → client with the real processor running: a transaction mined on
  * anvil (automine) → processor polls the head (RPC_HEAD_POLL_MS=200) → indexes → NOTIFY → client; latency from
@@ -23,9 +24,9 @@ import { Client } from 'pg'
 import { Interface, Wallet } from 'ethers'
 import { anvilKey, LOCAL_ROLES } from '../src/deploy/local-accounts'
 import { rpcCall } from '../src/stack/anvil'
-import { BenchError, BenchResult, distribution, Distribution, environment, note, round, sleep } from './support/common'
+import { BenchError, BenchResult, distribution, Distribution, environment, note, round, selfCpuMeter, sleep } from './support/common'
 import { processorBuildInfo, RunContext } from './support/context'
-import { closeClients, connectClients } from './support/ws-clients'
+import { clientThreads, closeClients, connectClients } from './support/ws-clients'
 import { indexedHead } from './support/stack'
 import { LIVE_QUERY, liveLevel, LiveLevelResult } from './live-queries'
 
@@ -40,6 +41,8 @@ interface LevelResult {
     serverRssMbBefore: number
     serverRssMbSubscribed: number
     serverCpuPercentDuringRounds: number
+    /** the benchmark process (its client threads) during the rounds, % of one core */
+    clientCpuPercentDuringRounds: number
     clientErrors: number
     errorSamples: string[]
 }
@@ -61,7 +64,7 @@ export async function runSubscriptions(ctx: RunContext): Promise<BenchResult> {
         for (const n of levels) {
             results[`c${n}`] = await fanOutLevel(server, db, batchRow.id, n, rounds)
             const r = results[`c${n}`]
-            note('subscriptions', `${n} clients: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, missed ${r.missed}, server RSS ${r.serverRssMbSubscribed} MB, CPU ${r.serverCpuPercentDuringRounds}%`)
+            note('subscriptions', `${n} clients: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, missed ${r.missed}, server RSS ${r.serverRssMbSubscribed} MB, CPU ${r.serverCpuPercentDuringRounds}% (clients ${r.clientCpuPercentDuringRounds}%)`)
         }
         live = await liveLevel(server, db, ctx.opts.quick ? 1_000 : 10_000, 100, rounds)
         note('subscriptions', `live: ${live.clients} clients over ${live.variableSets} variable sets: p50 ${live.latencyMs.p50} ms, p99 ${live.latencyMs.p99} ms, missed ${live.missed}, server RSS ${live.serverRssMbSubscribed} MB`)
@@ -81,7 +84,7 @@ export async function runSubscriptions(ctx: RunContext): Promise<BenchResult> {
             liveQuery: `${LIVE_QUERY} ($n = 1..100: 100 variable sets; bench/live-queries.ts)`,
             method: "pg_notify('squid_batch', <processor-format notice with the indexed head and one batch id>) from a pg client; latency = client arrival − time before the NOTIFY; rounds sequential",
             serverEnv: { GQL_MAX_WS_CONNECTIONS: '12000 (default 5,000)' },
-            clients: 'bench/support/ws-clients.ts: one graphql-transport-ws connection per client, all in the benchmark process',
+            clients: `bench/support/ws-clients.ts: one graphql-transport-ws connection per client, in ${clientThreads()} worker threads of the benchmark process (arrival stamped on the absolute clock)`,
         },
         environment: environment({ postgres: s.postgresVersion }),
         figures: { ...results, live: live ?? null, chainToClient: e2e ?? null, serverPeakRssMb },
@@ -143,6 +146,7 @@ async function fanOutLevel(server: { wsUrl: string; child: any }, db: Client, ba
         server.child.monitor.sample()
         const rssSubscribed = server.child.monitor.lastRssMb
         server.child.monitor.mark()
+        const clientCpu = selfCpuMeter()
         let missed = 0
         const perRoundP99: number[] = []
         for (let r = 0; r < rounds; r++) {
@@ -156,6 +160,7 @@ async function fanOutLevel(server: { wsUrl: string; child: any }, db: Client, ba
             await sleep(150)
         }
         const cpu = server.child.monitor.cpuPercentSinceMark()
+        const clientCpuPercent = clientCpu.stop()
         const all = arrivals.slice(0, rounds).flat()
         return {
             clients: n,
@@ -168,7 +173,8 @@ async function fanOutLevel(server: { wsUrl: string; child: any }, db: Client, ba
             serverRssMbBefore: rssBefore,
             serverRssMbSubscribed: rssSubscribed,
             serverCpuPercentDuringRounds: cpu,
-            clientErrors: clients.reduce((k, c) => k + (c?.errors ?? 0), 0),
+            clientCpuPercentDuringRounds: clientCpuPercent,
+            clientErrors: clients.errors,
             errorSamples: errors,
         }
     } finally {
@@ -191,6 +197,7 @@ async function chainToClient(ctx: RunContext, server: { wsUrl: string }, rounds:
         url: server.wsUrl,
         count: n,
         query: 'subscription { indexerHead { height hash } }',
+        payloads: true,
         onNext: (i, at, payload) => {
             const h = payload?.data?.indexerHead?.height
             if (typeof h !== 'number' || h < target || got[i] === target) return

@@ -238,7 +238,8 @@ export class ProcMonitor {
 
     sample(): ProcSample | undefined {
         const s = procSample(this.pid)
-        if (s) {
+        // an exited, unreaped process (zombie) has no VmRSS/VmHWM: NaN would stick in the max
+        if (s && Number.isFinite(s.rssMb) && Number.isFinite(s.hwmMb)) {
             this.peakMb = Math.max(this.peakMb, s.hwmMb, s.rssMb)
             this.lastRssMb = s.rssMb
         }

@@ -1,101 +1,126 @@
 /**
- * Many lightweight graphql-ws clients (protocol `graphql-transport-ws`, over the `ws` package) in one process:
- * connection_init → connection_ack → subscribe, answer pings, record the arrival time of every `next`
- * message. Lighter than graphql-ws' createClient (no retry machinery, no per-client timers), so 10,000 fit in
- * one process; arrival times are taken first thing in the message handler.
+ * Many lightweight graphql-ws clients (protocol `graphql-transport-ws`, over the `ws` package): connection_init →
+ * connection_ack → subscribe, answer pings, record the arrival time of every `next` message. Lighter than
+ * graphql-ws' createClient (no retry machinery, no per-client timers), so 10,000 fit in one process.
+ *
+ * The clients run in worker threads (`BENCH_WS_CLIENT_THREADS`, default 2; ws-client-worker.ts), not in the
+ * thread that sends the NOTIFY and keeps the books: 10,000 sockets parsing their messages in the benchmark's own
+ * event loop delayed the arrival stamps of the last ones by the time spent on the first (client cost counted as
+ * server latency). Each thread stamps an arrival first thing in its message handler on the absolute clock
+ * (performance.timeOrigin + performance.now()), converted here to this thread's performance.now(). The threads
+ * still share the machine's cores with the server and Postgres.
  */
-import WebSocket from 'ws'
+import * as path from 'path'
+import { Worker } from 'worker_threads'
 import { sleep } from './common'
-
-export interface WsClient {
-    ws: WebSocket
-    acked: boolean
-    /** arrival time (ms, performance clock) and payload of every `next` */
-    onNext?: (at: number, payload: any) => void
-    errors: number
-    closed: boolean
-}
+import type { ClientWorkerData, ClientWorkerMessage } from './ws-client-worker'
 
 export interface ConnectOptions {
     url: string
     count: number
     query: string
-    variables?: Record<string, unknown>
+    /** one set for all, or one per client (length `count`) */
+    variables?: Record<string, unknown> | Record<string, unknown>[]
     connectionParams?: Record<string, unknown>
-    /** connections opened at once */
+    /** connections opened at once (over all threads) */
     parallel?: number
     timeoutMs?: number
+    /** pass each payload to onNext (default: undefined; structured-cloned from the client thread) */
+    payloads?: boolean
+    /** arrival of a `next`: client index, performance.now() of this thread, payload if asked for */
     onNext?: (client: number, at: number, payload: any) => void
 }
 
-/** Open `count` clients and subscribe each; resolves when every one got connection_ack and sent subscribe. */
-export async function connectClients(opts: ConnectOptions): Promise<{ clients: WsClient[]; connectMs: number; failed: number; errors: string[] }> {
-    const clients: WsClient[] = []
-    const errors: string[] = []
-    const parallel = opts.parallel ?? 200
-    const timeoutMs = opts.timeoutMs ?? 120_000
-    const t0 = performance.now()
-    let failed = 0
-    const open = (i: number) =>
-        new Promise<void>((resolve) => {
-            const ws = new WebSocket(opts.url, 'graphql-transport-ws', { perMessageDeflate: false, handshakeTimeout: 30_000 })
-            const c: WsClient = { ws, acked: false, errors: 0, closed: false }
-            clients[i] = c
-            let settled = false
-            const done = (ok: boolean, why?: string) => {
-                if (settled) return
-                settled = true
-                if (!ok) {
-                    failed++
-                    if (errors.length < 10 && why) errors.push(why)
-                }
-                resolve()
-            }
-            ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: opts.connectionParams ?? {} })))
-            ws.on('message', (data) => {
-                const at = performance.now()
-                const msg = JSON.parse(data.toString())
-                switch (msg.type) {
-                    case 'connection_ack':
-                        c.acked = true
-                        ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: opts.query, variables: opts.variables ?? {} } }))
-                        done(true)
-                        break
-                    case 'next':
-                        if (msg.payload?.errors) c.errors++
-                        opts.onNext?.(i, at, msg.payload)
-                        break
-                    case 'error':
-                        c.errors++
-                        if (errors.length < 10) errors.push(`client ${i}: ${JSON.stringify(msg.payload).slice(0, 200)}`)
-                        break
-                    case 'ping':
-                        ws.send('{"type":"pong"}')
-                        break
-                }
-            })
-            ws.on('error', (e) => done(false, `client ${i}: ${e.message}`))
-            ws.on('close', (code, reason) => {
-                c.closed = true
-                done(false, `client ${i}: closed ${code} ${reason}`)
-            })
-        })
-    const deadline = Date.now() + timeoutMs
-    for (let i = 0; i < opts.count; i += parallel) {
-        if (Date.now() > deadline) throw new Error(`connecting ${opts.count} clients took longer than ${timeoutMs} ms`)
-        await Promise.all(Array.from({ length: Math.min(parallel, opts.count - i) }, (_, k) => open(i + k)))
-    }
-    return { clients, connectMs: performance.now() - t0, failed, errors }
+/** The clients of one connectClients call. */
+export interface ClientSet {
+    readonly count: number
+    /** `next` messages with errors and `error` messages received so far */
+    readonly errors: number
+    close(): Promise<void>
 }
 
-export async function closeClients(clients: WsClient[]): Promise<void> {
-    for (const c of clients) {
-        if (!c) continue
-        try {
-            c.ws.terminate()
-        } catch {
-            // already gone
+export function clientThreads(): number {
+    const n = Number(process.env.BENCH_WS_CLIENT_THREADS ?? 2)
+    return Number.isInteger(n) && n > 0 ? n : 2
+}
+
+/** Open `count` clients and subscribe each; resolves when every one got connection_ack and sent subscribe. */
+export async function connectClients(opts: ConnectOptions): Promise<{ clients: ClientSet; connectMs: number; failed: number; errors: string[] }> {
+    const threads = Math.min(clientThreads(), Math.max(1, opts.count))
+    const parallel = Math.max(1, Math.ceil((opts.parallel ?? 200) / threads))
+    const timeoutMs = opts.timeoutMs ?? 120_000
+    const t0 = performance.now()
+    const workers: Worker[] = []
+    const clientErrors = new Array<number>(threads).fill(0)
+    const closed: Promise<void>[] = []
+    const ready: Promise<{ failed: number; errors: string[] }>[] = []
+    const per = Math.ceil(opts.count / threads)
+    for (let w = 0; w < threads; w++) {
+        const first = w * per
+        const count = Math.max(0, Math.min(per, opts.count - first))
+        const data: ClientWorkerData = {
+            url: opts.url,
+            first,
+            count,
+            query: opts.query,
+            variables: Array.isArray(opts.variables) ? opts.variables.slice(first, first + count) : opts.variables,
+            connectionParams: opts.connectionParams,
+            parallel,
+            payloads: !!opts.payloads,
         }
+        const worker = new Worker(path.join(__dirname, 'ws-client-worker.js'), { workerData: data })
+        workers.push(worker)
+        let onReady!: (r: { failed: number; errors: string[] }) => void
+        let onClosed!: () => void
+        ready.push(new Promise((r) => (onReady = r)))
+        closed.push(new Promise((r) => (onClosed = r)))
+        worker.on('message', (m: ClientWorkerMessage) => {
+            if (m.t === 'next') {
+                clientErrors[w] = m.clientErrors
+                const origin = performance.timeOrigin
+                for (const [i, at, payload] of m.items) opts.onNext?.(i, at - origin, payload)
+            } else if (m.t === 'ready') onReady(m)
+            else if (m.t === 'closed') {
+                clientErrors[w] = m.clientErrors
+                onClosed()
+            }
+        })
+        worker.on('error', (e) => onReady({ failed: data.count, errors: [`client thread: ${e.message}`] }))
+        worker.on('exit', () => onClosed())
     }
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`connecting ${opts.count} clients took longer than ${timeoutMs} ms`)), timeoutMs)
+    })
+    const clients: ClientSet = {
+        count: opts.count,
+        get errors() {
+            return clientErrors.reduce((a, b) => a + b, 0)
+        },
+        async close() {
+            for (const w of workers) w.postMessage({ t: 'close' })
+            await Promise.race([Promise.all(closed), sleep(5_000)])
+            await Promise.all(workers.map((w) => w.terminate()))
+        },
+    }
+    let results: { failed: number; errors: string[] }[]
+    try {
+        results = await Promise.race([Promise.all(ready), timeout])
+    } catch (e) {
+        await clients.close()
+        throw e
+    } finally {
+        clearTimeout(timer)
+    }
+    return {
+        clients,
+        connectMs: performance.now() - t0,
+        failed: results.reduce((k, r) => k + r.failed, 0),
+        errors: results.flatMap((r) => r.errors).slice(0, 10),
+    }
+}
+
+export async function closeClients(sets: ClientSet | ClientSet[]): Promise<void> {
+    for (const s of Array.isArray(sets) ? sets : [sets]) await s.close()
     await sleep(200)
 }

@@ -12,6 +12,8 @@
  *   depth/complexity rules as HTTP; a connection holds at most `maxPerConnection` operations.
  * - Identical subscriptions share one execution (pubsub/shared.ts); each socket has its own bounded queue.
  * - Hand-made subscription events pushed because of a reorg carry `extensions.reorg` (pubsub/reorg-extension.ts).
+ * - Results of shared executions and live queries are serialised once and written to the members' sockets
+ *   directly, in one loop (pubsub/direct.ts); graphql-ws still runs the operations and sends their errors and end.
  * - A subscription on a generated query field is a live query (live/engine.ts), under the same limits.
  * - Results and errors go through the same masking as HTTP.
  */
@@ -31,11 +33,12 @@ import { WsAuth } from './ws-auth'
 import { serveGraphqlWs } from './ws-serve'
 import { RateLimiter } from './limits/rate-limit'
 import { queryLimitsRule } from './limits/validation'
-import { SharedSubscriptions } from './pubsub/shared'
-import { subscribeWithReorgExtensions } from './pubsub/reorg-extension'
+import { Member, SharedSubscriptions } from './pubsub/shared'
+import { DirectTarget, ResultFrames, socketSink } from './pubsub/direct'
+import { mapResults, reorgProbe } from './pubsub/reorg-extension'
 import { LiveQueries } from './live/engine'
 import { CappedOpenreaderContext } from './openreader-context'
-import { endOnBadInput } from './live/bad-input'
+import { badInput, endOnBadInput } from './live/bad-input'
 import type { ServerCtx, Services } from './services'
 import type { Pool } from 'pg'
 import type { ApiMetrics } from './metrics'
@@ -99,6 +102,33 @@ export function attachGraphqlWs(
         },
         { minIntervalMs: options.liveMinIntervalMs ?? 250, queueCapacity: options.queueCapacity, log: (m, f) => deps.log('warn', m, f) },
     )
+    // masked and serialised once per result, whatever the number of members (pubsub/direct.ts)
+    const frames = new ResultFrames(
+        (result, requestId) => {
+            const masked = maskResult(result, requestId, deps.log)
+            return { json: JSON.stringify(masked), codes: (masked.errors ?? []).map((e) => e.extensions?.code as string | undefined) }
+        },
+        (codes) => {
+            for (const code of codes) deps.metrics?.error(code)
+        },
+    )
+    // the socket and operation id of each subscription's context (set in onSubscribe, read in subscribe)
+    const targets = new WeakMap<object, DirectTarget>()
+    const isDirect = (source: unknown, contextValue: unknown): source is Member => source instanceof Member && targets.has(contextValue as object)
+    // results written straight to the socket: `map` is applied to each (cached per result object, so once per shared
+    // execution), and after a result `endAfter` accepts, the subscription completes
+    const direct = (member: Member, contextValue: unknown, map?: (r: ExecutionResult) => ExecutionResult, endAfter?: (r: ExecutionResult) => boolean): Member => {
+        const sink = socketSink(frames, targets.get(contextValue as object)!, options.queueCapacity)
+        if (!map && !endAfter) member.deliverTo(sink)
+        else
+            member.deliverTo((result) => {
+                const out = map ? map(result) : result
+                const ok = sink(out)
+                if (ok && endAfter?.(out)) queueMicrotask(() => member.queue.end())
+                return ok
+            })
+        return member
+    }
     const perIp = new Map<string, number>()
     const keys = new WsAuth(deps.pool, deps.log, options.revalidateMs ?? 2_000)
     const unsubscribe = deps.revocations?.onRevoked((id) => keys.revoked(id))
@@ -182,12 +212,14 @@ export function attachGraphqlWs(
                 const variables = (msg.payload.variables ?? undefined) as Record<string, unknown> | undefined
                 const errors = documents.validate(deps.schema, document, [...specifiedRules, queryLimitsRule(deps.limits, variables, msg.payload.operationName)])
                 if (errors.length) return errors
+                const contextValue = makeContext(deps, caller, newRequestId())
+                targets.set(contextValue, { socket: ctx.extra.socket, id: msg.id, requestId: contextValue.requestId })
                 return {
                     schema: deps.schema,
                     document,
                     variableValues: variables,
                     operationName: msg.payload.operationName ?? undefined,
-                    contextValue: makeContext(deps, caller, newRequestId()),
+                    contextValue,
                 }
             },
             execute: (async (args: ExecutionArgs) => {
@@ -200,14 +232,21 @@ export function attachGraphqlWs(
                 }
             }) as any,
             subscribe: (async (args: ExecutionArgs) => {
-                // hub events caused by a reorg carry `extensions.reorg` (pubsub/reorg-extension.ts)
-                if (!live.isLive(args.document, args.operationName)) return subscribeWithReorgExtensions(args, shared.subscribe)
+                if (!live.isLive(args.document, args.operationName)) {
+                    // hub events caused by a reorg carry `extensions.reorg` (pubsub/reorg-extension.ts)
+                    const probed = reorgProbe(args)
+                    const source = await shared.subscribe(probed.args)
+                    if (isDirect(source, args.contextValue)) return direct(source, args.contextValue, probed.rewrite)
+                    return probed.rewrite ? mapResults(source, probed.rewrite) : source
+                }
                 if (deps.services.feedLost?.()) return { errors: [apiError('UNAVAILABLE', 'the change feed is down: live queries are refused until it is back; retry later', { reason: 'FEED_LOST' })] }
                 // one cap for hub subscriptions and live queries together
                 if (deps.services.hub.subscriberCount + live.memberCount >= deps.services.hub.options.maxSubscribers) {
                     return { errors: [apiError('RATE_LIMITED', 'the server has too many subscriptions open; retry later')] }
                 }
-                return endOnBadInput(live.subscribe(args, (args.contextValue as ServerCtx).caller))
+                const source = live.subscribe(args, (args.contextValue as ServerCtx).caller)
+                if (isDirect(source, args.contextValue)) return direct(source, args.contextValue, undefined, badInput)
+                return endOnBadInput(source)
             }) as any,
             // refusals before execution (rate limit, validation, revoked key): counted like HTTP's
             onError: (_ctx, _msg, errors) => {

@@ -5,7 +5,7 @@
  */
 import type { ExecutionResult } from 'graphql'
 
-const badInput = (r: ExecutionResult) => !!r.errors?.some((e) => e.extensions?.code === 'BAD_USER_INPUT')
+export const badInput = (r: ExecutionResult) => !!r.errors?.some((e) => e.extensions?.code === 'BAD_USER_INPUT')
 
 export function endOnBadInput(source: AsyncIterableIterator<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
     let ended = false

@@ -4,6 +4,10 @@
  * client that reads slower than events arrive makes its queue grow; at `capacity` the subscriber is
  * detached, its backlog dropped, and it receives one final `SlowConsumer` value (the resolver turns it
  * into an error) before the iterator ends. Memory per subscriber is therefore bounded by `capacity`.
+ *
+ * With a sink attached (pubsub/direct.ts: the values are written straight to the subscriber's socket), values go
+ * to the sink instead of the buffer and the iterator only yields the end: a SlowConsumer (the sink refused a value:
+ * the socket still holds `capacity` values' worth of unwritten bytes) or FeedLost marker, or done.
  */
 export class SlowConsumer {
     constructor(
@@ -22,6 +26,8 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T | SlowConsume
     private waiter: ((r: IteratorResult<T | SlowConsumer>) => void) | undefined
     private state: 'open' | 'overflowed' | 'closed' = 'open'
     private detached = false
+    /** direct delivery: false = the consumer is too slow (see attachSink) */
+    private sink: ((value: T) => boolean) | undefined
     delivered = 0
 
     constructor(
@@ -44,6 +50,14 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T | SlowConsume
     /** Offer a value; false if the subscriber is gone or was just dropped. */
     push(value: T): boolean {
         if (this.state !== 'open') return false
+        if (this.sink) {
+            if (this.sink(value)) {
+                this.delivered++
+                return true
+            }
+            this.overflow(this.capacity + 1)
+            return false
+        }
         if (this.waiter) {
             const w = this.waiter
             this.waiter = undefined
@@ -52,14 +66,37 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T | SlowConsume
             return true
         }
         if (this.buf.length >= this.capacity) {
-            const dropped = this.buf.length + 1
-            this.state = 'overflowed'
-            this.buf = [new SlowConsumer(this.capacity, dropped)]
-            this.detach()
+            this.overflow(this.buf.length + 1)
             return false
         }
         this.buf.push(value)
         return true
+    }
+
+    /**
+     * From now on, hand values to `sink` as they are pushed (what is buffered first, in order); the iterator then
+     * yields only the end of the stream. Not attached (false) when the stream already ended: the buffer holds its end.
+     */
+    attachSink(sink: (value: T) => boolean): boolean {
+        if (this.state !== 'open') return false
+        const queued = this.buf
+        this.buf = []
+        this.sink = sink
+        for (const v of queued) if (!this.push(v as T)) break
+        return true
+    }
+
+    private overflow(dropped: number): void {
+        this.state = 'overflowed'
+        this.buf = [new SlowConsumer(this.capacity, dropped)]
+        this.detach()
+        // with a sink, the consumer may be waiting for the end already
+        if (this.waiter) {
+            const w = this.waiter
+            this.waiter = undefined
+            this.delivered++
+            w({ value: this.buf.shift()!, done: false })
+        }
     }
 
     /** End the stream (server shutdown); pending values are still delivered. */

@@ -63,17 +63,23 @@ function rewrite(result: ExecutionResult, key: string): ExecutionResult {
 type Source = AsyncIterableIterator<ExecutionResult> | ExecutionResult
 const isAsyncIterable = (v: unknown): v is AsyncIterableIterator<ExecutionResult> => v != null && typeof (v as any)[Symbol.asyncIterator] === 'function'
 
-/** Subscribe through `subscribe` (pubsub/shared.ts) with the hidden selection; results come back with the reorg extensions. */
-export async function subscribeWithReorgExtensions(args: ExecutionArgs, subscribe: (args: ExecutionArgs) => Promise<Source>): Promise<Source> {
+/**
+ * The arguments to subscribe with (the hidden selection added) and the rewrite of their results, or no rewrite when
+ * the root field has no `reorg` field. The rewrite is cached per result object: once per shared execution.
+ */
+export function reorgProbe(args: ExecutionArgs): { args: ExecutionArgs; rewrite?: (r: ExecutionResult) => ExecutionResult } {
     const probe = probeOf(args.schema, args.document, args.operationName ?? undefined)
-    if (!probe) return subscribe(args)
-    const source = await subscribe({ ...args, document: probe.document })
+    if (!probe) return { args }
+    return { args: { ...args, document: probe.document }, rewrite: (r) => rewrite(r, probe.key) }
+}
+
+/** `source` with `fn` applied to each result (for sources that are not delivered directly, pubsub/direct.ts). */
+export function mapResults(source: Source, fn: (r: ExecutionResult) => ExecutionResult): Source {
     if (!isAsyncIterable(source)) return source
-    const key = probe.key
     const wrapped: AsyncIterableIterator<ExecutionResult> = {
         async next() {
             const r = await source.next()
-            return r.done ? r : { value: rewrite(r.value, key), done: false }
+            return r.done ? r : { value: fn(r.value), done: false }
         },
         return: () => source.return?.() ?? Promise.resolve({ value: undefined, done: true }),
         throw: (e?: unknown) => source.throw?.(e) ?? Promise.reject(e),
@@ -82,4 +88,11 @@ export async function subscribeWithReorgExtensions(args: ExecutionArgs, subscrib
         },
     }
     return wrapped
+}
+
+/** Subscribe through `subscribe` (pubsub/shared.ts) with the hidden selection; results come back with the reorg extensions. */
+export async function subscribeWithReorgExtensions(args: ExecutionArgs, subscribe: (args: ExecutionArgs) => Promise<Source>): Promise<Source> {
+    const probed = reorgProbe(args)
+    const source = await subscribe(probed.args)
+    return probed.rewrite ? mapResults(source, probed.rewrite) : source
 }

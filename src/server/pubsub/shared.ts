@@ -9,6 +9,9 @@
  * Each member has its own bounded queue (the socket pulls from it): a member that does not keep up is
  * dropped with a RATE_LIMITED / SLOW_CONSUMER error, without slowing the group. The group's source is
  * closed when its last member leaves.
+ *
+ * Over graphql-ws a member's results skip graphql-ws's per-message path: they are serialised once per result and
+ * written to every member's socket in one loop (pubsub/direct.ts, `Member.deliverTo`).
  */
 import { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLSchema, print, subscribe as graphqlSubscribe } from 'graphql'
 import { apiError } from '../errors'
@@ -30,12 +33,25 @@ function keyOf(args: ExecutionArgs): string {
 /** A member's view: results of the group, then (if it fell behind or the change feed was lost) one error, then the end. */
 export class Member implements AsyncIterableIterator<ExecutionResult> {
     readonly queue: SubscriberQueue<ExecutionResult>
+    private sink: ((result: ExecutionResult) => boolean) | undefined
 
     constructor(capacity: number, onDetach: (m: Member) => void) {
         this.queue = new SubscriberQueue<ExecutionResult>(capacity, () => onDetach(this))
     }
 
+    /**
+     * Results go to `sink` (pubsub/direct.ts) from the first `next()` on, i.e. once graphql-ws iterates this
+     * member; the iterator then yields only the end of the stream.
+     */
+    deliverTo(sink: (result: ExecutionResult) => boolean): void {
+        this.sink = sink
+    }
+
     async next(): Promise<IteratorResult<ExecutionResult>> {
+        if (this.sink) {
+            this.queue.attachSink(this.sink)
+            this.sink = undefined
+        }
         const r = await this.queue.next()
         if (r.done) return { value: undefined, done: true }
         if (r.value instanceof FeedLost) {
