@@ -26,12 +26,31 @@ const TABLE_OF_QUERY = new Map(VERSIONED.flatMap((v) => v.queries.map((q) => [q,
 
 /** The generated schema with `block` on the versioned entities' queries. */
 export function withTimeTravel(schema: GraphQLSchema): GraphQLSchema {
+    const head = new KnownHead()
     return mapSchema(schema, {
-        [MapperKind.QUERY_ROOT_FIELD]: (field, name) => (TABLE_OF_QUERY.has(name) ? asOfField(field) : field),
+        [MapperKind.QUERY_ROOT_FIELD]: (field, name) => (TABLE_OF_QUERY.has(name) ? asOfField(field, head) : field),
     })
 }
 
-function asOfField(field: GraphQLFieldConfig<any, any>): GraphQLFieldConfig<any, any> {
+/**
+ * The indexed head as last read by an as-of request of this schema (any of its checks). Only a hint: it lets a
+ * request skip the check before its statements (one statement less per request) when its block is at or below it;
+ * the check after them (confirmIndexed, in the operation's snapshot) decides. A block above it is checked first,
+ * against the database, so a block that became indexed just now is answered.
+ */
+export class KnownHead {
+    private height: number | null = null
+
+    covers(n: number): boolean {
+        return this.height != null && n <= this.height
+    }
+
+    saw(height: number | null): void {
+        this.height = height
+    }
+}
+
+function asOfField(field: GraphQLFieldConfig<any, any>, head: KnownHead): GraphQLFieldConfig<any, any> {
     const resolve = field.resolve!
     return {
         ...field,
@@ -40,10 +59,10 @@ function asOfField(field: GraphQLFieldConfig<any, any>): GraphQLFieldConfig<any,
             if (!args.block) return resolve(source, args, context, info)
             const inner: OpenreaderContext = context.openreader
             const first = openreaderFirstRow(inner)
-            const n = await resolveBlock(first, args.block)
+            const n = await resolveBlock(first, args.block, head)
             const { block: _block, ...rest } = args
             const result = await resolve(source, rest, Object.assign(Object.create(context), { openreader: asOfContext(inner, n) }), info)
-            await confirmNotPruned(first, n)
+            await confirmIndexed(first, n, head)
             return result
         },
     }
@@ -90,10 +109,14 @@ export interface BlockArg {
 /**
  * The number of `block` if the index can answer as of it, else a coded error: BAD_USER_INPUT (malformed),
  * BLOCK_NOT_INDEXED (above the indexed head, or an unknown hash), BLOCK_PRUNED (below the HISTORY_BLOCKS horizon).
- * The caller runs its statements, then confirmNotPruned (a prune may commit in between).
+ * The caller runs its statements, then confirmNotPruned (a prune may commit in between). With `head` (generated
+ * queries: their statements share one snapshot), a block at or below the head last seen is not checked here: the
+ * caller's confirmIndexed, in the same snapshot as its statements, checks head and horizon instead.
  */
-export async function resolveBlock(first: FirstRow, block: BlockArg): Promise<number> {
-    return checkedBlock(first, await blockNumberOf(first, block))
+export async function resolveBlock(first: FirstRow, block: BlockArg, head?: KnownHead): Promise<number> {
+    const n = await blockNumberOf(first, block)
+    if (head && validNumber(n) && head.covers(n)) return n
+    return checkedBlock(first, n, head)
 }
 
 /**
@@ -118,20 +141,33 @@ async function blockNumberOf(first: FirstRow, block: BlockArg): Promise<number> 
     return Number(row[0])
 }
 
+function validNumber(n: number): boolean {
+    return Number.isInteger(n) && n >= 0
+}
+
+const HEAD_AND_HORIZON = `SELECT greatest((SELECT height FROM squid_processor.status WHERE id = 0), (SELECT max(height) FROM squid_processor.hot_block)),
+                (SELECT pruned_below FROM "${PRUNE_TABLE}" WHERE id = 0)`
+
 /** `number` if it is indexed and not pruned, else a coded error. */
-async function checkedBlock(first: FirstRow, number: number): Promise<number> {
-    if (!Number.isInteger(number) || number < 0) throw apiError('BAD_USER_INPUT', `block.number must be a non-negative integer, got ${number}`)
-    const row = await first(
-        `SELECT greatest((SELECT height FROM squid_processor.status WHERE id = 0), (SELECT max(height) FROM squid_processor.hot_block)),
-                (SELECT pruned_below FROM "${PRUNE_TABLE}" WHERE id = 0)`,
-        [],
-    )
+async function checkedBlock(first: FirstRow, number: number, known?: KnownHead): Promise<number> {
+    if (!validNumber(number)) throw apiError('BAD_USER_INPUT', `block.number must be a non-negative integer, got ${number}`)
+    const row = await first(HEAD_AND_HORIZON, [])
     const head = row?.[0] == null ? null : Number(row[0])
+    known?.saw(head)
     if (head == null || number > head) {
         throw apiError('BLOCK_NOT_INDEXED', `block ${number} is not indexed yet (indexed head: ${head ?? 'none'})`, { block: number, head })
     }
     prunedError(number, row?.[1])
     return number
+}
+
+/**
+ * After the statements of a generated query's as-of answer, in their snapshot: BLOCK_NOT_INDEXED if the head they
+ * saw is below `n` (resolveBlock may have trusted the head last seen; a reorg onto a shorter branch lowers it),
+ * BLOCK_PRUNED if the horizon they saw is above it. Exact: these are the rows the answer was read from.
+ */
+export async function confirmIndexed(first: FirstRow, n: number, known: KnownHead): Promise<void> {
+    await checkedBlock(first, n, known)
 }
 
 /**
