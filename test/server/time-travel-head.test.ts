@@ -4,7 +4,7 @@
  * a block above it is checked against the database first. The statements are a scripted FirstRow (what the
  * database answers for head and horizon at each call).
  */
-import { confirmIndexed, KnownHead, resolveBlock } from '../../src/server/time-travel'
+import { asOfSql, confirmIndexed, guardFailure, KnownHead, resolveBlock } from '../../src/server/time-travel'
 
 /** A FirstRow that answers the head/horizon statement from `state` and counts the statements. */
 function fakeDb(state: { head: number | null; prunedBelow: number | null }) {
@@ -79,4 +79,18 @@ test('no head yet (nothing indexed): every block is refused', async () => {
     const head = new KnownHead()
     expect(await codeOf(resolveBlock(db.first, { number: 0 }, head))).toBe('BLOCK_NOT_INDEXED')
     expect(await codeOf(resolveBlock(db.first, { number: 0 }, head))).toBe('BLOCK_NOT_INDEXED')
+})
+
+test('the guarded rewrite checks head and horizon inside each statement; its failure maps to the coded errors', () => {
+    const sql = asOfSql('SELECT "batch".id FROM "batch" "batch" JOIN "payout" "p" ON true', 42, true)
+    expect(sql.match(/block_range @> 42 AND \(SELECT CASE/g)?.length).toBe(2)
+    expect(asOfSql('SELECT 1 FROM "batch" "batch"', 42)).not.toMatch(/CASE/)
+    const pgError = (head: number, pruned: number) => new Error(`invalid input syntax for type boolean: "time travel: block not servable ${head} ${pruned}"`)
+    const head = new KnownHead()
+    expect((guardFailure(pgError(40, 0), 42, head) as any)?.extensions).toEqual({ code: 'BLOCK_NOT_INDEXED', block: 42, head: 40 })
+    expect(head.covers(41)).toBe(false)
+    expect(head.covers(40)).toBe(true)
+    expect((guardFailure(pgError(-1, 0), 0) as any)?.extensions).toEqual({ code: 'BLOCK_NOT_INDEXED', block: 0, head: null })
+    expect((guardFailure(pgError(100, 50), 42) as any)?.extensions).toEqual({ code: 'BLOCK_PRUNED', block: 42, prunedBelow: 50 })
+    expect(guardFailure(new Error('statement timeout'), 42)).toBeUndefined()
 })
