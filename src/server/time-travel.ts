@@ -6,7 +6,9 @@
  * only as `FROM "t"` and `JOIN "t"`, quoted: the rewrite is exact). Filters, ordering, paging and nested relations
  * are OpenReader's own; relations to entities that are not versioned read their current state.
  * A block above the indexed head (the processor's status + hot blocks) is refused with BLOCK_NOT_INDEXED, one below
- * the pruning horizon (HISTORY_BLOCKS, src/indexer/write/history-prune.ts) with BLOCK_PRUNED. The custom queries
+ * the pruning horizon (HISTORY_BLOCKS, src/indexer/write/history-prune.ts) with BLOCK_PRUNED. For the generated
+ * queries each rewritten read checks both itself, in its own snapshot (asOfSql's guard): a block at or below the
+ * head last seen (KnownHead) costs no statement of its own; one above it is checked first. The custom queries
  * that take `block` (batchLifecycle, escrowUtilisation, claimableBalance) resolve it here too (resolveBlock).
  */
 import { GraphQLFieldConfig, GraphQLInputObjectType, GraphQLInt, GraphQLSchema, GraphQLString } from 'graphql'
@@ -26,12 +28,31 @@ const TABLE_OF_QUERY = new Map(VERSIONED.flatMap((v) => v.queries.map((q) => [q,
 
 /** The generated schema with `block` on the versioned entities' queries. */
 export function withTimeTravel(schema: GraphQLSchema): GraphQLSchema {
+    const head = new KnownHead()
     return mapSchema(schema, {
-        [MapperKind.QUERY_ROOT_FIELD]: (field, name) => (TABLE_OF_QUERY.has(name) ? asOfField(field) : field),
+        [MapperKind.QUERY_ROOT_FIELD]: (field, name) => (TABLE_OF_QUERY.has(name) ? asOfField(field, head) : field),
     })
 }
 
-function asOfField(field: GraphQLFieldConfig<any, any>): GraphQLFieldConfig<any, any> {
+/**
+ * The indexed head as last read by an as-of request of this schema (a check, or a guard's failure). Only a hint:
+ * it lets a request skip the check before its statements when its block is at or below it; the guard inside each
+ * statement (asOfSql) decides. A block above it is checked first, against the database, so a block that became
+ * indexed just now is answered.
+ */
+export class KnownHead {
+    private height: number | null = null
+
+    covers(n: number): boolean {
+        return this.height != null && n <= this.height
+    }
+
+    saw(height: number | null): void {
+        this.height = height
+    }
+}
+
+function asOfField(field: GraphQLFieldConfig<any, any>, head: KnownHead): GraphQLFieldConfig<any, any> {
     const resolve = field.resolve!
     return {
         ...field,
@@ -40,11 +61,17 @@ function asOfField(field: GraphQLFieldConfig<any, any>): GraphQLFieldConfig<any,
             if (!args.block) return resolve(source, args, context, info)
             const inner: OpenreaderContext = context.openreader
             const first = openreaderFirstRow(inner)
-            const n = await resolveBlock(first, args.block)
+            const n = await resolveBlock(first, args.block, head)
             const { block: _block, ...rest } = args
-            const result = await resolve(source, rest, Object.assign(Object.create(context), { openreader: asOfContext(inner, n) }), info)
-            await confirmNotPruned(first, n)
-            return result
+            const ctx = asOfContext(inner, n, true)
+            try {
+                const result = await resolve(source, rest, Object.assign(Object.create(context), { openreader: ctx }), info)
+                // every statement of these fields reads a versioned table, so it was guarded; if one were not: ask
+                if (!ctx.guarded) await confirmIndexed(first, n, head)
+                return result
+            } catch (e) {
+                throw guardFailure(e, n, head) ?? e
+            }
         },
     }
 }
@@ -90,10 +117,14 @@ export interface BlockArg {
 /**
  * The number of `block` if the index can answer as of it, else a coded error: BAD_USER_INPUT (malformed),
  * BLOCK_NOT_INDEXED (above the indexed head, or an unknown hash), BLOCK_PRUNED (below the HISTORY_BLOCKS horizon).
- * The caller runs its statements, then confirmNotPruned (a prune may commit in between).
+ * The caller runs its statements, then confirmNotPruned (a prune may commit in between). With `head` (generated
+ * queries, whose statements are guarded: asOfSql), a block at or below the head last seen is not checked here:
+ * each statement checks head and horizon itself.
  */
-export async function resolveBlock(first: FirstRow, block: BlockArg): Promise<number> {
-    return checkedBlock(first, await blockNumberOf(first, block))
+export async function resolveBlock(first: FirstRow, block: BlockArg, head?: KnownHead): Promise<number> {
+    const n = await blockNumberOf(first, block)
+    if (head && validNumber(n) && head.covers(n)) return n
+    return checkedBlock(first, n, head)
 }
 
 /**
@@ -118,20 +149,34 @@ async function blockNumberOf(first: FirstRow, block: BlockArg): Promise<number> 
     return Number(row[0])
 }
 
+function validNumber(n: number): boolean {
+    return Number.isInteger(n) && n >= 0
+}
+
+const HEAD_AND_HORIZON_COLUMNS = `SELECT greatest((SELECT height FROM squid_processor.status WHERE id = 0), (SELECT max(height) FROM squid_processor.hot_block)) AS head,
+                (SELECT pruned_below FROM "${PRUNE_TABLE}" WHERE id = 0) AS pruned`
+const HEAD_AND_HORIZON = HEAD_AND_HORIZON_COLUMNS
+
 /** `number` if it is indexed and not pruned, else a coded error. */
-async function checkedBlock(first: FirstRow, number: number): Promise<number> {
-    if (!Number.isInteger(number) || number < 0) throw apiError('BAD_USER_INPUT', `block.number must be a non-negative integer, got ${number}`)
-    const row = await first(
-        `SELECT greatest((SELECT height FROM squid_processor.status WHERE id = 0), (SELECT max(height) FROM squid_processor.hot_block)),
-                (SELECT pruned_below FROM "${PRUNE_TABLE}" WHERE id = 0)`,
-        [],
-    )
+async function checkedBlock(first: FirstRow, number: number, known?: KnownHead): Promise<number> {
+    if (!validNumber(number)) throw apiError('BAD_USER_INPUT', `block.number must be a non-negative integer, got ${number}`)
+    const row = await first(HEAD_AND_HORIZON, [])
     const head = row?.[0] == null ? null : Number(row[0])
+    known?.saw(head)
     if (head == null || number > head) {
         throw apiError('BLOCK_NOT_INDEXED', `block ${number} is not indexed yet (indexed head: ${head ?? 'none'})`, { block: number, head })
     }
     prunedError(number, row?.[1])
     return number
+}
+
+/**
+ * After the statements of a generated query's as-of answer when none of them was guarded (not expected: each reads
+ * a versioned table): BLOCK_NOT_INDEXED if the head is now below `n` (resolveBlock may have trusted the head last
+ * seen; a reorg onto a shorter branch lowers it), BLOCK_PRUNED if the horizon is now above it.
+ */
+export async function confirmIndexed(first: FirstRow, n: number, known: KnownHead): Promise<void> {
+    await checkedBlock(first, n, known)
 }
 
 /**
@@ -150,21 +195,60 @@ function prunedError(n: number, prunedBelow: unknown): void {
     })
 }
 
-/** `inner` whose statements read the versioned tables as of block `n`. */
-export function asOfContext(inner: OpenreaderContext, n: number): OpenreaderContext {
-    const ctx: OpenreaderContext = Object.create(inner)
+/** `inner` whose statements read the versioned tables as of block `n` (with `guard`: see asOfSql). */
+export function asOfContext(inner: OpenreaderContext, n: number, guard = false): OpenreaderContext & { guarded: boolean } {
+    const ctx = Object.create(inner) as OpenreaderContext & { guarded: boolean }
+    ctx.guarded = false
     ctx.executeQuery = <T>(query: Query<T>) => {
         const q: Query<T> = Object.create(query)
-        Object.defineProperty(q, 'sql', { value: asOfSql(query.sql, n) })
+        const sql = asOfSql(query.sql, n, guard)
+        if (guard && sql !== query.sql) ctx.guarded = true
+        Object.defineProperty(q, 'sql', { value: sql })
         return inner.executeQuery(q)
     }
     return ctx
 }
 
-/** `sql` with every versioned table read from its history as of block `n` (an integer). */
-export function asOfSql(sql: string, n: number): string {
+/**
+ * `sql` with every versioned table read from its history as of block `n` (an integer). With `guard`, each such
+ * read also fails unless `n` is at or below the indexed head and not below the pruning horizon, as seen by the
+ * statement itself (its own snapshot: exact, and no statement of its own). The failure is a cast error carrying
+ * GUARD_MARK (isGuardError); the plan evaluates the check once per statement (an InitPlan gating the scan).
+ */
+export function asOfSql(sql: string, n: number, guard = false): string {
     if (!Number.isInteger(n)) throw new Error(`not a block number: ${n}`)
-    return sql.replace(TABLE_REF, (_m, kw: string, table: string) => `${kw} (SELECT * FROM "${historyTable(table)}" WHERE block_range @> ${n})`)
+    const cond = guard ? ` AND ${guardSql(n)}` : ''
+    return sql.replace(TABLE_REF, (_m, kw: string, table: string) => `${kw} (SELECT * FROM "${historyTable(table)}" WHERE block_range @> ${n}${cond})`)
+}
+
+const GUARD_MARK = 'time travel: block not servable'
+
+// the ELSE depends on the row read, so the planner cannot fold the failing cast into a planning error
+function guardSql(n: number): string {
+    return `(SELECT CASE WHEN coalesce(g.head, -1) >= ${n} AND coalesce(g.pruned, 0) <= ${n} THEN true
+        ELSE ('${GUARD_MARK} ' || coalesce(g.head, -1) || ' ' || coalesce(g.pruned, 0))::boolean END
+        FROM (${HEAD_AND_HORIZON_COLUMNS}) g)`
+}
+
+const GUARD_ERROR = new RegExp(`${GUARD_MARK} (-?\\d+) (-?\\d+)`)
+
+/**
+ * The coded error for a statement the guard failed (Postgres' invalid_text_representation of its cast, whose
+ * message carries the head and horizon that statement saw), else undefined. From the message, not another
+ * statement: in a multi-statement operation the failure aborted the transaction.
+ */
+export function guardFailure(e: unknown, n: number, known?: KnownHead): Error | undefined {
+    const m = GUARD_ERROR.exec(String((e as any)?.message ?? ''))
+    if (!m) return undefined
+    const head = Number(m[1]) < 0 ? null : Number(m[1])
+    known?.saw(head)
+    if (head == null || n > head) return apiError('BLOCK_NOT_INDEXED', `block ${n} is not indexed yet (indexed head: ${head ?? 'none'})`, { block: n, head })
+    try {
+        prunedError(n, Number(m[2]) > 0 ? Number(m[2]) : null)
+    } catch (pruned) {
+        return pruned as Error
+    }
+    return undefined
 }
 
 const TABLE_REF = new RegExp(`\\b(FROM|JOIN) "(${VERSIONED.map((v) => v.table).join('|')})"(?= )`, 'g')

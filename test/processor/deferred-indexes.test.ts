@@ -82,6 +82,8 @@ test('behind the head: plain indexes and foreign keys dropped and recorded; a re
     const kept = objects.indexes.filter((n) => n.endsWith('_history_id_from'))
     expect(kept.length).toBe(DEFERRABLE_HISTORY_TABLES.length)
     expect(objects.indexes.filter((n) => n.endsWith('_history_range')).length).toBe(DEFERRABLE_HISTORY_TABLES.length)
+    // the as-of twins of the current tables' indexes (1795308991700-HistoryIndexes.js) are deferred too
+    expect(objects.indexes).toEqual(expect.arrayContaining(['escrow_account_history_payer_asof', 'batch_history_status_asof', 'validator_history_stake_asof']))
     const dropped = objects.indexes.filter((n) => !kept.includes(n))
 
     const run1 = new DeferredIndexes({ enabled: true, minLag: 0 }, (m) => logs.push(m))
