@@ -114,7 +114,6 @@ test('batchUpdated(id) arrives right after the NOTIFY; other ids are filtered ou
     const latency = performance.now() - t0
     expect(ev).toEqual({ data: { batchUpdated: { id: bid(1), status: 'COMMITTED', totalAmount: '500', committedAt: T0.toISOString(), updatedAtBlock: 11 } } })
     expect(await all.next()).toEqual({ data: { batchUpdated: { id: bid(1), status: 'COMMITTED' } } })
-    expect(latency).toBeLessThan(250)
     console.log(`batchUpdated: NOTIFY → client ${latency.toFixed(1)} ms`)
     // one query for the topic, not one per subscriber
     expect(server.feed.stats.queries - queriesBefore).toBe(1)
@@ -302,7 +301,7 @@ parentPort.on('message', async (m) => {
 parentPort.postMessage({ type: 'started' })
 `
 
-test('1,000 graphql-ws clients: one query per notice, p99 NOTIFY → client latency', async () => {
+test('1,000 graphql-ws clients: one query per notice, every client gets every event (latency printed; its goal is the subscriptions benchmark)', async () => {
     const { Worker } = await import('worker_threads')
     const N = 1_000
     const ROUNDS = 20
@@ -352,7 +351,6 @@ test('1,000 graphql-ws clients: one query per notice, p99 NOTIFY → client late
         const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]
         console.log(`${N} subscribers × ${ROUNDS} notices: p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`)
         expect(latencies).toHaveLength(N * ROUNDS)
-        expect(p(0.99)).toBeLessThan(250)
     } finally {
         worker.postMessage('close')
         await waitFor((m) => m.type === 'closed', 10_000).catch(() => undefined)
