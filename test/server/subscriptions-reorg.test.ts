@@ -168,6 +168,8 @@ test('a reorg while the LISTEN connection was down: caught up on reconnect, corr
     await setIndexerHead(stack.pool, 100, [118, 119, 120])
     await stack.pool.query(`SELECT pg_notify('squid_batch', $1)`, [encodePayload({ height: 120, hash: hot(120), fromHeight: 120, head: true, changed: { batches: [b] }, tables: ['Batch'] })])
     await batches.upTo(1)
+    // the live query shows the batch before the connection is cut (its re-run waits LIVE_MIN_INTERVAL_MS)
+    await until(() => live.events.some((e) => e.data?.batchById?.id === b), 5_000)
     const reconnects = server.listener.reconnects
     await stack.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'settlement-api-listen'`)
     // meanwhile: a fork at 119, the batch gone, the new branch not longer yet (its notice is lost)
@@ -176,6 +178,5 @@ test('a reorg while the LISTEN connection was down: caught up on reconnect, corr
     await until(() => server.listener.reconnects > reconnects, 15_000)
     expect((await batches.upTo(2, 10_000))[1]).toEqual({ data: { batchUpdated: { id: b, removed: true } }, extensions: { reorg: true, removed: true } })
     // the live query too, flagged
-    await until(() => live.events.some((e) => e.data?.batchById?.id === b), 5_000)
     expect((await live.upTo(3))[2]).toEqual({ data: { batchById: null }, extensions: { reorg: true } })
 })
