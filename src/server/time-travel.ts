@@ -201,9 +201,14 @@ export function asOfContext(inner: OpenreaderContext, n: number, guard = false):
     ctx.guarded = false
     ctx.executeQuery = <T>(query: Query<T>) => {
         const q: Query<T> = Object.create(query)
-        const sql = asOfSql(query.sql, n, guard)
-        if (guard && sql !== query.sql) ctx.guarded = true
+        // the block goes as one more parameter, not a literal: one statement text for every block, so the server's
+        // named statements (sql/prepared.ts) and Postgres' plan cache serve as-of queries as they serve current ones
+        const param = query.params.length + 1
+        const sql = asOfSql(query.sql, n, guard, param)
+        if (sql === query.sql) return inner.executeQuery(query)
+        if (guard) ctx.guarded = true
         Object.defineProperty(q, 'sql', { value: sql })
+        Object.defineProperty(q, 'params', { value: [...query.params, n] })
         return inner.executeQuery(q)
     }
     return ctx
@@ -215,16 +220,18 @@ export function asOfContext(inner: OpenreaderContext, n: number, guard = false):
  * statement itself (its own snapshot: exact, and no statement of its own). The failure is a cast error carrying
  * GUARD_MARK (isGuardError); the plan evaluates the check once per statement (an InitPlan gating the scan).
  */
-export function asOfSql(sql: string, n: number, guard = false): string {
+export function asOfSql(sql: string, n: number, guard = false, param?: number): string {
     if (!Number.isInteger(n)) throw new Error(`not a block number: ${n}`)
-    const cond = guard ? ` AND ${guardSql(n)}` : ''
-    return sql.replace(TABLE_REF, (_m, kw: string, table: string) => `${kw} (SELECT * FROM "${historyTable(table)}" WHERE block_range @> ${n}${cond})`)
+    // with `param`, the block is read from that statement parameter (its value must be n)
+    const b = param === undefined ? String(n) : `$${param}::int4`
+    const cond = guard ? ` AND ${guardSql(b)}` : ''
+    return sql.replace(TABLE_REF, (_m, kw: string, table: string) => `${kw} (SELECT * FROM "${historyTable(table)}" WHERE block_range @> ${b}${cond})`)
 }
 
 const GUARD_MARK = 'time travel: block not servable'
 
 // the ELSE depends on the row read, so the planner cannot fold the failing cast into a planning error
-function guardSql(n: number): string {
+function guardSql(n: string): string {
     return `(SELECT CASE WHEN coalesce(g.head, -1) >= ${n} AND coalesce(g.pruned, 0) <= ${n} THEN true
         ELSE ('${GUARD_MARK} ' || coalesce(g.head, -1) || ' ' || coalesce(g.pruned, 0))::boolean END
         FROM (${HEAD_AND_HORIZON_COLUMNS}) g)`
