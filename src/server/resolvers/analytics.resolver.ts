@@ -11,7 +11,7 @@ import { Arg, Ctx as GqlCtx, Info, Int, Query, Resolver } from 'type-graphql'
 import type { Ctx } from '../context'
 import { apiError } from '../errors'
 import { services } from '../services'
-import { asOfPool, maybeAsOfSql } from '../time-travel'
+import { asOfPool, asOfStatement } from '../time-travel'
 import { BlockHeight } from './block.input'
 import { StatInterval } from './analytics.input'
 import {
@@ -358,7 +358,7 @@ export class AnalyticsResolver {
              FROM "token" WHERE ($1::text IS NULL OR id = $1) ORDER BY id`,
                   [token ?? null],
               ]
-        return (await asOfPool(db, block, (n) => db.query(maybeAsOfSql(sql, n), params))).rows
+        return (await asOfPool(db, block, (n) => db.query(asOfStatement(sql, params, n)))).rows
     }
 
     @Query(() => SettlementLatency, {
