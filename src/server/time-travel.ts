@@ -101,14 +101,15 @@ export async function asOfPool<T>(pool: Pool, block: BlockArg | null | undefined
  * A custom resolver's statement (`sql` with `params`) as of block `n`, or unchanged when `n` is null (current
  * state). The block is a statement parameter, as in the generated queries (asOfContext): parameter `blockParam`
  * (1-based) when the statement already takes the block there, else one more appended. One text for every block.
+ * Returned as `query`'s two arguments: `db.query(...asOfStatement(sql, params, n))`.
  */
-export function asOfStatement(sql: string, params: unknown[], n: number | null, blockParam?: number): { text: string; values: unknown[] } {
-    if (n == null) return { text: sql, values: params }
+export function asOfStatement(sql: string, params: unknown[], n: number | null, blockParam?: number): [text: string, values: unknown[]] {
+    if (n == null) return [sql, params]
     if (blockParam !== undefined) {
         if (params[blockParam - 1] !== n) throw new Error(`parameter $${blockParam} must be the block ${n}, got ${String(params[blockParam - 1])}`)
-        return { text: asOfSql(sql, n, true, blockParam), values: params }
+        return [asOfSql(sql, n, true, blockParam), params]
     }
-    return { text: asOfSql(sql, n, true, params.length + 1), values: [...params, n] }
+    return [asOfSql(sql, n, true, params.length + 1), [...params, n]]
 }
 
 /** The first row of a statement's result, as an array of values (undefined: no row). */

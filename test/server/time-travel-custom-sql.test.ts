@@ -66,7 +66,7 @@ test('without block: the current tables, no block parameter', async () => {
     await new AnalyticsResolver().escrowUtilisation(TOKEN, null, ctxOf(db), null)
     expect(sent[0].text).not.toMatch(/_history/)
     expect(sent[0].values).toEqual([TOKEN])
-    expect(asOfStatement('SELECT 1 FROM "batch" b', [], null)).toEqual({ text: 'SELECT 1 FROM "batch" b', values: [] })
+    expect(asOfStatement('SELECT 1 FROM "batch" b', [], null)).toEqual(['SELECT 1 FROM "batch" b', []])
 })
 
 test('the guard failing inside the statement maps to the coded error; the checks around it still refuse', async () => {

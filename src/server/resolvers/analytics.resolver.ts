@@ -358,7 +358,7 @@ export class AnalyticsResolver {
              FROM "token" WHERE ($1::text IS NULL OR id = $1) ORDER BY id`,
                   [token ?? null],
               ]
-        return (await asOfPool(db, block, (n) => db.query(asOfStatement(sql, params, n)))).rows
+        return (await asOfPool(db, block, (n) => db.query(...asOfStatement(sql, params, n)))).rows
     }
 
     @Query(() => SettlementLatency, {

@@ -87,7 +87,7 @@ export class SettlementResolver {
     ): Promise<BatchLifecycle | null> {
         const bid = v.batchId(id, 'id')
         const { db } = services(ctx)
-        const res = await asOfPool(db, block, (n) => db.query(asOfStatement(LIFECYCLE_SQL, [bid, n], n, 2)))
+        const res = await asOfPool(db, block, (n) => db.query(...asOfStatement(LIFECYCLE_SQL, [bid, n], n, 2)))
         if (res.rowCount === 0) return null
         const r = res.rows[0]
         const events: LifecycleEvent[] = [{ kind: 'COMMITTED', at: r.committed_at, block: r.committed_at_block, tx: r.committed_tx }]
@@ -223,7 +223,7 @@ export class SettlementResolver {
         const token = v.optionalAddress(tokenArg, 'token')
         const limit = v.limit(limitArg, 100, 1000)
         const { db } = services(ctx)
-        const res = await asOfPool(db, block, (n) => db.query(asOfStatement(CLAIMABLE_SQL, [payee, token ?? null, n], n, 3)))
+        const res = await asOfPool(db, block, (n) => db.query(...asOfStatement(CLAIMABLE_SQL, [payee, token ?? null, n], n, 3)))
         const tokens = new Map<string, { claimable: bigint; claimableBatches: number; pending: bigint; pendingBatches: number; claimed: bigint }>()
         const batches: ClaimableBalance['batches'] = []
         let claimableCount = 0
