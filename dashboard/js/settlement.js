@@ -21,8 +21,10 @@ const SETTLEMENT = `query Settlement($from: DateTime!, $to: DateTime!, $interval
   topPayers(from: $dayFrom, to: $dayTo, limit: 5) { rank account token paidAmount committedAmount batchCount }
 }`
 const RECENT = `{ batches(limit: 12, orderBy: updatedAtBlock_DESC) { id status totalAmount claimCount claimedAmount updatedAtBlock token { id } } }`
-const BATCH_UPDATED = `subscription { batchUpdated { id status token totalAmount claimCount claimedAmount updatedAtBlock } }`
-const PAYOUT_CLAIMED = `subscription { payoutClaimed { id batchId payee token amount blockNumber txHash } }`
+// `reorg` / `removed`: after a reorg the server pushes each row it had pushed from the abandoned blocks again, as it
+// is on the new branch, or marked `removed` when only those blocks had it
+const BATCH_UPDATED = `subscription { batchUpdated { id status token totalAmount claimCount claimedAmount updatedAtBlock reorg removed } }`
+const PAYOUT_CLAIMED = `subscription { payoutClaimed { id batchId payee token amount blockNumber txHash reorg removed } }`
 const ESCROW_CHANGED = `subscription { escrowBalanceChanged { token available locked } }`
 
 /** [from, to) aligned on the bucket size, `to` the end of the current bucket */
@@ -74,6 +76,14 @@ export function settlementTab(root, { live, onError }) {
   function batchItem(b) {
     const what = b.status === 'FINALIZED' && b.claimCount > 0 ? `${b.claimCount} claims, ${amount(b.claimedAmount, b.token)} claimed` : amount(b.totalAmount, b.token)
     return { key: `b:${b.id}:${b.status}:${b.claimCount}`, kind: 'batch', id: b.id, status: b.status, block: b.updatedAtBlock, text: `batch ${short(b.id)} · ${what}` }
+  }
+
+  /** Take out the feed items `gone(item)` holds for; redraw when there were any. */
+  function dropFeed(gone) {
+    const kept = state.feed.filter((f) => !gone(f))
+    if (kept.length === state.feed.length) return
+    state.feed = kept
+    renderFeed()
   }
 
   function pushFeed(item, draw = true) {
@@ -177,11 +187,16 @@ export function settlementTab(root, { live, onError }) {
   }
 
   live.subscribe(BATCH_UPDATED, {}, ({ batchUpdated: b }) => {
-    pushFeed(batchItem(b))
+    // a reorg: the batch's transitions on the abandoned blocks (all of them, and its claims, when it is gone) leave
+    // the feed; the figures are read again below
+    if (b.reorg) dropFeed((f) => f.id === b.id && (b.removed || (f.kind === 'batch' && f.block > b.updatedAtBlock)))
+    if (!b.removed) pushFeed(batchItem(b))
     refreshSoon()
   })
   live.subscribe(PAYOUT_CLAIMED, {}, ({ payoutClaimed: c }) => {
-    pushFeed({ key: `c:${c.id}`, kind: 'claim', id: c.batchId, status: null, block: c.blockNumber, text: `claim ${amount(c.amount, c.token)} → ${short(c.payee)} (batch ${short(c.batchId)})` })
+    const key = `c:${c.id}`
+    if (c.removed) dropFeed((f) => f.key === key)
+    else pushFeed({ key, kind: 'claim', id: c.batchId, status: null, block: c.blockNumber, text: `claim ${amount(c.amount, c.token)} → ${short(c.payee)} (batch ${short(c.batchId)})` })
     refreshSoon()
   })
   live.subscribe(ESCROW_CHANGED, {}, () => refreshSoon())

@@ -18,7 +18,7 @@ const VALIDATORS = `{
 const HISTORY = `query History($validator: String!) {
   validatorScoreHistory(validator: $validator, limit: 48) { epoch rank total stat { blocksProposed priorityFees mevRevenue } }
 }`
-const MEV_DETECTED = `subscription { mevDetected { ${MEV_FIELDS} } }`
+const MEV_DETECTED = `subscription { mevDetected { ${MEV_FIELDS} reorg removed } }`
 const SCORE_UPDATED = `subscription { validatorScoreUpdated { epoch } }`
 
 /** Where tx/block links point: an explorer given once as ?explorer=https://… (remembered), else the API itself. */
@@ -130,8 +130,12 @@ export function validatorsTab(root, { live, onError }) {
   }
 
   live.subscribe(MEV_DETECTED, {}, ({ mevDetected: m }) => {
-    if (state.mev.some((x) => x.id === m.id)) return
-    state.mev = [{ ...m, fresh: true }, ...state.mev].slice(0, 30)
+    const known = state.mev.some((x) => x.id === m.id)
+    // a reorg: an event only the abandoned blocks had leaves the feed; one the new branch also has is shown as there
+    if (m.removed) state.mev = state.mev.filter((x) => x.id !== m.id)
+    else if (known && m.reorg) state.mev = state.mev.map((x) => (x.id === m.id ? { ...m, fresh: x.fresh } : x))
+    else if (known) return
+    else state.mev = [{ ...m, fresh: true }, ...state.mev].slice(0, 30)
     renderMev()
   })
   live.subscribe(SCORE_UPDATED, {}, () => refreshSoon())

@@ -7,7 +7,7 @@ import { ensureDeployed } from '../deploy/deploy'
 import { localDeployOptions } from '../deploy/local-options'
 import { startAnvil } from '../stack/anvil'
 import { log } from '../stack/log'
-import { installSignalHandlers, onShutdown, shutdownAndExit } from '../stack/processes'
+import { installSignalHandlers, onShutdown, shutdownAndExit } from '../stack/shutdown'
 
 async function main() {
     installSignalHandlers()

@@ -78,21 +78,38 @@ function asOfField(field: GraphQLFieldConfig<any, any>, head: KnownHead): GraphQ
 
 /**
  * A custom resolver's as-of read: `run(null)` without `block`; else `run(n)` for the block's number n, between the
- * checks of resolveBlock and confirmNotPruned (same errors as the generated queries). `run` reads the versioned
- * tables through asOfSql(sql, n).
+ * checks of resolveBlock and confirmNotPruned (same errors as the generated queries). `run` sends its statements
+ * through asOfStatement(sql, params, n), whose guard (asOfSql) checks head and horizon again inside the statement;
+ * the checks around it stay because a custom statement may read a versioned table only on the inner side of a join
+ * (claimableBalance), whose guard does not run when the outer side is empty.
  */
 export async function asOfPool<T>(pool: Pool, block: BlockArg | null | undefined, run: (n: number | null) => Promise<T>): Promise<T> {
     if (!block) return run(null)
     const first = poolFirstRow(pool)
     const n = await resolveBlock(first, block)
-    const result = await run(n)
+    let result: T
+    try {
+        result = await run(n)
+    } catch (e) {
+        throw guardFailure(e, n) ?? e
+    }
     await confirmNotPruned(first, n)
     return result
 }
 
-/** `sql` as of block `n`, or unchanged when `n` is null (current state). */
-export function maybeAsOfSql(sql: string, n: number | null): string {
-    return n == null ? sql : asOfSql(sql, n)
+/**
+ * A custom resolver's statement (`sql` with `params`) as of block `n`, or unchanged when `n` is null (current
+ * state). The block is a statement parameter, as in the generated queries (asOfContext): parameter `blockParam`
+ * (1-based) when the statement already takes the block there, else one more appended. One text for every block.
+ * Returned as `query`'s two arguments: `db.query(...asOfStatement(sql, params, n))`.
+ */
+export function asOfStatement(sql: string, params: unknown[], n: number | null, blockParam?: number): [text: string, values: unknown[]] {
+    if (n == null) return [sql, params]
+    if (blockParam !== undefined) {
+        if (params[blockParam - 1] !== n) throw new Error(`parameter $${blockParam} must be the block ${n}, got ${String(params[blockParam - 1])}`)
+        return [asOfSql(sql, n, true, blockParam), params]
+    }
+    return [asOfSql(sql, n, true, params.length + 1), [...params, n]]
 }
 
 /** The first row of a statement's result, as an array of values (undefined: no row). */

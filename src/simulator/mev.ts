@@ -1,9 +1,10 @@
-import { Contract, JsonRpcProvider, MaxUint256, formatEther, formatUnits, parseUnits } from 'ethers'
+import { Contract, JsonRpcProvider, MaxUint256 } from 'ethers'
 import { loadArtifact } from '../deploy/artifacts'
-import { UNISWAP_TOKENS, UniswapDeployment, UniswapToken, UniswapTokenSymbol, uniswapArtifact } from '../deploy/uniswap'
+import { UNISWAP_TOKENS, UniswapDeployment, UniswapTokenSymbol, uniswapArtifact } from '../deploy/uniswap'
 import { anvilKey } from '../deploy/local-accounts'
 import { SIM_ACCOUNTS, fundAccounts } from './accounts'
 import { Actor } from './actor'
+import { DexPrices, fmtEth, GWEI } from './dex-prices'
 import { ArbitragePlan, Pool, SandwichPlan, cyclesFrom, optimiseCycle, otherToken, planSandwich, quote } from './amm'
 import { ProposerRotation } from './proposers'
 import { Random } from './random'
@@ -43,7 +44,6 @@ export interface MevStats {
     failures: number
 }
 
-const GWEI = 10n ** 9n
 /** What one faucet call hands out per token (MockUSDC allows at most 1M per call). */
 const FAUCET: Record<UniswapTokenSymbol, string> = { WETH: '500', DAI: '1000000', USDC: '1000000' }
 /** Bot inventory is topped up below this much of a token. */
@@ -64,7 +64,7 @@ export class MevActivity {
     private readonly rnd: Random
     private readonly log: (msg: string) => void
     private readonly u: UniswapDeployment
-    private readonly tokens: Map<string, UniswapToken>
+    private readonly prices: DexPrices
     private readonly token: Record<UniswapTokenSymbol, Contract>
     private readonly router: Contract
     private readonly sandwichBot: Contract
@@ -81,7 +81,7 @@ export class MevActivity {
         for (let i = 0; i < n; i++) this.traders.push(new Actor(anvilKey(SIM_ACCOUNTS.firstTrader + i), this.provider, `trader#${i}`))
         this.sandwichSearcher = new Actor(anvilKey(SIM_ACCOUNTS.sandwichSearcher), this.provider, 'sandwich searcher')
         this.arbSearcher = new Actor(anvilKey(SIM_ACCOUNTS.arbSearcher), this.provider, 'arbitrage searcher')
-        this.tokens = new Map(Object.values(this.u.tokens).map((t) => [t.address.toLowerCase(), t]))
+        this.prices = new DexPrices(this.u)
         const erc20 = loadArtifact('MockToken').abi
         this.token = Object.fromEntries(UNISWAP_TOKENS.map((s) => [s, new Contract(this.u.tokens[s].address, erc20, this.provider)])) as Record<UniswapTokenSymbol, Contract>
         this.router = new Contract(this.u.router, loadArtifact('SimRouter').abi, this.provider)
@@ -98,7 +98,7 @@ export class MevActivity {
         await Promise.all([
             ...this.traders.map(async (t) => {
                 for (const s of UNISWAP_TOKENS) {
-                    if ((await this.token[s].balanceOf(t.address)) < this.units(s, FAUCET[s]) / 4n) await this.faucet(t, s, t.address)
+                    if ((await this.token[s].balanceOf(t.address)) < this.prices.units(s, FAUCET[s]) / 4n) await this.faucet(t, s, t.address)
                     if ((await this.token[s].allowance(t.address, this.u.router)) < MaxUint256 / 2n) {
                         await t.run(`approve ${s}`, (w) => (this.token[s].connect(w) as Contract).approve(this.u.router, MaxUint256))
                     }
@@ -109,7 +109,7 @@ export class MevActivity {
         const pools = await this.readPools()
         this.log(
             `DEX ready: ${this.traders.length} traders, sandwich bot ${this.u.bots.sandwich.address}, arbitrage bot ${this.u.bots.arbitrage.address}; ` +
-                pools.map((p) => `${p.name} at ${this.priceLine(p)}`).join(', '),
+                pools.map((p) => `${p.name} at ${this.prices.priceLine(p)}`).join(', '),
         )
     }
 
@@ -150,7 +150,7 @@ export class MevActivity {
             const cap = (await this.token[sym].balanceOf(this.u.bots.arbitrage.address)) as bigint
             for (const cycle of cyclesFrom(pools, start)) {
                 const plan = optimiseCycle(cycle, cap)
-                if (plan) found.push({ plan, usd: this.usd(start, plan.profit, pools) })
+                if (plan) found.push({ plan, usd: this.prices.usd(start, plan.profit, pools) })
             }
         }
         const bestUsd = Math.max(0, ...found.map((f) => f.usd))
@@ -158,7 +158,7 @@ export class MevActivity {
         // the same cycle pays about as much from any of its tokens: start from one of the near-best at random
         const { plan, usd } = this.rnd.pick(found.filter((f) => f.usd >= bestUsd * 0.8))
         const start = plan.cycle.tokens[0]
-        const tip = this.tipWei(usd * (0.3 + 0.4 * this.rnd.next()), pools)
+        const tip = this.prices.tipWei(usd * (0.3 + 0.4 * this.rnd.next()), pools)
         const fees = await this.fees(BigInt(this.rnd.int(2, 5)) * GWEI)
         const ok = await this.arbSearcher.run('arbitrage', (w) =>
             (this.arbBot.connect(w) as Contract).arbitrage(
@@ -172,9 +172,9 @@ export class MevActivity {
         if (!ok) return
         this.stats.arbitrages++
         this.stats.coinbaseTips += tip
-        const route = plan.cycle.tokens.map((t) => this.sym(t)).join(' → ')
+        const route = plan.cycle.tokens.map((t) => this.prices.sym(t)).join(' → ')
         this.log(
-            `arbitrage ${route}: ${this.fmt(start, plan.amountIn)} in, +${this.fmt(start, plan.profit)} ($${usd.toFixed(0)}), coinbase tip ${fmtEth(tip)} ETH`,
+            `arbitrage ${route}: ${this.prices.fmt(start, plan.amountIn)} in, +${this.prices.fmt(start, plan.profit)} ($${usd.toFixed(0)}), coinbase tip ${fmtEth(tip)} ETH`,
         )
     }
 
@@ -187,10 +187,10 @@ export class MevActivity {
         const pools = await this.readPools()
         const pool = this.rnd.pick(pools)
         const tokenIn = this.rnd.chance(0.5) ? pool.token0 : pool.token1
-        const sym = this.sym(tokenIn)
+        const sym = this.prices.sym(tokenIn)
         const [minUsd, maxUsd] = this.opts.swapUsd ?? [300, 80_000]
         const usd = Math.exp(Math.log(minUsd) + this.rnd.next() * (Math.log(maxUsd) - Math.log(minUsd)))
-        const amountIn = this.fromUsd(tokenIn, usd, pools)
+        const amountIn = this.prices.fromUsd(tokenIn, usd, pools)
         if (amountIn <= 0n) return
         if ((await this.token[sym].balanceOf(trader.address)) < amountIn) {
             await this.faucet(trader, sym, trader.address)
@@ -204,7 +204,7 @@ export class MevActivity {
         if (this.opts.rotation?.canMineNow && !this.sandwichSearcher.busy) {
             const cap = (await this.token[sym].balanceOf(this.u.bots.sandwich.address)) as bigint
             const plan = planSandwich(pool, tokenIn, amountIn, minOut, cap)
-            if (plan && this.usd(tokenIn, plan.profit, pools) >= (this.opts.minSandwichUsd ?? 10) && this.rnd.chance(this.opts.sandwichChance ?? 0.35)) {
+            if (plan && this.prices.usd(tokenIn, plan.profit, pools) >= (this.opts.minSandwichUsd ?? 10) && this.rnd.chance(this.opts.sandwichChance ?? 0.35)) {
                 await this.sandwich(trader, pool, tokenIn, amountIn, minOut, Number(slippageBps), plan, pools)
                 return
             }
@@ -215,7 +215,7 @@ export class MevActivity {
         )
         if (ok) {
             this.stats.swaps++
-            this.log(`swap: ${trader.label} sold ${this.fmt(tokenIn, amountIn)} for ~${this.fmt(tokenOut, expected)} on ${pool.name}`)
+            this.log(`swap: ${trader.label} sold ${this.prices.fmt(tokenIn, amountIn)} for ~${this.prices.fmt(tokenOut, expected)} on ${pool.name}`)
         }
     }
 
@@ -227,8 +227,8 @@ export class MevActivity {
         // a queued transaction of the victim or the searcher could not be mined while mining is paused
         if (trader.busy || this.sandwichSearcher.busy) return
         const tokenOut = otherToken(pool, tokenIn)
-        const profitUsd = this.usd(tokenIn, plan.profit, pools)
-        const tip = this.tipWei(profitUsd * (0.4 + 0.4 * this.rnd.next()), pools)
+        const profitUsd = this.prices.usd(tokenIn, plan.profit, pools)
+        const tip = this.prices.tipWei(profitUsd * (0.4 + 0.4 * this.rnd.next()), pools)
         const wallet = this.sandwichSearcher.wallet
         const bot = this.sandwichBot.connect(wallet) as Contract
         const { result: hashes, block } = await this.opts.rotation!.mineNow(async () => {
@@ -258,12 +258,12 @@ export class MevActivity {
         this.stats.swaps++
         this.stats.coinbaseTips += tip
         this.log(
-            `sandwich in block ${block} on ${pool.name}: frontrun ${this.fmt(tokenIn, plan.frontIn)}, ${trader.label} swapped ${this.fmt(tokenIn, amountIn)} ` +
-                `(${slippageBps / 100}% slippage allowed), backrun → +${this.fmt(tokenIn, plan.profit)} ($${profitUsd.toFixed(0)}), coinbase tip ${fmtEth(tip)} ETH`,
+            `sandwich in block ${block} on ${pool.name}: frontrun ${this.prices.fmt(tokenIn, plan.frontIn)}, ${trader.label} swapped ${this.prices.fmt(tokenIn, amountIn)} ` +
+                `(${slippageBps / 100}% slippage allowed), backrun → +${this.prices.fmt(tokenIn, plan.profit)} ($${profitUsd.toFixed(0)}), coinbase tip ${fmtEth(tip)} ETH`,
         )
     }
 
-    // ------------------------------------------------------------------ helpers
+    // ------------------------------------------------------------------ chain reads and funding
 
     async readPools(): Promise<Pool[]> {
         return Promise.all(
@@ -284,14 +284,14 @@ export class MevActivity {
             if (actor.busy) continue
             for (const s of UNISWAP_TOKENS) {
                 const bal = (await this.token[s].balanceOf(bot)) as bigint
-                if (bal < this.units(s, BOT_LOW[s])) jobs.push(this.faucet(actor, s, bot))
+                if (bal < this.prices.units(s, BOT_LOW[s])) jobs.push(this.faucet(actor, s, bot))
             }
         }
         await Promise.all(jobs)
     }
 
     private faucet(actor: Actor, s: UniswapTokenSymbol, to: string): Promise<boolean> {
-        return actor.run(`faucet ${s}`, (w) => (this.token[s].connect(w) as Contract).faucet(to, this.units(s, FAUCET[s])))
+        return actor.run(`faucet ${s}`, (w) => (this.token[s].connect(w) as Contract).faucet(to, this.prices.units(s, FAUCET[s])))
     }
 
     private async fees(tip: bigint): Promise<{ maxPriorityFeePerGas: bigint; maxFeePerGas: bigint }> {
@@ -300,57 +300,4 @@ export class MevActivity {
         return { maxPriorityFeePerGas: tip, maxFeePerGas: base * 2n + tip }
     }
 
-    private units(s: UniswapTokenSymbol, whole: string): bigint {
-        return parseUnits(whole, this.u.tokens[s].decimals)
-    }
-
-    private sym(token: string): UniswapTokenSymbol {
-        return this.tokens.get(token.toLowerCase())!.symbol
-    }
-
-    private fmt(token: string, amount: bigint): string {
-        const t = this.tokens.get(token.toLowerCase())!
-        const n = Number(formatUnits(amount, t.decimals))
-        return `${n.toLocaleString('en-US', { maximumFractionDigits: t.symbol === 'WETH' ? 4 : 2 })} ${t.symbol}`
-    }
-
-    /** USDC per WETH on the WETH/USDC pair. */
-    private ethPrice(pools: Pool[]): number {
-        const weth = this.u.tokens.WETH.address.toLowerCase()
-        const usdc = this.u.tokens.USDC.address.toLowerCase()
-        const p = pools.find((x) => (x.token0 === weth && x.token1 === usdc) || (x.token0 === usdc && x.token1 === weth))
-        if (!p) return 3000
-        const [rw, ru] = p.token0 === weth ? [p.reserve0, p.reserve1] : [p.reserve1, p.reserve0]
-        return Number(formatUnits(ru, 6)) / Number(formatUnits(rw, 18))
-    }
-
-    private usd(token: string, amount: bigint, pools: Pool[]): number {
-        const t = this.tokens.get(token.toLowerCase())!
-        const n = Number(formatUnits(amount, t.decimals))
-        return t.symbol === 'WETH' ? n * this.ethPrice(pools) : n
-    }
-
-    private fromUsd(token: string, usd: number, pools: Pool[]): bigint {
-        const t = this.tokens.get(token.toLowerCase())!
-        const n = t.symbol === 'WETH' ? usd / this.ethPrice(pools) : usd
-        return parseUnits(n.toFixed(t.decimals === 6 ? 6 : 12), t.decimals)
-    }
-
-    /** An amount of USD as wei at the pair's ETH price. */
-    private tipWei(usd: number, pools: Pool[]): bigint {
-        const eth = usd / this.ethPrice(pools)
-        return eth > 0 ? parseUnits(eth.toFixed(12), 18) : 0n
-    }
-
-    private priceLine(p: Pool): string {
-        const a = this.tokens.get(p.token0)!
-        const b = this.tokens.get(p.token1)!
-        const price = Number(formatUnits(p.reserve1, b.decimals)) / Number(formatUnits(p.reserve0, a.decimals))
-        const [base, quoteSym, px] = price >= 1 ? [a.symbol, b.symbol, price] : [b.symbol, a.symbol, 1 / price]
-        return `1 ${base} = ${px.toFixed(px < 10 ? 4 : 2)} ${quoteSym}`
-    }
-}
-
-function fmtEth(wei: bigint): string {
-    return Number(formatEther(wei)).toFixed(4)
 }

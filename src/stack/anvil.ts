@@ -32,11 +32,15 @@
  */
 import * as fs from 'fs'
 import * as path from 'path'
-import { ChildProcess } from 'child_process'
+import type { ChildProcess } from 'child_process'
 import { projectRoot } from '../paths'
+import { firstErrorLine, launchRecoveringState, stopOrphan, stopper } from './anvil-process'
+import { rpcCall } from './json-rpc'
 import { log } from './log'
 import { spawnManaged } from './processes'
-import { isAlive, isPortFree, processCmdline, sleep, waitUntilDead } from './util'
+import { isPortFree } from './util'
+
+export { blockHashAt, rpcCall } from './json-rpc'
 
 /** anvil's default mnemonic: account 0 = 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 */
 export const ANVIL_DEFAULT_MNEMONIC = 'test test test test test test test test test test test junk'
@@ -105,8 +109,6 @@ export class AnvilError extends Error {
     }
 }
 
-// ---------------------------------------------------------------------------
-
 /** Path of the native anvil binary: the one resolver forge also uses (scripts/foundry-bin.js: npm package, else PATH). */
 export function anvilBinary(): string {
     const { foundryBinary } = require(path.join(projectRoot(), 'scripts', 'foundry-bin.js')) as { foundryBinary(tool: string): string }
@@ -115,56 +117,6 @@ export function anvilBinary(): string {
     } catch (e: any) {
         throw new AnvilError(e.message)
     }
-}
-
-export async function rpcCall<T = any>(url: string, method: string, params: unknown[] = [], timeoutMs = 5000): Promise<T> {
-    const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-        signal: AbortSignal.timeout(timeoutMs),
-    })
-    const body: any = await res.json()
-    if (body.error) throw new Error(`${method}: ${body.error.message ?? JSON.stringify(body.error)}`)
-    return body.result as T
-}
-
-/**
- * Hash of the block at `height`, or undefined if the chain is shorter. Compare
- * it with the processor's last indexed block to detect a chain that went back
- * (crash or forced kill of anvil after the last state dump) → reset the DB.
- */
-export async function blockHashAt(url: string, height: number): Promise<string | undefined> {
-    const b = await rpcCall<{ hash: string } | null>(url, 'eth_getBlockByNumber', ['0x' + height.toString(16), false])
-    return b?.hash ?? undefined
-}
-
-async function stopOrphan(pidFile: string, name: string) {
-    let pid: number
-    try {
-        pid = Number(fs.readFileSync(pidFile, 'utf8').trim())
-    } catch {
-        return
-    }
-    const cmd = isAlive(pid) ? processCmdline(pid) : undefined
-    if (cmd && path.basename(cmd[0] ?? '').startsWith('anvil')) {
-        log(name, `an anvil from an earlier run (pid ${pid}) is still running; stopping it (it saves its state)`)
-        try {
-            process.kill(pid, 'SIGTERM')
-        } catch {
-            // gone meanwhile
-        }
-        if (!(await waitUntilDead(pid, 60_000))) {
-            process.kill(pid, 'SIGKILL')
-            await waitUntilDead(pid, 5000)
-        }
-    }
-    fs.rmSync(pidFile, { force: true })
-}
-
-function stampName(file: string, suffix: string) {
-    const ts = new Date().toISOString().replace(/[:.]/g, '-')
-    return `${file}.${suffix}-${ts}`
 }
 
 export async function startAnvil(opts: AnvilOptions): Promise<Anvil> {
@@ -186,24 +138,7 @@ export async function startAnvil(opts: AnvilOptions): Promise<Anvil> {
         throw new AnvilError(`cannot start anvil: port ${opts.port} on ${host} is already in use (set ANVIL_PORT to another port, or RPC_URL to use that node)`)
     }
 
-    const baseArgs = [
-        '--host', host,
-        '--port', String(opts.port),
-        '--chain-id', String(chainId),
-        '--accounts', String(opts.accounts ?? 60),
-        '--balance', String(opts.balance ?? 1_000_000),
-        '--mnemonic', opts.mnemonic ?? ANVIL_DEFAULT_MNEMONIC,
-        '--color', 'never',
-    ]
-    if (opts.blockTime && opts.blockTime > 0) baseArgs.push('--block-time', String(opts.blockTime))
-    if (stateFile) {
-        baseArgs.push('--state', stateFile)
-        if (opts.historyStates && opts.historyStates > 0) {
-            baseArgs.push('--preserve-historical-states', '--prune-history', String(opts.historyStates))
-        }
-        if (opts.stateInterval) baseArgs.push('--state-interval', String(opts.stateInterval))
-    }
-    baseArgs.push(...(opts.extraArgs ?? []))
+    const baseArgs = anvilArgs(opts, host, chainId, stateFile)
 
     const logStream = dataDir ? fs.createWriteStream(path.join(dataDir, 'anvil.log'), { flags: 'a' }) : undefined
     logStream?.write(`\n==== ${new Date().toISOString()} ${bin} ${baseArgs.join(' ')}\n`)
@@ -218,17 +153,7 @@ export async function startAnvil(opts: AnvilOptions): Promise<Anvil> {
             },
         })
 
-    const hadState = stateFile != null && fs.existsSync(stateFile) && fs.statSync(stateFile).size > 0
-    let corruptStateFile: string | undefined
-    let proc = launch()
-    let ready = await waitReady(proc, url, opts.startTimeoutMs ?? 30_000)
-    if (!ready.ok && hadState && /state/i.test(ready.output) && /(parse|load|invalid|deserializ|missing field|EOF)/i.test(ready.output)) {
-        corruptStateFile = stampName(stateFile!, 'corrupt')
-        fs.renameSync(stateFile!, corruptStateFile)
-        log(name, `cannot load ${stateFile} (${firstErrorLine(ready.output)}); moved it to ${path.basename(corruptStateFile)} and starting a FRESH chain`)
-        proc = launch()
-        ready = await waitReady(proc, url, opts.startTimeoutMs ?? 30_000)
-    }
+    const { proc, ready, hadState, corruptStateFile } = await launchRecoveringState(launch, url, stateFile, name, opts.startTimeoutMs ?? 30_000)
     if (!ready.ok) {
         await proc.stop()
         logStream?.end()
@@ -254,7 +179,6 @@ export async function startAnvil(opts: AnvilOptions): Promise<Anvil> {
         logStream?.end()
     })
 
-    let stopping: Promise<void> | undefined
     return {
         url,
         port: opts.port,
@@ -267,57 +191,29 @@ export async function startAnvil(opts: AnvilOptions): Promise<Anvil> {
         pid: proc.pid,
         exited: proc.exited,
         kill: () => proc.kill(),
-        stop() {
-            if (stopping) return stopping
-            return (stopping = (async () => {
-                if (!proc.running) return
-                let head: number | undefined
-                try {
-                    head = Number(await rpcCall(url, 'eth_blockNumber', [], 2000))
-                } catch {
-                    // unresponsive: still try to stop it
-                }
-                const t = Date.now()
-                const { code, signal } = await proc.stop()
-                if (pidFile) fs.rmSync(pidFile, { force: true })
-                const where = head != null ? ` at block ${head}` : ''
-                if (stateFile && code === 0 && fs.existsSync(stateFile)) {
-                    const kb = Math.round(fs.statSync(stateFile).size / 1024)
-                    log(name, `stopped${where}, state saved to ${stateFile} (${kb} KB, ${Date.now() - t} ms)`)
-                } else if (stateFile) {
-                    log(name, `stopped${where} (${signal ?? `code ${code}`}); state may NOT have been saved`)
-                } else {
-                    log(name, `stopped${where}`)
-                }
-            })())
-        },
+        stop: stopper(proc, url, name, pidFile, stateFile),
     }
 }
 
-type Ready = { ok: true } | { ok: false; reason: string; output: string }
-
-async function waitReady(proc: ReturnType<typeof spawnManaged>, url: string, timeoutMs: number): Promise<Ready> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-        if (!proc.running) {
-            // let the remaining output arrive
-            await Promise.race([proc.exited, sleep(500)])
-            await sleep(20)
-            const { code, signal } = await Promise.race([proc.exited, sleep(500).then(() => ({ code: null, signal: null }))])
-            return { ok: false, reason: `exited (${signal ?? `code ${code}`})`, output: proc.tail.text() }
+/** anvil's command line for `opts`: address, chain id, dev accounts, mining, state persistence, extra arguments. */
+function anvilArgs(opts: AnvilOptions, host: string, chainId: number, stateFile: string | undefined): string[] {
+    const args = [
+        '--host', host,
+        '--port', String(opts.port),
+        '--chain-id', String(chainId),
+        '--accounts', String(opts.accounts ?? 60),
+        '--balance', String(opts.balance ?? 1_000_000),
+        '--mnemonic', opts.mnemonic ?? ANVIL_DEFAULT_MNEMONIC,
+        '--color', 'never',
+    ]
+    if (opts.blockTime && opts.blockTime > 0) args.push('--block-time', String(opts.blockTime))
+    if (stateFile) {
+        args.push('--state', stateFile)
+        if (opts.historyStates && opts.historyStates > 0) {
+            args.push('--preserve-historical-states', '--prune-history', String(opts.historyStates))
         }
-        try {
-            await rpcCall(url, 'eth_chainId', [], 1000)
-            return { ok: true }
-        } catch {
-            // not listening yet
-        }
-        if (Date.now() > deadline) return { ok: false, reason: `no answer to eth_chainId on ${url} within ${timeoutMs} ms`, output: proc.tail.text() }
-        await sleep(50)
+        if (opts.stateInterval) args.push('--state-interval', String(opts.stateInterval))
     }
-}
-
-function firstErrorLine(text: string): string {
-    const lines = text.split('\n').map((l) => l.trim()).filter(Boolean)
-    return lines.find((l) => /error/i.test(l)) ?? lines[lines.length - 1] ?? ''
+    args.push(...(opts.extraArgs ?? []))
+    return args
 }

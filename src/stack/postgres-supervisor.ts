@@ -8,7 +8,7 @@
  */
 import { log } from './log'
 import { EmbeddedPostgres, EmbeddedPostgresOptions, startEmbeddedPostgres } from './postgres'
-import { isShuttingDown, onShutdown, shutdownAndExit } from './processes'
+import { isShuttingDown, onShutdown, shutdownAndExit } from './shutdown'
 
 export interface PostgresSupervisorOptions {
     initialBackoffMs?: number

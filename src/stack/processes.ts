@@ -6,12 +6,8 @@
  * - Children run `detached` (own process group), so a terminal Ctrl-C reaches
  *   only this process, which then stops everything in order instead of every
  *   process dying at once (e.g. Postgres going away under the processor).
- * - `onShutdown` registers cleanup steps; `shutdownAll` runs them in REVERSE
- *   registration order. Start Postgres, then anvil, then the Node children, and
- *   shutdown stops children first, then anvil (which dumps its state), then
- *   Postgres.
- * - `installSignalHandlers`: first SIGINT/SIGTERM/SIGHUP → graceful shutdown
- *   and exit; a second one → SIGKILL everything that is left and exit(130).
+ * - Ordered shutdown (cleanup steps, signal handlers) is src/stack/shutdown.ts,
+ *   re-exported here for the callers that start children and register them.
  * - Node children get a tiny preload that makes them SIGTERM themselves when
  *   the parent dies without cleaning up (IPC channel disconnect), so a
  *   `kill -9` of the parent does not leave orphans behind.
@@ -23,9 +19,20 @@ import * as os from 'os'
 import * as path from 'path'
 import { childEnv, projectRoot } from '../config'
 import { log } from './log'
+import { isShuttingDown, shutdownAndExit } from './shutdown'
 import { ExitInfo, exitPromise, hasExited, onLines, signalChild, signalOnExit, Tail } from './util'
 
 export type { ExitInfo } from './util'
+export {
+    forceKillAll,
+    installSignalHandlers,
+    isShuttingDown,
+    onShutdown,
+    registerProcess,
+    resetShutdownState,
+    shutdownAll,
+    shutdownAndExit,
+} from './shutdown'
 
 export interface ManagedProcess {
     readonly name: string
@@ -198,7 +205,7 @@ export function runNodeProcess(name: string, script: string, opts: NodeProcessOp
         },
     )
     child.exited.then(({ code, signal }) => {
-        if (shuttingDown || child.stopRequested) return
+        if (isShuttingDown() || child.stopRequested) return
         const how = signal ? `killed by ${signal}` : `exited with code ${code}`
         if (opts.critical ?? true) {
             log('stack', `${name} ${how} unexpectedly, shutting down`)
@@ -208,114 +215,4 @@ export function runNodeProcess(name: string, script: string, opts: NodeProcessOp
         }
     })
     return child
-}
-
-// ---------------------------------------------------------------------------
-// shutdown registry
-
-interface Entry {
-    name: string
-    stop: (signal?: NodeJS.Signals) => unknown
-    kill?: () => void
-}
-
-const registry: Entry[] = []
-let shuttingDown = false
-let shutdownPromise: Promise<void> | undefined
-
-/**
- * Register a cleanup step. Steps run in reverse registration order. `kill` is
- * used on a forced shutdown (second Ctrl-C). Returns an unregister function.
- */
-export function onShutdown(name: string, stop: (signal?: NodeJS.Signals) => unknown, kill?: () => void): () => void {
-    const entry: Entry = { name, stop, kill }
-    registry.push(entry)
-    return () => {
-        const i = registry.indexOf(entry)
-        if (i >= 0) registry.splice(i, 1)
-    }
-}
-
-/** Register a ManagedProcess (stop on shutdown, SIGKILL on forced shutdown). */
-export function registerProcess(p: ManagedProcess): () => void {
-    return onShutdown(p.name, (signal) => p.stop(signal), () => p.kill())
-}
-
-export function isShuttingDown(): boolean {
-    return shuttingDown
-}
-
-/**
- * Run all registered stop steps, last registered first, one after another.
- * Errors are logged, not thrown. Safe to call repeatedly (same promise).
- */
-export function shutdownAll(signal?: NodeJS.Signals): Promise<void> {
-    if (shutdownPromise) return shutdownPromise
-    shuttingDown = true
-    shutdownPromise = (async () => {
-        // entries stay in the registry until stopped, so a forced shutdown also
-        // kills the one that is stopping right now
-        while (registry.length > 0) {
-            const entry = registry[registry.length - 1]
-            try {
-                await entry.stop(signal)
-            } catch (e: any) {
-                log('stack', `error while stopping ${entry.name}: ${e?.message ?? e}`)
-            }
-            const i = registry.lastIndexOf(entry)
-            if (i >= 0) registry.splice(i, 1)
-        }
-    })()
-    return shutdownPromise
-}
-
-/** SIGKILL everything still registered, last registered first (no waiting). */
-export function forceKillAll(): void {
-    shuttingDown = true
-    for (const entry of [...registry].reverse()) {
-        try {
-            entry.kill?.()
-        } catch {
-            // ignore
-        }
-    }
-}
-
-export async function shutdownAndExit(code = 0, signal?: NodeJS.Signals): Promise<never> {
-    await shutdownAll(signal)
-    process.exit(code)
-}
-
-/** For tests: forget the shutdown state (registry must be empty). */
-export function resetShutdownState(): void {
-    registry.length = 0
-    shuttingDown = false
-    shutdownPromise = undefined
-}
-
-let handlersInstalled = false
-
-/**
- * First SIGINT/SIGTERM/SIGHUP: graceful `shutdownAll` (the signal is forwarded
- * to Node children) then exit (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
- * Second signal: SIGKILL whatever is left and exit(130) immediately.
- */
-export function installSignalHandlers(): void {
-    if (handlersInstalled) return
-    handlersInstalled = true
-    const codes: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 }
-    let received = 0
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as NodeJS.Signals[]) {
-        process.on(sig, () => {
-            received++
-            if (received === 1) {
-                log('stack', `${sig} received, shutting down (press Ctrl-C again to force)`)
-                void shutdownAndExit(codes[sig], sig === 'SIGHUP' ? 'SIGTERM' : sig)
-            } else {
-                log('stack', `${sig} received again, killing everything`)
-                forceKillAll()
-                process.exit(130)
-            }
-        })
-    }
 }

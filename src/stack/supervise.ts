@@ -1,5 +1,6 @@
 import { log } from './log'
-import { isShuttingDown, ManagedProcess, NodeProcessOptions, onShutdown, runNodeProcess } from './processes'
+import { ManagedProcess, NodeProcessOptions, runNodeProcess } from './processes'
+import { isShuttingDown, onShutdown } from './shutdown'
 
 export interface SupervisorOptions extends Omit<NodeProcessOptions, 'critical'> {
     /** First restart delay; doubles on each crash up to maxBackoffMs, back to this after a stable run. */

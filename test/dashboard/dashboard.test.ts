@@ -11,13 +11,16 @@
  *    without a reload.
  * 5. The page's connections are cut: the "reconnecting" banner shows; a batch committed meanwhile is on the page
  *    once the connection is back.
- * 6. No console errors or page errors throughout; screenshots of both tabs, light and dark, laptop and phone width,
+ * 6. A reorg (anvil evm_snapshot / evm_revert): a batch committed and a claim made only on the abandoned blocks leave
+ *    the feed, and the figures they fed are back to what the API answers on the new branch, without a reload.
+ * 7. No console errors or page errors throughout; screenshots of both tabs, light and dark, laptop and phone width,
  *    in test-artefacts/dashboard/ (UPDATE_DOCS_SCREENSHOTS=1 also writes docs/dashboard-*.png).
  */
 import * as fs from 'fs'
 import * as path from 'path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { createApiKey } from '../../src/server/api-keys'
+import { rpcCall } from '../../src/stack/anvil'
 import { data, gql } from '../server/support/stack'
 import { CLAIM, commitBatch, CuttableProxy, DashboardStack, eventually, FINALIZE, launchBrowser, payee, populate, startDashboardStack } from './support'
 
@@ -34,6 +37,8 @@ let context: BrowserContext
 let page: Page
 let base: string
 let operatorKey: string
+/** the batch test 4 finalised, payee(2) left unclaimed */
+let liveBatch: string
 const problems: string[] = []
 
 const api = async (query: string, variables?: Record<string, unknown>) => data(await gql(stack.server.url, query, variables))
@@ -208,6 +213,7 @@ test('4. a batch committed, finalised and claimed through the mutations: feed an
 
     const batch = await commitBatch(stack, operatorKey, 'live', [1_500_000, 2_500_000, 1_000_000])
     expect(batch.status).toBe('CONFIRMED')
+    liveBatch = batch.batchId
     await page.waitForSelector(`#feed li[data-id="${batch.batchId}"][data-status="COMMITTED"]`, { timeout: 30_000 })
     await page.waitForFunction((n) => document.querySelector<HTMLElement>('#statuses [data-status="COMMITTED"]')?.dataset.count === String(n), committedBefore + 1)
     const expected = String(totalBefore + BigInt(batch.totalAmount))
@@ -260,11 +266,68 @@ test('5. the API connection drops: "reconnecting" shows, then the page recovers 
     expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true)
 })
 
+test('6. a reorg: a batch and a claim only the abandoned blocks had leave the feed; the figures follow the new branch', async () => {
+    expect(liveBatch).toBeDefined()
+    await page.evaluate(() => ((window as any).__sameDocument = true))
+    const rpc = <T = any>(method: string, params: unknown[] = []) => rpcCall<T>(stack.anvil.url, method, params)
+    // blocks only when this test sends a transaction: the branch stays within the processor's 3 hot blocks
+    await rpc('evm_setIntervalMining', [0])
+    await rpc('evm_setAutomine', [true])
+    try {
+        await rpc('evm_mine')
+        const head = Number(await rpc('eth_blockNumber'))
+        await eventually('the index at the frozen head', async () => expect((await api('{ indexerStatus { height } }')).indexerStatus.height).toBe(head))
+        await expectSettlementMatchesApi()
+        const committedBefore = await shownCount('COMMITTED')
+        const claimedBefore = (await page.getAttribute('#totals [data-total="claimed"]', 'data-raw'))!
+        const committedTotalBefore = (await page.getAttribute('#totals [data-total="committed"]', 'data-raw'))!
+        const claimsShown = () => page.evaluate((id) => document.querySelectorAll(`#feed li[data-kind="claim"][data-id="${id}"]`).length, liveBatch)
+        const claimsBefore = await claimsShown()
+        const batchLines = () => page.evaluate((id) => [...document.querySelectorAll(`#feed li[data-kind="batch"][data-id="${id}"]`)].map((li) => li.textContent ?? ''), liveBatch)
+
+        // --- the branch: a new batch committed, payee(2) of test 4's batch claimed ---------------------------------
+        const snapshot = await rpc<string>('evm_snapshot')
+        const fork = Number(await rpc('eth_blockNumber'))
+        const batch = await commitBatch(stack, operatorKey, 'branch', [900_000])
+        expect(batch.status).toBe('CONFIRMED')
+        const relayerKey = (await createApiKey(stack.pool, 'relayer', 'dashboard reorg test')).key
+        const claim = data(await gql(stack.server.url, CLAIM, { id: liveBatch, payees: [payee(2)] }, { authorization: `Bearer ${relayerKey}` })).claimPayouts
+        expect(claim.status).toBe('CONFIRMED')
+        await page.waitForSelector(`#feed li[data-id="${batch.batchId}"][data-status="COMMITTED"]`, { timeout: 30_000 })
+        await page.waitForFunction(([id, n]) => document.querySelectorAll(`#feed li[data-kind="claim"][data-id="${id}"]`).length === n, [liveBatch, claimsBefore + 1] as const, { timeout: 30_000 })
+        await page.waitForFunction((n) => document.querySelector<HTMLElement>('#statuses [data-status="COMMITTED"]')?.dataset.count === String(n), committedBefore + 1)
+        await page.waitForFunction((raw) => document.querySelector<HTMLElement>('#totals [data-total="claimed"]')?.dataset.raw !== raw, claimedBefore)
+        await eventually('the batch line with its third claim', async () => expect((await batchLines()).some((t) => t.includes('3 claims'))).toBe(true))
+
+        // --- the reorg: back to the fork point, a longer branch without either transaction ------------------------
+        const tip = Number(await rpc('eth_blockNumber'))
+        expect(await rpc('evm_revert', [snapshot])).toBe(true)
+        await rpc('anvil_mine', ['0x' + (tip - fork + 2).toString(16)])
+        await page.waitForSelector(`#feed li[data-id="${batch.batchId}"]`, { state: 'detached', timeout: 30_000 })
+        await page.waitForFunction(([id, n]) => document.querySelectorAll(`#feed li[data-kind="claim"][data-id="${id}"]`).length === n, [liveBatch, claimsBefore] as const, { timeout: 30_000 })
+        // the batch's own "3 claims" line came from the abandoned blocks too
+        await eventually('the third claim gone from the batch lines', async () => expect((await batchLines()).some((t) => t.includes('3 claims'))).toBe(false))
+        expect((await api(`query($id: String!) { batchById(id: $id) { id } }`, { id: batch.batchId })).batchById).toBeNull()
+        await page.waitForFunction(
+            ([c, claimed, committed]) => {
+                const ds = (sel: string) => document.querySelector<HTMLElement>(sel)?.dataset
+                return ds('#statuses [data-status="COMMITTED"]')?.count === String(c) && ds('#totals [data-total="claimed"]')?.raw === claimed && ds('#totals [data-total="committed"]')?.raw === committed
+            },
+            [committedBefore, claimedBefore, committedTotalBefore] as const,
+            { timeout: 30_000 },
+        )
+        await expectSettlementMatchesApi()
+        expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true)
+    } finally {
+        await rpc('evm_setIntervalMining', [1])
+    }
+})
+
 async function shoot(tab: string) {
     await page.screenshot({ path: path.join(ARTEFACTS, `${tab}-current.png`), fullPage: true })
 }
 
-test('6. both tabs in light and dark, laptop and phone width; the theme toggle; no console errors', async () => {
+test('7. both tabs in light and dark, laptop and phone width; the theme toggle; no console errors', async () => {
     const shots: string[] = []
     for (const theme of ['light', 'dark'] as const) {
         for (const [size, viewport] of [['laptop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {

@@ -4,23 +4,23 @@
  * take each SQL branch), and over graphql-ws each pushes its first result at once, nothing on a commit that wrote
  * none of its tables, and the new result after a commit that changed it.
  */
-import { ExecutionResult, GraphQLSchema, parse, execute } from 'graphql'
-import { Client, createClient } from 'graphql-ws'
-import WebSocket from 'ws'
+import { GraphQLSchema, parse, execute } from 'graphql'
 import { encodePayload } from '../../src/indexer/write/notify'
-import { RunningServer, startServer } from '../../src/server'
+import type { RunningServer } from '../../src/server'
 import { CUSTOM_LIVE_QUERIES } from '../../src/server/live/custom-queries'
 import { entitiesRead } from '../../src/server/live/tables-read'
 import { buildApiSchema } from '../../src/server/schema'
 import { saveLeaves } from '../../src/settlement/leaf-store'
 import { addr, bid, insertToken, PgStack, setIndexerHead, startPgStack, TOKEN, until, upsertBatch } from './support/stack'
+import { startTestServer } from './support/server'
+import { WsClients } from './support/ws-client'
 
 jest.setTimeout(120_000)
 
 let stack: PgStack
 let schema: GraphQLSchema
 let server: RunningServer
-const clients: Client[] = []
+const clients = new WsClients(() => server.wsUrl)
 const T0 = new Date('2024-05-01T00:00:00Z')
 const PAYEE = addr(0x51)
 let height = 100
@@ -30,19 +30,11 @@ beforeAll(async () => {
     schema = await buildApiSchema()
     await insertToken(stack.pool)
     await setIndexerHead(stack.pool, height)
-    server = await startServer({
-        port: 0,
-        host: '127.0.0.1',
-        databaseUrl: stack.url,
-        rpcUrl: null,
-        log: () => undefined,
-        rateLimit: { anonymous: { burst: 5000, perSecond: 5000 } },
-        subscriptions: { liveMinIntervalMs: 50 },
-    })
+    server = await startTestServer(stack.url, { subscriptions: { liveMinIntervalMs: 50 } })
 })
 
 afterEach(async () => {
-    for (const c of clients.splice(0)) await c.dispose()
+    await clients.disposeAll()
     await until(() => server.live.stats.members === 0)
 })
 
@@ -113,29 +105,7 @@ test('a custom live field: same arguments as the query (mevFeed without cursor),
     expect(read(`query { mevFeed { id } }`)).toEqual(['Arbitrage', 'JitLiquidity', 'Liquidation', 'MevEvent', 'NftTrade', 'Sandwich', 'Swap'])
 })
 
-interface Live {
-    events: ExecutionResult<any>[]
-    next(timeoutMs?: number): Promise<ExecutionResult<any>>
-    completed: boolean
-}
-
-function live(query: string): Live {
-    const c = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
-    clients.push(c)
-    const events: ExecutionResult<any>[] = []
-    let read = 0
-    const l = { completed: false } as Live
-    c.subscribe({ query }, { next: (v) => void events.push(v), error: (e) => void events.push({ errors: Array.isArray(e) ? e : [e as any] }), complete: () => void (l.completed = true) })
-    return Object.assign(l, {
-        events,
-        async next(timeoutMs = 5_000) {
-            await until(() => events.length > read, timeoutMs).catch(() => {
-                throw new Error(`no live result within ${timeoutMs} ms; had ${JSON.stringify(events)}`)
-            })
-            return events[read++]
-        },
-    })
-}
+const live = (query: string) => clients.subscribe(query)
 
 async function commit(tables: string[], changed: Record<string, string[]> = {}) {
     height++

@@ -5,17 +5,18 @@
  * what the same document answers over HTTP (not multiplexed), and what it cost (live.stats, /metrics).
  */
 import { isDeepStrictEqual } from 'util'
-import { ExecutionResult } from 'graphql'
-import { Client, createClient } from 'graphql-ws'
-import WebSocket from 'ws'
+import type { Client } from 'graphql-ws'
 import { encodePayload } from '../../src/indexer/write/notify'
-import { RunningServer, startServer } from '../../src/server'
+import type { RunningServer } from '../../src/server'
 import { addr, bid, data, gql, insertClaim, insertPayout, insertToken, PgStack, setIndexerHead, startPgStack, until, upsertBatch, upsertEscrowAccount } from './support/stack'
+import { startTestServer } from './support/server'
+import { Subscription, WsClients } from './support/ws-client'
 
 jest.setTimeout(180_000)
 
 let stack: PgStack
 let server: RunningServer
+const ws = new WsClients(() => server.wsUrl)
 let clients: Client[] = []
 let height = 100
 const T0 = Date.parse('2024-05-01T00:00:00Z')
@@ -26,23 +27,16 @@ async function commit(tables: string[]) {
     await stack.pool.query(`SELECT pg_notify('squid_batch', $1)`, [encodePayload({ height, hash: `0x${height.toString(16)}`, head: true, changed: {}, tables })])
 }
 
-interface Sub {
-    query: string
-    variables?: Record<string, unknown>
-    events: ExecutionResult<any>[]
-}
-
-function open(query: string, variables?: Record<string, unknown>, client = clients[Math.floor(Math.random() * clients.length)]): Sub {
-    const sub: Sub = { query, variables, events: [] }
-    client.subscribe({ query, variables }, { next: (v) => void sub.events.push(v), error: (e) => void sub.events.push({ errors: Array.isArray(e) ? e : [e as any] }), complete: () => undefined })
-    return sub
+/** a subscription on `client` (one of this test's 5 when not given) */
+function open(query: string, variables?: Record<string, unknown>, client = clients[Math.floor(Math.random() * clients.length)]): Subscription {
+    return ws.subscribe(query, variables, client)
 }
 
 const asQuery = (subscription: string) => subscription.replace(/^\s*subscription/, 'query')
-const last = (s: Sub) => s.events[s.events.length - 1]
+const last = (s: Subscription) => s.events[s.events.length - 1]
 
 /** Wait until every subscriber's last result is what HTTP answers for its document and variables now. */
-async function matchHttp(subs: Sub[], timeoutMs = 15_000): Promise<void> {
+async function matchHttp(subs: Subscription[], timeoutMs = 15_000): Promise<void> {
     const expected = await Promise.all(subs.map(async (s) => ({ data: data(await gql(server.url, asQuery(s.query), s.variables)) })))
     try {
         await until(() => subs.every((s, i) => isDeepStrictEqual(last(s), expected[i])), timeoutMs)
@@ -86,24 +80,16 @@ beforeAll(async () => {
             for (let c = 0; c < k; c++) await insertClaim(stack.pool, { batchId: bid(n), payee: addr(0x2000 + c), amount: BigInt(5 + c), block: 70, at: new Date(T0), logIndex: c })
         }
     }
-    server = await startServer({
-        port: 0,
-        host: '127.0.0.1',
-        databaseUrl: stack.url,
-        rpcUrl: null,
-        log: (l, m, f) => process.env.DEBUG_API && console.log(l, m, f),
-        rateLimit: { anonymous: { burst: 5000, perSecond: 5000 } },
-        resultCacheMs: 0,
-        subscriptions: { liveMinIntervalMs: 100 },
-    })
+    server = await startTestServer(stack.url, { resultCacheMs: 0, subscriptions: { liveMinIntervalMs: 100 } })
 })
 
 beforeEach(() => {
-    clients = Array.from({ length: 5 }, () => createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true }))
+    clients = Array.from({ length: 5 }, () => ws.client())
 })
 
 afterEach(async () => {
-    for (const c of clients.splice(0)) await c.dispose()
+    clients = []
+    await ws.disposeAll()
     await until(() => server.live.stats.members === 0)
 })
 
@@ -219,8 +205,8 @@ test('a commit that writes only tables a live query does not read costs it nothi
 })
 
 test('live queries count against the operations per connection', async () => {
-    const small = await startServer({ port: 0, host: '127.0.0.1', databaseUrl: stack.url, rpcUrl: null, log: () => undefined, subscriptions: { maxPerConnection: 2 } })
-    const c = createClient({ url: small.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
+    const small = await startTestServer(stack.url, { subscriptions: { maxPerConnection: 2 } })
+    const c = ws.client({ url: small.wsUrl })
     try {
         const q = `subscription($payer: String!) { escrowAccounts(where: {payer_eq: $payer}) { id } }`
         const subs = [0, 1, 2].map((i) => open(q, { payer: PAYERS[i] }, c))

@@ -7,15 +7,16 @@
  */
 import { Contract, JsonRpcProvider, Wallet } from 'ethers'
 import { ExecutionResult } from 'graphql'
-import { Client, createClient } from 'graphql-ws'
 import { Client as PgClient } from 'pg'
-import WebSocket from 'ws'
 import { fundPayer, minedReceipt } from '../../bench/support/chain'
 import { contract } from '../../src/contracts'
 import { FIRST_PARTICIPANT, LOCAL_ROLES, anvilKey } from '../../src/deploy/local-accounts'
-import { RunningServer, startServer } from '../../src/server'
+import type { RunningServer } from '../../src/server'
 import { batchIdFromKey, buildBatch } from '../../src/settlement/batch-builder'
 import { rpcCall } from '../../src/stack/anvil'
+import { until } from './support/stack'
+import { startTestServer } from './support/server'
+import { WsClients } from './support/ws-client'
 import { FaultStack, freezeChain, simulate, startFaultStack, waitCaughtUp, withClient } from '../faults/support/stack'
 
 jest.setTimeout(300_000)
@@ -24,28 +25,9 @@ const USDC = 1_000_000n
 let s: FaultStack
 let server: RunningServer
 let provider: JsonRpcProvider
-const clients: Client[] = []
+const clients = new WsClients(() => server.wsUrl)
 
-interface Live {
-    events: ExecutionResult<any>[]
-    last(): ExecutionResult<any> | undefined
-}
-
-function live(query: string): Live {
-    const c = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
-    clients.push(c)
-    const events: ExecutionResult<any>[] = []
-    c.subscribe({ query }, { next: (v) => void events.push(v), error: (e) => void events.push({ errors: [e as any] }), complete: () => undefined })
-    return { events, last: () => events[events.length - 1] }
-}
-
-async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-    const end = Date.now() + timeoutMs
-    while (!(await cond())) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-        await new Promise((r) => setTimeout(r, 100))
-    }
-}
+const live = (query: string) => clients.subscribe(query)
 
 const idsWith = (status: string) => withClient(s.dbUrl, async (c) => (await c.query(`SELECT id FROM batch WHERE status = $1 ORDER BY id`, [status])).rows.map((r) => r.id as string))
 const ids = (r: ExecutionResult<any> | undefined) => (r?.data?.batches ?? []).map((b: any) => b.id as string)
@@ -53,11 +35,11 @@ const ids = (r: ExecutionResult<any> | undefined) => (r?.data?.batches ?? []).ma
 beforeAll(async () => {
     s = await startFaultStack('live')
     provider = new JsonRpcProvider(s.anvil.url, 31337, { staticNetwork: true, pollingInterval: 100 })
-    server = await startServer({ port: 0, host: '127.0.0.1', databaseUrl: s.dbUrl, rpcUrl: null, log: () => undefined, subscriptions: { liveMinIntervalMs: 100 } })
+    server = await startTestServer(s.dbUrl, { subscriptions: { liveMinIntervalMs: 100 } })
 })
 
 afterAll(async () => {
-    for (const c of clients.splice(0)) await c.dispose()
+    await clients.disposeAll()
     await server?.close()
     provider?.destroy()
     await s?.close()
@@ -86,8 +68,8 @@ test('live batches follow the simulator through commits and finalisations, then 
     expect(notices.some((n) => n.tables?.includes('EscrowMovement'))).toBe(true)
     expect(notices.every((n) => Array.isArray(n.tables) && !n.tables.includes('ContractUpgrade'))).toBe(true)
     // the last pushed results are what the database holds
-    await until(async () => JSON.stringify(ids(committed.last())) === JSON.stringify(await idsWith('COMMITTED')), 10_000, 'live COMMITTED = database')
-    await until(async () => JSON.stringify(ids(finalized.last())) === JSON.stringify(await idsWith('FINALIZED')), 10_000, 'live FINALIZED = database')
+    await until(async () => JSON.stringify(ids(committed.last())) === JSON.stringify(await idsWith('COMMITTED')), 10_000, 'live COMMITTED = database', 100)
+    await until(async () => JSON.stringify(ids(finalized.last())) === JSON.stringify(await idsWith('FINALIZED')), 10_000, 'live FINALIZED = database', 100)
     expect(committed.events.length).toBeGreaterThan(2)
     if (stats.finalized > 0) expect(ids(finalized.last()).length).toBeGreaterThan(0)
     expect(committed.events.every((e) => !e.errors && !e.extensions)).toBe(true)

@@ -3,18 +3,17 @@
  * NOTIFY the payload its own encoder builds, with the entity names it wrote) and check what live subscribers
  * receive, when they receive nothing, and how many executions the server ran (its `live.stats`).
  */
-import { ExecutionResult } from 'graphql'
-import { Client, createClient } from 'graphql-ws'
-import WebSocket from 'ws'
 import { encodePayload, NotifyPayload } from '../../src/indexer/write/notify'
-import { RunningServer, startServer } from '../../src/server'
+import type { RunningServer } from '../../src/server'
 import { bid, insertToken, PgStack, setIndexerHead, startPgStack, until, upsertBatch } from './support/stack'
+import { startTestServer } from './support/server'
+import { WsClients } from './support/ws-client'
 
 jest.setTimeout(120_000)
 
 let stack: PgStack
 let server: RunningServer
-const clients: Client[] = []
+const clients = new WsClients(() => server.wsUrl)
 const T0 = new Date('2024-05-01T00:00:00Z')
 let height = 100
 
@@ -24,27 +23,7 @@ async function commit(changed: NotifyPayload['changed'], tables: string[] | unde
     await stack.pool.query(`SELECT pg_notify('squid_batch', $1)`, [payload])
 }
 
-interface Live {
-    events: ExecutionResult<any>[]
-    next(timeoutMs?: number): Promise<ExecutionResult<any>>
-}
-
-function live(query: string, variables?: Record<string, unknown>): Live {
-    const c = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
-    clients.push(c)
-    const events: ExecutionResult<any>[] = []
-    let read = 0
-    c.subscribe({ query, variables }, { next: (v) => void events.push(v), error: (e) => void events.push({ errors: [e as any] }), complete: () => undefined })
-    return {
-        events,
-        async next(timeoutMs = 5_000) {
-            await until(() => events.length > read, timeoutMs).catch(() => {
-                throw new Error(`no live result within ${timeoutMs} ms; had ${JSON.stringify(events)}`)
-            })
-            return events[read++]
-        },
-    }
-}
+const live = (query: string, variables?: Record<string, unknown>) => clients.subscribe(query, variables)
 
 const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -52,19 +31,11 @@ beforeAll(async () => {
     stack = await startPgStack()
     await insertToken(stack.pool)
     await setIndexerHead(stack.pool, height)
-    server = await startServer({
-        port: 0,
-        host: '127.0.0.1',
-        databaseUrl: stack.url,
-        rpcUrl: null,
-        log: (l, m, f) => process.env.DEBUG_API && console.log(l, m, f),
-        rateLimit: { anonymous: { burst: 5000, perSecond: 5000 } },
-        subscriptions: { liveMinIntervalMs: 100 },
-    })
+    server = await startTestServer(stack.url, { subscriptions: { liveMinIntervalMs: 100 } })
 })
 
 afterEach(async () => {
-    for (const c of clients.splice(0)) await c.dispose()
+    await clients.disposeAll()
     await until(() => server.live.stats.members === 0)
 })
 
@@ -167,15 +138,9 @@ test('live queries keep the query limits: too complex or invalid documents are r
 })
 
 test('live queries count against the per-process subscription cap, together with the hand-made subscriptions', async () => {
-    const small = await startServer({ port: 0, host: '127.0.0.1', databaseUrl: stack.url, rpcUrl: null, log: () => undefined, subscriptions: { maxSubscribers: 2 } })
+    const small = await startTestServer(stack.url, { subscriptions: { maxSubscribers: 2 } })
     try {
-        const open = (query: string) => {
-            const c = createClient({ url: small.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
-            clients.push(c)
-            const events: any[] = []
-            c.subscribe({ query }, { next: (v) => void events.push(v), error: (e) => void events.push({ errors: e }), complete: () => undefined })
-            return events
-        }
+        const open = (query: string) => clients.subscribe(query, undefined, clients.client({ url: small.wsUrl })).events
         open(`subscription { batchUpdated { id } }`)
         await until(() => small.hub.subscriberCount === 1)
         const first = open(COMMITTED)
@@ -186,7 +151,7 @@ test('live queries count against the per-process subscription cap, together with
         expect(JSON.stringify(refused[0])).toMatch(/RATE_LIMITED/)
         expect(small.live.stats.members).toBe(1)
     } finally {
-        for (const c of clients.splice(0)) await c.dispose()
+        await clients.disposeAll()
         await small.close()
     }
 })

@@ -4,22 +4,22 @@
  * are, with a JIT liquidity and an NFT trade from addBlockMev, then read by mevFeed and pushed by mevDetected with
  * their details.
  */
-import { Client, createClient } from 'graphql-ws'
-import WebSocket from 'ws'
 import { Pool } from 'pg'
 // typeorm-store's naming strategy is typeorm's snake case
 import { snakeCase as snake } from 'typeorm/util/StringUtils'
-import { RunningServer, startServer } from '../../src/server'
+import type { RunningServer } from '../../src/server'
 import { FakeStore } from '../processor/support/fake-store'
 import { A, LIQ_GAS, LIQ_PRICE, TIP, bot, borrower, cUni, jitAndNftState, runLiquidationScenario } from '../processor/support/mev-scenario'
 import { addr, txHash } from '../mev/builders'
 import { data, gql, PgStack, setIndexerHead, startPgStack, until } from './support/stack'
+import { startTestServer } from './support/server'
+import { WsClients } from './support/ws-client'
 
 jest.setTimeout(180_000)
 
 let stack: PgStack
 let server: RunningServer
-let client: Client | undefined
+const clients = new WsClients(() => server.wsUrl)
 const LIQ_ID = '0000000101-00000-l0'
 const EVENT_ID = '0000000101-liquidation-00000-l0'
 
@@ -49,18 +49,11 @@ beforeAll(async () => {
         for (const row of Object.values(db[entity] ?? {})) await insertRow(stack.pool, entity, row)
     }
     await setIndexerHead(stack.pool, 101)
-    server = await startServer({
-        port: 0,
-        host: '127.0.0.1',
-        databaseUrl: stack.url,
-        rpcUrl: null,
-        log: () => undefined,
-        rateLimit: { anonymous: { burst: 5000, perSecond: 5000 } },
-    })
+    server = await startTestServer(stack.url)
 })
 
 afterAll(async () => {
-    await client?.dispose()
+    await clients.disposeAll()
     await server?.close()
     await stack?.close()
 })
@@ -157,9 +150,7 @@ test('the miner payment is queryable through the generated API', async () => {
 })
 
 test('mevDetected(kinds: [LIQUIDATION]) pushes it after the NOTIFY that names it', async () => {
-    client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
-    const events: any[] = []
-    client.subscribe({ query: `subscription { mevDetected(kinds: [LIQUIDATION]) { ${ITEM} } }` }, { next: (v) => void events.push(v), error: (e) => void events.push({ error: e }), complete: () => undefined })
+    const { events } = clients.subscribe(`subscription { mevDetected(kinds: [LIQUIDATION]) { ${ITEM} } }`)
     await until(() => server.hub.count('mevDetected') === 1)
     const changed = { mev: ['0000000101-coinbase-00000-0', EVENT_ID], mevBlocks: ['101'], validators: [A] }
     await stack.pool.query(`SELECT pg_notify('squid_batch', $1)`, [JSON.stringify({ height: 101, hash: '0x101', fromHeight: 101, head: true, changed })])

@@ -7,15 +7,15 @@
  * holds: no client keeps showing the abandoned blocks.
  */
 import { Contract, JsonRpcProvider, Wallet } from 'ethers'
-import { ExecutionResult } from 'graphql'
-import { Client, createClient } from 'graphql-ws'
-import WebSocket from 'ws'
 import { fundPayer, minedReceipt } from '../../bench/support/chain'
 import { contract } from '../../src/contracts'
 import { FIRST_PARTICIPANT, LOCAL_ROLES, anvilKey } from '../../src/deploy/local-accounts'
-import { RunningServer, startServer } from '../../src/server'
+import type { RunningServer } from '../../src/server'
 import { batchIdFromKey, buildBatch } from '../../src/settlement/batch-builder'
 import { rpcCall } from '../../src/stack/anvil'
+import { until } from './support/stack'
+import { startTestServer } from './support/server'
+import { WsClients } from './support/ws-client'
 import { FaultStack, freezeChain, startFaultStack, waitCaughtUp, withClient } from '../faults/support/stack'
 
 jest.setTimeout(300_000)
@@ -24,37 +24,18 @@ const USDC = 1_000_000n
 let s: FaultStack
 let server: RunningServer
 let provider: JsonRpcProvider
-const clients: Client[] = []
+const clients = new WsClients(() => server.wsUrl)
 
-interface Sub {
-    events: ExecutionResult<any>[]
-    last(): ExecutionResult<any> | undefined
-}
-
-function sub(query: string): Sub {
-    const c = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
-    clients.push(c)
-    const events: ExecutionResult<any>[] = []
-    c.subscribe({ query }, { next: (v) => void events.push(v), error: (e) => void events.push({ errors: Array.isArray(e) ? e : [e as any] }), complete: () => undefined })
-    return { events, last: () => events[events.length - 1] }
-}
-
-async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-    const end = Date.now() + timeoutMs
-    while (!(await cond())) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-        await new Promise((r) => setTimeout(r, 100))
-    }
-}
+const sub = (query: string) => clients.subscribe(query)
 
 beforeAll(async () => {
     s = await startFaultStack('reorg-subs')
     provider = new JsonRpcProvider(s.anvil.url, 31337, { staticNetwork: true, pollingInterval: 100 })
-    server = await startServer({ port: 0, host: '127.0.0.1', databaseUrl: s.dbUrl, rpcUrl: null, log: () => undefined, subscriptions: { liveMinIntervalMs: 100 } })
+    server = await startTestServer(s.dbUrl, { subscriptions: { liveMinIntervalMs: 100 } })
 })
 
 afterAll(async () => {
-    for (const c of clients.splice(0)) await c.dispose()
+    await clients.disposeAll()
     await server?.close()
     provider?.destroy()
     await s?.close()

@@ -5,14 +5,15 @@
  * its connection cap still leaves the other open.
  */
 import { Contract, JsonRpcProvider, Wallet } from 'ethers'
-import { ExecutionResult } from 'graphql'
-import { Client, createClient } from 'graphql-ws'
+import type { Client } from 'graphql-ws'
 import WebSocket from 'ws'
 import { fundPayer, minedReceipt } from '../../bench/support/chain'
 import { contract } from '../../src/contracts'
 import { FIRST_PARTICIPANT, LOCAL_ROLES, anvilKey } from '../../src/deploy/local-accounts'
 import { batchIdFromKey, buildBatch } from '../../src/settlement/batch-builder'
 import { rpcCall } from '../../src/stack/anvil'
+import { until } from './support/stack'
+import { WsClients } from './support/ws-client'
 import { ApiServer, FaultStack, freezeChain, startApiServer, startFaultStack, waitCaughtUp } from '../faults/support/stack'
 
 jest.setTimeout(300_000)
@@ -20,27 +21,10 @@ jest.setTimeout(300_000)
 const USDC = 1_000_000n
 let s: FaultStack
 let provider: JsonRpcProvider
-const clients: Client[] = []
+const clients = new WsClients()
+const client = (api: ApiServer) => clients.client({ url: api.wsUrl })
 
-function client(api: ApiServer): Client {
-    const c = createClient({ url: api.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
-    clients.push(c)
-    return c
-}
-
-function sub(c: Client, query: string): ExecutionResult<any>[] {
-    const events: ExecutionResult<any>[] = []
-    c.subscribe({ query }, { next: (v) => void events.push(v), error: (e) => void events.push({ errors: Array.isArray(e) ? e : [e as any] }), complete: () => undefined })
-    return events
-}
-
-async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-    const end = Date.now() + timeoutMs
-    while (!(await cond())) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-        await new Promise((r) => setTimeout(r, 100))
-    }
-}
+const sub = (c: Client, query: string) => clients.subscribe(query, undefined, c).events
 
 /** the replica's own count of open subscriptions (its /metrics) */
 async function openSubscriptions(api: ApiServer): Promise<number> {
@@ -54,7 +38,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-    for (const c of clients.splice(0)) await c.dispose()
+    await clients.disposeAll()
     provider?.destroy()
     await s?.close()
 })
@@ -75,7 +59,7 @@ test('two API replicas on one database: each pushes a processor commit to its ow
     })
     for (const r of on) {
         await until(() => r.live.length === 1, 20_000, `the first live result of ${r.api.port}`)
-        await until(async () => (await openSubscriptions(r.api)) === 2, 20_000, `both subscriptions open on ${r.api.port}`)
+        await until(async () => (await openSubscriptions(r.api)) === 2, 20_000, `both subscriptions open on ${r.api.port}`, 100)
         expect(r.live[0]).toEqual({ data: { batches: [] } })
     }
 

@@ -5,42 +5,21 @@
  * branch's ids. Every subscriber that was shown a gone state must get the corrected row, or the last one marked
  * `removed`, flagged `reorg` in the payload and in `extensions`; a live query pushes its corrected result too.
  */
-import { ExecutionResult } from 'graphql'
-import { Client, createClient } from 'graphql-ws'
-import WebSocket from 'ws'
 import { encodePayload, NotifyPayload } from '../../src/indexer/write/notify'
-import { RunningServer, startServer } from '../../src/server'
+import type { RunningServer } from '../../src/server'
 import { addr, bid, insertClaim, insertPayout, insertToken, PAYER, PgStack, setIndexerHead, startPgStack, until, upsertBatch, upsertEscrowAccount } from './support/stack'
+import { startTestServer } from './support/server'
+import { WsClients } from './support/ws-client'
 
 jest.setTimeout(120_000)
 
 let stack: PgStack
 let server: RunningServer
-const clients: Client[] = []
+const clients = new WsClients(() => server.wsUrl)
 const T0 = new Date('2024-05-01T00:00:00Z')
 const PAYEE = addr(0x99)
 
-interface Sub {
-    events: ExecutionResult<any>[]
-    /** the events received so far, waiting until there are at least `n` */
-    upTo(n: number, timeoutMs?: number): Promise<ExecutionResult<any>[]>
-}
-
-function sub(query: string): Sub {
-    const c = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
-    clients.push(c)
-    const events: ExecutionResult<any>[] = []
-    c.subscribe({ query }, { next: (v) => void events.push(v), error: (e) => void events.push({ errors: Array.isArray(e) ? e : [e as any] }), complete: () => undefined })
-    return {
-        events,
-        async upTo(n, timeoutMs = 5_000) {
-            await until(() => events.length >= n, timeoutMs).catch(() => {
-                throw new Error(`expected ${n} events within ${timeoutMs} ms (${query.slice(0, 60)}); had ${JSON.stringify(events)}`)
-            })
-            return events
-        },
-    }
-}
+const sub = (query: string) => clients.subscribe(query)
 
 async function notify(p: Omit<NotifyPayload, 'hash' | 'head'>) {
     await stack.pool.query(`SELECT pg_notify('squid_batch', $1)`, [encodePayload({ hash: `0x${p.height.toString(16)}`, head: true, ...p })])
@@ -50,19 +29,11 @@ beforeAll(async () => {
     stack = await startPgStack()
     await insertToken(stack.pool)
     await setIndexerHead(stack.pool, 100)
-    server = await startServer({
-        port: 0,
-        host: '127.0.0.1',
-        databaseUrl: stack.url,
-        rpcUrl: null,
-        log: () => undefined,
-        rateLimit: { anonymous: { burst: 5000, perSecond: 5000 } },
-        subscriptions: { liveMinIntervalMs: 50 },
-    })
+    server = await startTestServer(stack.url, { subscriptions: { liveMinIntervalMs: 50 } })
 })
 
 afterAll(async () => {
-    for (const c of clients.splice(0)) await c.dispose()
+    await clients.disposeAll()
     await server?.close()
     await stack?.close()
 })

@@ -4,21 +4,22 @@
  * per topic whatever the number of subscribers.
  */
 import { ExecutionResult, parse, subscribe } from 'graphql'
-import { Client, createClient } from 'graphql-ws'
-import WebSocket from 'ws'
+import type { Client } from 'graphql-ws'
 import { createApiKey } from '../../src/server/api-keys'
-import { RunningServer, startServer } from '../../src/server'
+import type { RunningServer } from '../../src/server'
 import { Hub } from '../../src/server/pubsub/hub'
 import { SlowConsumer } from '../../src/server/pubsub/queue'
 import { SharedSubscriptions } from '../../src/server/pubsub/shared'
 import { buildApiSchema } from '../../src/server/schema'
 import { addr, bid, insertClaim, insertPayout, insertToken, PAYER, PgStack, setIndexerHead, startPgStack, until, upsertBatch, upsertEscrowAccount } from './support/stack'
+import { startTestServer } from './support/server'
+import { WsClients } from './support/ws-client'
 
 jest.setTimeout(180_000)
 
 let stack: PgStack
 let server: RunningServer
-const clients: Client[] = []
+const clients = new WsClients(() => server.wsUrl)
 
 const T0 = new Date('2024-05-01T00:00:00Z')
 
@@ -26,72 +27,18 @@ async function notify(payload: unknown) {
     await stack.pool.query(`SELECT pg_notify('squid_batch', $1)`, [typeof payload === 'string' ? payload : JSON.stringify(payload)])
 }
 
-function client(connectionParams?: Record<string, unknown>): Client {
-    const c = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true })
-    clients.push(c)
-    return c
-}
-
-interface Sub<T = any> {
-    events: { at: number; value: ExecutionResult<T> }[]
-    next(timeoutMs?: number): Promise<ExecutionResult<T>>
-    completed: Promise<void>
-    error?: unknown
-    dispose(): void
-}
-
-function sub<T = any>(c: Client, query: string, variables?: Record<string, unknown>): Sub<T> {
-    const events: { at: number; value: ExecutionResult<T> }[] = []
-    let read = 0
-    let wake: (() => void) | undefined
-    let done!: () => void
-    const completed = new Promise<void>((r) => (done = r))
-    const s: Sub<T> = {
-        events,
-        completed,
-        next(timeoutMs = 5_000) {
-            return new Promise((resolve, reject) => {
-                const check = () => {
-                    if (events.length > read) {
-                        wake = undefined
-                        clearTimeout(timer)
-                        resolve(events[read++].value)
-                        return true
-                    }
-                    return false
-                }
-                const timer = setTimeout(() => reject(new Error(`no event within ${timeoutMs} ms (${query.trim().slice(0, 40)}); had ${JSON.stringify(events.map((e) => e.value))}, error ${JSON.stringify(s.error)}`)), timeoutMs)
-                if (!check()) wake = () => void check()
-            })
-        },
-        dispose: () => undefined,
-    }
-    s.dispose = c.subscribe<T>(
-        { query, variables },
-        {
-            next: (value) => {
-                events.push({ at: performance.now(), value })
-                wake?.()
-            },
-            error: (e) => {
-                s.error = e
-                done()
-            },
-            complete: () => done(),
-        },
-    )
-    return s
-}
+const client = (connectionParams?: Record<string, unknown>) => clients.client({ connectionParams })
+const sub = (c: Client, query: string, variables?: Record<string, unknown>) => clients.subscribe(query, variables, c)
 
 beforeAll(async () => {
     stack = await startPgStack()
     await insertToken(stack.pool)
     await setIndexerHead(stack.pool, 10)
-    server = await startServer({ port: 0, host: '127.0.0.1', databaseUrl: stack.url, rpcUrl: null, log: (l, m, f) => process.env.DEBUG_API && console.log(l, m, f), rateLimit: { anonymous: { burst: 5000, perSecond: 5000 } } })
+    server = await startTestServer(stack.url)
 })
 
 afterEach(async () => {
-    for (const c of clients.splice(0)) await c.dispose()
+    await clients.disposeAll()
 })
 
 afterAll(async () => {
@@ -196,7 +143,7 @@ test('graphql-ws auth via connectionParams: anonymous and valid keys connect, an
         await until(() => server.hub.count('indexerHead') === 0)
     }
     const bad = sub(client({ authorization: 'Bearer sk_' + 'x'.repeat(43) }), `subscription { indexerHead { height } }`)
-    await bad.completed
+    await bad.ended
     expect((bad.error as any)?.code).toBe(4403)
     // a mutation over the socket without a key: UNAUTHENTICATED, nothing runs
     const m = sub(client(), `mutation { finalizeBatch(id: "${bid(1)}") { txHash } }`)
@@ -211,7 +158,7 @@ test('queries over the socket work too, and deep ones are refused with QUERY_TOO
     let nested = 'id'
     for (let i = 0; i < 8; i++) nested = `batch { claims(limit: 1) { ${nested} } }`
     const deep = sub(c, `{ claims(limit: 1) { ${nested} } }`)
-    await deep.completed
+    await deep.ended
     expect((deep.error as any)?.[0]?.extensions?.code ?? (deep.error as any)?.[0]?.message).toBe('QUERY_TOO_COMPLEX')
 })
 

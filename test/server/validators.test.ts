@@ -4,20 +4,20 @@
  * mevFeed, delegationRecommendations; then the push subscriptions mevDetected / validatorScoreUpdated after a
  * NOTIFY squid_batch, as the processor sends it.
  */
-import { Client, createClient } from 'graphql-ws'
-import WebSocket from 'ws'
 import { Pool } from 'pg'
-import { RunningServer, startServer } from '../../src/server'
+import type { RunningServer } from '../../src/server'
 import { recommendDelegation, tiltedWeights } from '../../src/validators/recommend'
 import { combine } from '../../src/validators/scoring'
 import { COMPONENTS, Component, loadScoringConfig } from '../../src/validators/scoring-config'
 import { addr, data, firstError, gql, PgStack, setIndexerHead, startPgStack, until } from './support/stack'
+import { startTestServer } from './support/server'
+import { WsClients } from './support/ws-client'
 
 jest.setTimeout(180_000)
 
 let stack: PgStack
 let server: RunningServer
-const clients: Client[] = []
+const clients = new WsClients(() => server.wsUrl)
 const config = loadScoringConfig()
 
 // ---------------------------------------------------------------------------
@@ -375,18 +375,11 @@ beforeAll(async () => {
     stack = await startPgStack()
     await insertFixtures(stack.pool)
     await setIndexerHead(stack.pool, 95)
-    server = await startServer({
-        port: 0,
-        host: '127.0.0.1',
-        databaseUrl: stack.url,
-        rpcUrl: null,
-        log: (l, m, f) => process.env.DEBUG_API && console.log(l, m, f),
-        rateLimit: { anonymous: { burst: 5000, perSecond: 5000 } },
-    })
+    server = await startTestServer(stack.url)
 })
 
 afterEach(async () => {
-    for (const c of clients.splice(0)) await c.dispose()
+    await clients.disposeAll()
 })
 
 afterAll(async () => {
@@ -737,46 +730,7 @@ async function notify(payload: unknown) {
     await stack.pool.query(`SELECT pg_notify('squid_batch', $1)`, [typeof payload === 'string' ? payload : JSON.stringify(payload)])
 }
 
-interface Sub {
-    events: any[]
-    next(timeoutMs?: number): Promise<any>
-    error?: unknown
-}
-
-function sub(query: string, variables?: Record<string, unknown>): Sub {
-    const c = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
-    clients.push(c)
-    const events: any[] = []
-    let read = 0
-    let wake: (() => void) | undefined
-    const s: Sub = {
-        events,
-        next(timeoutMs = 5_000) {
-            return new Promise((resolve, reject) => {
-                const timer = setTimeout(() => reject(new Error(`no event within ${timeoutMs} ms (${query.slice(0, 60)}); error ${JSON.stringify(s.error)}`)), timeoutMs)
-                const check = () => {
-                    if (events.length > read) {
-                        clearTimeout(timer)
-                        wake = undefined
-                        resolve(events[read++])
-                    }
-                }
-                wake = check
-                check()
-            })
-        },
-    }
-    c.subscribe(
-        { query, variables },
-        {
-            next: (v) => (events.push(v), wake?.()),
-            // an error message (GraphQLError[]) ends the subscription: surface it as an event
-            error: (e) => ((s.error = e), events.push({ errors: Array.isArray(e) ? e : [e] }), wake?.()),
-            complete: () => undefined,
-        },
-    )
-    return s
-}
+const sub = (query: string, variables?: Record<string, unknown>) => clients.subscribe(query, variables)
 
 const quiet = () => new Promise((r) => setTimeout(r, 200))
 

@@ -2,13 +2,14 @@
  * Settlement state: a batch's lifecycle, a payee's Merkle proof, a payee's claimable balance.
  * Read from the indexed tables (batch, dispute, payout, claim) plus the leaves this server stored when it
  * built a batch (api.batch_leaves). batchLifecycle and claimableBalance take time travel's `block`: the versioned
- * tables (quoted in the SQL below) are read as of that block (asOfSql) and claims up to it.
+ * tables (quoted in the SQL below) are read as of that block (asOfStatement: the block is a statement parameter)
+ * and claims up to it.
  */
 import { Arg, Ctx as GqlCtx, Int, Query, Resolver } from 'type-graphql'
 import type { Ctx } from '../context'
 import { apiError } from '../errors'
 import { services } from '../services'
-import { asOfPool, maybeAsOfSql } from '../time-travel'
+import { asOfPool, asOfStatement } from '../time-travel'
 import { BlockHeight } from './block.input'
 import { proofFor } from '../../settlement/leaf-store'
 import { BatchStatus } from './scalars'
@@ -86,7 +87,7 @@ export class SettlementResolver {
     ): Promise<BatchLifecycle | null> {
         const bid = v.batchId(id, 'id')
         const { db } = services(ctx)
-        const res = await asOfPool(db, block, (n) => db.query(maybeAsOfSql(LIFECYCLE_SQL, n), [bid, n]))
+        const res = await asOfPool(db, block, (n) => db.query(...asOfStatement(LIFECYCLE_SQL, [bid, n], n, 2)))
         if (res.rowCount === 0) return null
         const r = res.rows[0]
         const events: LifecycleEvent[] = [{ kind: 'COMMITTED', at: r.committed_at, block: r.committed_at_block, tx: r.committed_tx }]
@@ -222,7 +223,7 @@ export class SettlementResolver {
         const token = v.optionalAddress(tokenArg, 'token')
         const limit = v.limit(limitArg, 100, 1000)
         const { db } = services(ctx)
-        const res = await asOfPool(db, block, (n) => db.query(maybeAsOfSql(CLAIMABLE_SQL, n), [payee, token ?? null, n]))
+        const res = await asOfPool(db, block, (n) => db.query(...asOfStatement(CLAIMABLE_SQL, [payee, token ?? null, n], n, 3)))
         const tokens = new Map<string, { claimable: bigint; claimableBatches: number; pending: bigint; pendingBatches: number; claimed: bigint }>()
         const batches: ClaimableBalance['batches'] = []
         let claimableCount = 0

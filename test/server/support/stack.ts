@@ -224,11 +224,11 @@ export function firstError(res: GqlResponse): { code: string; message: string; e
     return { code: e.extensions?.code, message: e.message, extensions: e.extensions }
 }
 
-/** Poll `cond` every 10 ms until it holds; throws after `timeoutMs`. */
-export async function until(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
+/** Poll `cond` every `everyMs` until it holds; throws after `timeoutMs`, naming `what`. */
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'a condition', everyMs = 10): Promise<void> {
     const deadline = Date.now() + timeoutMs
-    while (!cond()) {
-        if (Date.now() > deadline) throw new Error('condition not met in time')
-        await new Promise((r) => setTimeout(r, 10))
+    while (!(await cond())) {
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+        await new Promise((r) => setTimeout(r, everyMs))
     }
 }
