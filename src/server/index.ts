@@ -213,6 +213,7 @@ function wsOptions(subs: SubscriptionConfig) {
         maxPerConnection: subs.maxPerConnection ?? 50,
         keepAliveMs: subs.keepAliveMs ?? 12_000,
         liveMinIntervalMs: subs.liveMinIntervalMs,
+        fanOutThreads: subs.fanOutThreads ?? 2,
     }
 }
 
