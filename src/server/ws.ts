@@ -85,7 +85,7 @@ export function attachGraphqlWs(
         metrics?: ApiMetrics
     },
     options: WsOptions,
-): { close(): Promise<void>; wss: WebSocketServer; shared: SharedSubscriptions; live: LiveQueries } {
+): { close(): Promise<void>; wss: WebSocketServer; shared: SharedSubscriptions; live: LiveQueries; writer: FanOutWriter } {
     const wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxBodyBytes })
     const writer = new FanOutWriter({ threads: options.fanOutThreads ?? 2, log: (m, f) => deps.log('warn', m, f) })
     const fanOut = (loop: () => void) => writer.fanOut(loop)
@@ -273,6 +273,7 @@ export function attachGraphqlWs(
         wss,
         shared,
         live,
+        writer,
         async close() {
             server.off('upgrade', onUpgrade)
             unsubscribe?.()
