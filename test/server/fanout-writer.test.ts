@@ -107,15 +107,26 @@ test('a full kernel buffer: the frame and the later ones go through socket.write
         const fd = (slow.server as unknown as { _handle: { fd: number } })._handle.fd
         const filler = Buffer.alloc(64 * 1024, '.')
         let filled = 0
-        for (;;) {
-            try {
-                const n = fs.writeSync(fd, filler)
-                filled += n
-                if (n < filler.length) break
-            } catch (e: any) {
-                if (e.code !== 'EAGAIN') throw e
-                break
+        /** write filler until the kernel refuses; the bytes it took */
+        const fill = () => {
+            let took = 0
+            for (;;) {
+                try {
+                    const n = fs.writeSync(fd, filler)
+                    took += n
+                    if (n < filler.length) return took
+                } catch (e: any) {
+                    if (e.code !== 'EAGAIN') throw e
+                    return took
+                }
             }
+        }
+        // the receiver's buffer grows (autotuning) while data flows: fill until it stays full
+        for (let calm = 0, k = 0; calm < 3 && k < 100; k++) {
+            const took = fill()
+            filled += took
+            calm = took === 0 ? calm + 1 : 0
+            await new Promise((r) => setTimeout(r, 20))
         }
         expect(slow.server.writableLength).toBe(0)
         writer.fanOut(() => {

@@ -78,7 +78,7 @@ export interface FanOutWriterOptions {
     threads: number
     /** sockets handed to a writer at once; a loop with fewer sockets is written by this thread (default 256) */
     chunk?: number
-    /** a writer thread that has not answered in this long is given up (its frames go through socket.write) */
+    /** a writer thread that has not answered in this long (default 1 s) is given up (its frames go through socket.write) */
     timeoutMs?: number
     log?: (msg: string, fields?: Record<string, unknown>) => void
 }
@@ -95,7 +95,9 @@ export class FanOutWriter {
         for (let k = 0; k < Math.min(options.threads, 16); k++) {
             const w = new Worker(WORKER_SOURCE, { eval: true })
             w.unref()
-            w.on('error', (e) => options.log?.('fan-out writer thread failed', { error: e.message }))
+            w.on('error', (e) => options.log?.('fan-out writer thread failed; writing on the main thread from now on', { error: e.message }))
+            // a writer gone (error, terminate): no more batches to the threads
+            w.on('exit', () => this.close())
             this.workers.push(w)
         }
     }
@@ -197,7 +199,7 @@ export class FanOutWriter {
         }
         // the rest is written here while the writers work (no writer holds these sockets)
         for (const p of batch.waiting) for (const f of p.frames) p.socket.write(f)
-        const deadline = performance.now() + (this.options.timeoutMs ?? 5_000)
+        const deadline = performance.now() + (this.options.timeoutMs ?? 1_000)
         const control = batch.control
         for (let done = 0; (done = Atomics.load(control, 0)) < batch.chunks.length; ) {
             const left = deadline - performance.now()
