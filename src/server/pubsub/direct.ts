@@ -9,7 +9,7 @@
  * Here a result is masked and serialised once (cached per result object), each member's message is that JSON
  * wrapped with its operation id — byte for byte what graphql-ws would send — and it is written to the socket in
  * the tick the group pushes it (`SubscriberQueue.push` calls the sink), so one event is one synchronous loop over
- * the members' sockets.
+ * the members' sockets; in a large loop the writes themselves go to writer threads (pubsub/fanout-writer.ts).
  *
  * graphql-ws still owns the operation: it holds the member's iterator (which then yields only the end of the
  * stream: a SLOW_CONSUMER or FEED_LOST error, sent and masked by graphql-ws as before, or done), counts it against
