@@ -155,3 +155,18 @@ test('without threads every write is socket.write', async () => {
     await until('every socket got Z', () => ps.every((p) => p.received() === 'Z|'))
     expect(writer.stats.batches).toBe(0)
 })
+
+test('a writer thread that exits: the next loops are written by the main thread', async () => {
+    const ps = await pairs(12)
+    const writer = new FanOutWriter({ threads: 2, chunk: 4 })
+    const threads = (writer as unknown as { workers: import('worker_threads').Worker[] }).workers
+    const exited = new Promise((r) => threads[0].once('exit', r))
+    await threads[0].terminate()
+    await exited
+    writer.fanOut(() => {
+        for (const p of ps) writer.write(p.server, Buffer.from('W|'))
+    })
+    await until('every socket got W', () => ps.every((p) => p.received() === 'W|'))
+    expect(writer.stats.batches).toBe(0)
+    writer.close()
+})

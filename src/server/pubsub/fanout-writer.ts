@@ -191,6 +191,10 @@ export class FanOutWriter {
         w.postMessage({ frames, entries, results: chunk.results, control: batch.control, from: 0, to: count })
     }
 
+    private wait(batch: Batch): void {
+        if (!waitFor(batch.chunks.length, batch.control, this.options.timeoutMs ?? 1_000, this.options.log)) this.close()
+    }
+
     private finish(batch: Batch): void {
         if (batch.chunks.length === 0) {
             // a small loop: not worth the threads
@@ -199,18 +203,7 @@ export class FanOutWriter {
         }
         // the rest is written here while the writers work (no writer holds these sockets)
         for (const p of batch.waiting) for (const f of p.frames) p.socket.write(f)
-        const deadline = performance.now() + (this.options.timeoutMs ?? 1_000)
-        const control = batch.control
-        for (let done = 0; (done = Atomics.load(control, 0)) < batch.chunks.length; ) {
-            const left = deadline - performance.now()
-            if (left <= 0) {
-                Atomics.store(control, 1, 1)
-                this.options.log?.('fan-out writer threads did not answer; writing on the main thread from now on', { answered: done, of: batch.chunks.length })
-                this.close()
-                break
-            }
-            Atomics.wait(control, 0, done, left)
-        }
+        this.wait(batch)
         this.stats.batches++
         for (const { chunk, sockets } of batch.chunks) {
             for (const p of sockets) {
@@ -228,6 +221,32 @@ export class FanOutWriter {
             }
         }
     }
+}
+
+/**
+ * Wait for every chunk handed out. A writer that has not answered by the timeout is told to stop (it checks before
+ * each write) and waited for once more, so that no writer still holds a descriptor this thread may close and the
+ * kernel reuse for another client; the threaded path is then given up.
+ */
+function waitFor(chunks: number, control: Int32Array, timeoutMs: number, log?: FanOutWriterOptions['log']): boolean {
+    let deadline = performance.now() + timeoutMs
+    let cancelled = false
+    for (let done = 0; (done = Atomics.load(control, 0)) < chunks; ) {
+        const left = deadline - performance.now()
+        if (left > 0) {
+            Atomics.wait(control, 0, done, left)
+            continue
+        }
+        if (cancelled) {
+            log?.('fan-out writer threads did not stop', { answered: done, of: chunks })
+            break
+        }
+        cancelled = true
+        Atomics.store(control, 1, 1)
+        deadline = performance.now() + timeoutMs
+        log?.('fan-out writer threads did not answer; writing on the main thread from now on', { answered: done, of: chunks })
+    }
+    return !cancelled
 }
 
 /** The socket's file descriptor when its bytes may be written past Node (nothing queued, plain TCP), else −1. */
