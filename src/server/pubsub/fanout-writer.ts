@@ -5,9 +5,10 @@
  * write also pays Node's stream machinery (Writable state, a write request, an after-write tick) per socket. Inside a
  * `fanOut(loop)` scope the sinks (pubsub/direct.ts) hand their frames here instead; every `chunk` sockets the loop
  * reaches go to the next writer thread, which `write(2)`s the frames to the sockets' file descriptors while the loop
- * goes on; at its end this thread writes the rest itself and waits for the writers (Atomics.wait). So the writes run in parallel on several cores and skip the stream
- * machinery; the thread that owns the sockets runs nothing meanwhile, so no socket is closed (no descriptor reused)
- * and nothing else is written to one while a writer holds it.
+ * goes on; at its end this thread writes the rest itself and waits for the writers (Atomics.wait). So the writes run
+ * in parallel on several cores and skip the stream machinery. The thread that owns the sockets runs only the rest of
+ * the loop meanwhile (whose writes come here too) and returns to its event loop only when the writers are done, so no
+ * socket is closed (no descriptor reused) and nothing else is written to one while a writer holds it.
  *
  * Only a socket with nothing queued in Node (writableLength 0: every earlier byte is in the kernel) is written this
  * way, so the bytes keep their order. A frame the kernel did not take whole (a full socket buffer: short write,
