@@ -17,6 +17,8 @@ export interface LiveLevelResult {
     variableSets: number
     rounds: number
     missed: number
+    /** results that were not that client's rows of that round */
+    wrongPayloads: number
     connectMs: number
     latencyMs: Distribution
     serverRssMbSubscribed: number
@@ -28,8 +30,13 @@ export interface LiveLevelResult {
 export const LIVE_QUERY = 'subscription($n: Int!) { batches(orderBy: id_ASC, limit: $n) { id claimCount } }'
 
 export async function liveLevel(server: { wsUrl: string; child: any }, db: Client, n: number, sets: number, rounds: number): Promise<LiveLevelResult> {
-    const ids = (await db.query(`SELECT id FROM batch ORDER BY id LIMIT $1`, [sets])).rows.map((r) => r.id as string)
+    const first = (await db.query(`SELECT id, claim_count FROM batch ORDER BY id LIMIT $1`, [sets])).rows
+    const ids = first.map((r) => r.id as string)
     if (ids.length === 0) throw new BenchError('live queries: no indexed batch')
+    // what a client with $n must get in round r: min(n, batches) rows whose claimCounts sum to base[rows] + (r + 1) · rows
+    const base = [0]
+    for (const r of first) base.push(base[base.length - 1] + Number(r.claim_count))
+    let wrong = 0
     let current = -1
     let sentAt = 0
     let received = 0
@@ -43,8 +50,11 @@ export async function liveLevel(server: { wsUrl: string; child: any }, db: Clien
         count: n,
         query: LIVE_QUERY,
         variables,
-        onNext: (i, at) => {
+        check: { path: ['batches'], field: 'claimCount' },
+        onNext: (i, at, _payload, count, sum) => {
             if (current < 0 || got[i] === current) return
+            const rows = Math.min(variables[i].n, ids.length)
+            if (count !== rows || sum !== base[rows] + (current + 1) * rows) return void wrong++
             got[i] = current
             arrivals[current].push(at - sentAt)
             received++
@@ -79,6 +89,7 @@ export async function liveLevel(server: { wsUrl: string; child: any }, db: Clien
             variableSets: sets,
             rounds,
             missed,
+            wrongPayloads: wrong,
             connectMs: round(connectMs),
             latencyMs: distribution(arrivals.slice(0, rounds).flat()),
             serverRssMbSubscribed: rss,

@@ -2,7 +2,7 @@
  * subscriptions: fan-out latency of the API server's push subscriptions at 1,000 and 10,000 graphql-ws clients.
  *
  * Method (server fan-out): N clients (one connection each) subscribe to `batchUpdated` (unfiltered). Each round,
- * the benchmark sends the processor's change notice itself — `SELECT pg_notify('squid_batch', payload)` with
+ * the benchmark bumps the batch's claim_count (undone at the end; every client checks it got that round's value) and sends the processor's change notice itself — `SELECT pg_notify('squid_batch', payload)` with
  * the real indexed head and one real batch id, exactly what the processor emits after committing a batch — and
  * takes the time just before; every client records when its `next` arrives. The server goes through its real
  * path: LISTEN connection → change feed → one SQL query for the changed batch → hub → N graphql-ws sends.
@@ -30,6 +30,12 @@ import { clientThreads, closeClients, connectClients } from './support/ws-client
 import { indexedHead } from './support/stack'
 import { LIVE_QUERY, liveLevel, LiveLevelResult } from './live-queries'
 
+/** claimCount: the benchmark bumps it before each notice, so every client checks it got this round's row */
+const FAN_OUT_QUERY = 'subscription { batchUpdated { id status totalAmount claimedAmount claimCount updatedAtBlock } }'
+
+/** unmeasured rounds every client was served in, before the measured ones */
+const WARM_ROUNDS = 3
+
 interface LevelResult {
     clients: number
     connectMs: number
@@ -44,6 +50,8 @@ interface LevelResult {
     /** the benchmark process (its client threads) during the rounds, % of one core */
     clientCpuPercentDuringRounds: number
     clientErrors: number
+    /** `next` messages whose batch was not the notified one or whose claimCount was not this round's */
+    wrongPayloads: number
     errorSamples: string[]
 }
 
@@ -80,7 +88,7 @@ export async function runSubscriptions(ctx: RunContext): Promise<BenchResult> {
         inputs: {
             levels,
             roundsPerLevel: rounds,
-            subscription: 'subscription { batchUpdated { id status totalAmount claimedAmount updatedAtBlock } }',
+            subscription: FAN_OUT_QUERY,
             liveQuery: `${LIVE_QUERY} ($n = 1..100: 100 variable sets; bench/live-queries.ts)`,
             method: "pg_notify('squid_batch', <processor-format notice with the indexed head and one batch id>) from a pg client; latency = client arrival − time before the NOTIFY; rounds sequential",
             serverEnv: { GQL_MAX_WS_CONNECTIONS: '12000 (default 5,000)' },
@@ -103,7 +111,7 @@ export async function runSubscriptions(ctx: RunContext): Promise<BenchResult> {
     }
 }
 
-async function fanOutLevel(server: { wsUrl: string; child: any }, db: Client, batchId: string, n: number, rounds: number): Promise<LevelResult> {
+export async function fanOutLevel(server: { wsUrl: string; child: any }, db: Client, batchId: string, n: number, rounds: number): Promise<LevelResult> {
     server.child.monitor.sample()
     const rssBefore = server.child.monitor.lastRssMb
     let current = -1
@@ -111,12 +119,18 @@ async function fanOutLevel(server: { wsUrl: string; child: any }, db: Client, ba
     const arrivals: number[][] = []
     const gotRound = new Int32Array(n).fill(-2)
     let receivedThisRound = 0
+    let wrong = 0
+    // the claimCount every client must see this round (the row is bumped before each notice, undone at the end)
+    let expected = Number((await db.query(`SELECT claim_count FROM batch WHERE id = $1`, [batchId])).rows[0].claim_count)
+    let bumped = 0
     const { clients, connectMs, failed, errors } = await connectClients({
         url: server.wsUrl,
         count: n,
-        query: 'subscription { batchUpdated { id status totalAmount claimedAmount updatedAtBlock } }',
-        onNext: (i, at) => {
+        query: FAN_OUT_QUERY,
+        check: { path: ['batchUpdated'], field: 'claimCount' },
+        onNext: (i, at, _payload, count, claimCount) => {
             if (current < 0 || gotRound[i] === current) return
+            if (count !== 1 || claimCount !== expected) return void wrong++
             gotRound[i] = current
             arrivals[current].push(at - sentAt)
             receivedThisRound++
@@ -128,21 +142,28 @@ async function fanOutLevel(server: { wsUrl: string; child: any }, db: Client, ba
         const payload = JSON.stringify({ height: head?.height ?? 0, hash: head?.hash ?? '0x', head: true, changed: { batches: [batchId] } })
         const notify = async () => {
             receivedThisRound = 0
+            await db.query(`UPDATE batch SET claim_count = claim_count + 1 WHERE id = $1`, [batchId])
+            bumped++
+            expected++
             sentAt = performance.now()
             await db.query(`SELECT pg_notify('squid_batch', $1)`, [payload])
         }
-        // warm-up rounds until every client is subscribed and served once (subscribe has no acknowledgement)
+        // warm-up rounds until every client is subscribed and served once (subscribe has no acknowledgement), then
+        // WARM_ROUNDS − 1 more: the first pushes on fresh connections were slower in the runs we looked at (10k: round 1 ~110 ms,
+        // later rounds ~80 ms, on a second set of clients in the same server too), a one-off per connection
         const warmDeadline = Date.now() + 120_000
-        for (let w = 0; ; w++) {
+        for (let w = 0, full = 0; ; w++) {
             current = 1_000_000 + w
             arrivals[current] = []
             await notify()
             const until = Date.now() + 3_000
             while (receivedThisRound < n && Date.now() < until) await sleep(20)
-            if (receivedThisRound === n) break
+            if (receivedThisRound === n && ++full >= WARM_ROUNDS) break
+            await sleep(150)
             if (Date.now() > warmDeadline) throw new BenchError(`after 120 s only ${receivedThisRound} of ${n} subscribers got a warm-up notice`)
         }
         await sleep(300)
+        wrong = 0
         server.child.monitor.sample()
         const rssSubscribed = server.child.monitor.lastRssMb
         server.child.monitor.mark()
@@ -175,9 +196,11 @@ async function fanOutLevel(server: { wsUrl: string; child: any }, db: Client, ba
             serverCpuPercentDuringRounds: cpu,
             clientCpuPercentDuringRounds: clientCpuPercent,
             clientErrors: clients.errors,
+            wrongPayloads: wrong,
             errorSamples: errors,
         }
     } finally {
+        if (bumped) await db.query(`UPDATE batch SET claim_count = claim_count - $2 WHERE id = $1`, [batchId, bumped])
         await closeClients(clients)
         await sleep(500)
     }

@@ -1,7 +1,8 @@
 /**
- * Many lightweight graphql-ws clients (protocol `graphql-transport-ws`, over the `ws` package): connection_init →
- * connection_ack → subscribe, answer pings, record the arrival time of every `next` message. Lighter than
- * graphql-ws' createClient (no retry machinery, no per-client timers), so 10,000 fit in one process.
+ * Many lightweight graphql-ws clients (protocol `graphql-transport-ws`, raw sockets: ws-client-worker.ts):
+ * connection_init → connection_ack → subscribe, answer pings, parse and check every `next` message and record its
+ * arrival time. Lighter than graphql-ws' createClient (no retry machinery, no per-client timers), so 10,000 fit in
+ * one process.
  *
  * The clients run in worker threads (`BENCH_WS_CLIENT_THREADS`, default 2; ws-client-worker.ts), not in the
  * thread that sends the NOTIFY and keeps the books: 10,000 sockets parsing their messages in the benchmark's own
@@ -13,7 +14,10 @@
 import * as path from 'path'
 import { Worker } from 'worker_threads'
 import { sleep } from './common'
-import type { ClientWorkerData, ClientWorkerMessage } from './ws-client-worker'
+import type { ClientWorkerData, ClientWorkerMessage, PayloadCheck } from './ws-client-worker'
+
+/** numbers per arrival in a worker's report (ws-client-worker.ts: client, time, checked count, checked sum) */
+const ARRIVAL_FIELDS = 4
 
 export interface ConnectOptions {
     url: string
@@ -27,8 +31,10 @@ export interface ConnectOptions {
     timeoutMs?: number
     /** pass each payload to onNext (default: undefined; structured-cloned from the client thread) */
     payloads?: boolean
-    /** arrival of a `next`: client index, performance.now() of this thread, payload if asked for */
-    onNext?: (client: number, at: number, payload: any) => void
+    /** checked in each `next` payload (ws-client-worker.ts): onNext gets its count and sum */
+    check?: PayloadCheck
+    /** arrival of a `next`: client index, performance.now() of this thread, payload if asked for, the checked values */
+    onNext?: (client: number, at: number, payload: any, count: number, sum: number) => void
 }
 
 /** The clients of one connectClients call. */
@@ -67,6 +73,7 @@ export async function connectClients(opts: ConnectOptions): Promise<{ clients: C
             connectionParams: opts.connectionParams,
             parallel,
             payloads: !!opts.payloads,
+            check: opts.check,
         }
         const worker = new Worker(path.join(__dirname, 'ws-client-worker.js'), { workerData: data })
         workers.push(worker)
@@ -78,7 +85,8 @@ export async function connectClients(opts: ConnectOptions): Promise<{ clients: C
             if (m.t === 'next') {
                 clientErrors[w] = m.clientErrors
                 const origin = performance.timeOrigin
-                for (const [i, at, payload] of m.items) opts.onNext?.(i, at - origin, payload)
+                const a = m.arrivals
+                for (let k = 0, j = 0; k < a.length; k += ARRIVAL_FIELDS, j++) opts.onNext?.(a[k], a[k + 1] - origin, m.payloads?.[j], a[k + 2], a[k + 3])
             } else if (m.t === 'ready') onReady(m)
             else if (m.t === 'closed') {
                 clientErrors[w] = m.clientErrors

@@ -40,6 +40,7 @@ import { openPrimaryPool, openReadRouting, openSqlPools } from './startup/databa
 import { createHttpServer, listen } from './startup/http-listen'
 import { ChainHeadCache } from './status/indexer'
 import { attachGraphqlWs } from './ws'
+import type { FanOutWriter } from './pubsub/fanout-writer'
 
 export { DEFAULT_SERVER_LIMITS, readUrlsFromEnv, resultCacheMsFromEnv, serverOptionsFromEnv } from './options'
 export type { ServerLimits, ServerOptions, SubscriptionConfig } from './options'
@@ -57,6 +58,8 @@ export interface RunningServer {
     shared: SharedSubscriptions
     /** live queries (graphql-ws subscriptions on generated query fields); `live.stats` counts executions */
     live: LiveQueries
+    /** what the fan-out writer threads wrote (pubsub/fanout-writer.ts) */
+    fanOut: FanOutWriter['stats']
     listener: NotifyListener
     pool: Pool
     /** replica routing, when read URLs are configured */
@@ -142,6 +145,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             subscriptions: () => ws.shared.stats.members + ws.live.memberCount,
             sharedExecutions: () => ws.shared.stats.groups + ws.live.stats.entries,
             live: () => ws.live.stats,
+            fanOut: () => ws.writer.stats,
             resultCache,
             readTargets: reads && (() => reads.router.served),
             replicaLag: reads && (() => reads.lag.seconds),
@@ -162,6 +166,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
             feed: changes.feed,
             shared: ws.shared,
             live: ws.live,
+            fanOut: ws.writer.stats,
             listener: changes.listener,
             pool,
             reads,
@@ -213,6 +218,7 @@ function wsOptions(subs: SubscriptionConfig) {
         maxPerConnection: subs.maxPerConnection ?? 50,
         keepAliveMs: subs.keepAliveMs ?? 12_000,
         liveMinIntervalMs: subs.liveMinIntervalMs,
+        fanOutThreads: subs.fanOutThreads ?? 2,
     }
 }
 

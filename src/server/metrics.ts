@@ -22,6 +22,8 @@ export interface MetricsSources {
     sharedExecutions: () => number
     /** live-query work since start (live/engine.ts LiveStats) */
     live?: () => { executions: number; statements: number; multiplexed: number }
+    /** socket writes of large fan-outs (pubsub/fanout-writer.ts stats) */
+    fanOut?: () => { sockets: number; fallbacks: number }
     resultCache?: ResultCache
     /** statements served per read target (db-routing.ts) */
     readTargets?: () => Map<string, number>
@@ -137,6 +139,13 @@ export class ApiMetrics {
             counter('api_live_query_executions_total', 'live-query executions (one per shared entry and due commit)', () => live().executions)
             counter('api_live_statements_total', 'SQL statements sent by live queries (a multiplexed statement serving many variable sets counts one)', () => live().statements)
             counter('api_live_multiplexed_total', 'live-query statement results served by a multiplexed statement', () => live().multiplexed)
+        }
+        const fanOut = src.fanOut
+        if (fanOut) {
+            const counter = (name: string, help: string, read: () => number) =>
+                new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()) } })
+            counter('api_ws_fanout_thread_writes_total', 'pushes written to their socket by a fan-out writer thread', () => fanOut().sockets)
+            counter('api_ws_fanout_fallbacks_total', 'pushes a writer thread could not write whole (full socket buffer, error): written through Node instead', () => fanOut().fallbacks)
         }
         const cache = src.resultCache
         if (cache) {

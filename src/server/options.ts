@@ -45,6 +45,8 @@ export interface SubscriptionConfig {
     feedLossMs?: number
     /** a live query runs at most once per this many ms (default 250; live/engine.ts) */
     liveMinIntervalMs?: number
+    /** threads writing the frames of a large fan-out (default 2; 0: the main thread writes; pubsub/fanout-writer.ts) */
+    fanOutThreads?: number
 }
 
 export interface ServerOptions {
@@ -135,7 +137,7 @@ function replicaSafe(url: string): string {
  *   GQL_STATEMENT_TIMEOUT_MS, GQL_RATE_LIMIT_RPS / GQL_RATE_LIMIT_BURST (per key),
  *   GQL_ANON_RATE_LIMIT_RPS / GQL_ANON_RATE_LIMIT_BURST (per IP),
  *   SQL_ROW_CAP, SQL_TIMEOUT_MS, SQL_READONLY_DATABASE_URL, SQL_ALLOW_ANONYMOUS=true, SQL_ENABLED=false,
- *   GQL_SUBSCRIBER_QUEUE, GQL_MAX_WS_CONNECTIONS, GQL_MAX_WS_PER_IP, GQL_FEED_LOSS_MS, LIVE_MIN_INTERVAL_MS,
+ *   GQL_SUBSCRIBER_QUEUE, GQL_MAX_WS_CONNECTIONS, GQL_MAX_WS_PER_IP, GQL_FEED_LOSS_MS, LIVE_MIN_INTERVAL_MS, GQL_FANOUT_THREADS,
  *   API_AUTH_FAIL_BURST / API_AUTH_FAIL_PER_SECOND (failed authentications per IP)
  */
 export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
@@ -193,6 +195,7 @@ export function serverOptionsFromEnv(env: Env = process.env): ServerOptions {
             maxPerIp: envInt(env, 'GQL_MAX_WS_PER_IP'),
             feedLossMs: envInt(env, 'GQL_FEED_LOSS_MS'),
             liveMinIntervalMs: envInt(env, 'LIVE_MIN_INTERVAL_MS'),
+            fanOutThreads: envInt(env, 'GQL_FANOUT_THREADS'),
         },
         closeMutations: true,
         usageBatcher: usageBatchFromEnv(env),

@@ -13,7 +13,8 @@
  * - Identical subscriptions share one execution (pubsub/shared.ts); each socket has its own bounded queue.
  * - Hand-made subscription events pushed because of a reorg carry `extensions.reorg` (pubsub/reorg-extension.ts).
  * - Results of shared executions and live queries are serialised once and written to the members' sockets
- *   directly, in one loop (pubsub/direct.ts); graphql-ws still runs the operations and sends their errors and end.
+ *   directly, in one loop (pubsub/direct.ts) whose writes go out through writer threads when it is large
+ *   (pubsub/fanout-writer.ts); graphql-ws still runs the operations and sends their errors and end.
  * - A subscription on a generated query field is a live query (live/engine.ts), under the same limits.
  * - Results and errors go through the same masking as HTTP.
  */
@@ -35,6 +36,7 @@ import { RateLimiter } from './limits/rate-limit'
 import { queryLimitsRule } from './limits/validation'
 import { Member, SharedSubscriptions } from './pubsub/shared'
 import { DirectTarget, ResultFrames, socketSink } from './pubsub/direct'
+import { FanOutWriter } from './pubsub/fanout-writer'
 import { mapResults, reorgProbe } from './pubsub/reorg-extension'
 import { LiveQueries } from './live/engine'
 import { CappedOpenreaderContext } from './openreader-context'
@@ -55,6 +57,8 @@ export interface WsOptions {
     revalidateMs?: number
     /** a live query runs at most once per this many ms (default 250) */
     liveMinIntervalMs?: number
+    /** threads writing the frames of a large fan-out (GQL_FANOUT_THREADS, default 2; 0: none; pubsub/fanout-writer.ts) */
+    fanOutThreads?: number
 }
 
 type Extra = {
@@ -81,9 +85,11 @@ export function attachGraphqlWs(
         metrics?: ApiMetrics
     },
     options: WsOptions,
-): { close(): Promise<void>; wss: WebSocketServer; shared: SharedSubscriptions; live: LiveQueries } {
+): { close(): Promise<void>; wss: WebSocketServer; shared: SharedSubscriptions; live: LiveQueries; writer: FanOutWriter } {
     const wss = new WebSocketServer({ noServer: true, maxPayload: deps.limits.maxBodyBytes })
-    const shared = new SharedSubscriptions(deps.schema, options.queueCapacity)
+    const writer = new FanOutWriter({ threads: options.fanOutThreads ?? 2, log: (m, f) => deps.log('warn', m, f) })
+    const fanOut = (loop: () => void) => writer.fanOut(loop)
+    const shared = new SharedSubscriptions(deps.schema, options.queueCapacity, fanOut)
     const documents = deps.documents ?? new DocumentCache(deps.schema)
     // a live query re-runs right after a commit notice: it reads a replica only when that replica has replayed the
     // notified commits (live/replica-reads.ts), else the primary, never the per-operation routing of route-context.ts
@@ -100,7 +106,7 @@ export function attachGraphqlWs(
             if (statements && contextValue.openreader instanceof CappedOpenreaderContext) contextValue.openreader.via = statements
             return executeAndRelease({ schema: deps.schema, document, variableValues, operationName, contextValue }, documents)
         },
-        { minIntervalMs: options.liveMinIntervalMs ?? 250, queueCapacity: options.queueCapacity, log: (m, f) => deps.log('warn', m, f) },
+        { minIntervalMs: options.liveMinIntervalMs ?? 250, queueCapacity: options.queueCapacity, fanOut, log: (m, f) => deps.log('warn', m, f) },
     )
     // masked and serialised once per result, whatever the number of members (pubsub/direct.ts)
     const frames = new ResultFrames(
@@ -118,7 +124,7 @@ export function attachGraphqlWs(
     // results written straight to the socket: `map` is applied to each (cached per result object, so once per shared
     // execution), and after a result `endAfter` accepts, the subscription completes
     const direct = (member: Member, contextValue: unknown, map?: (r: ExecutionResult) => ExecutionResult, endAfter?: (r: ExecutionResult) => boolean): Member => {
-        const sink = socketSink(frames, targets.get(contextValue as object)!, options.queueCapacity)
+        const sink = socketSink(frames, targets.get(contextValue as object)!, options.queueCapacity, writer)
         if (!map && !endAfter) member.deliverTo(sink)
         else
             member.deliverTo((result) => {
@@ -267,12 +273,14 @@ export function attachGraphqlWs(
         wss,
         shared,
         live,
+        writer,
         async close() {
             server.off('upgrade', onUpgrade)
             unsubscribe?.()
             keys.close()
             shared.close()
             live.close()
+            writer.close()
             await disposable.dispose()
             for (const c of wss.clients) c.terminate()
             await new Promise<void>((resolve) => wss.close(() => resolve()))

@@ -19,7 +19,7 @@ import { createHash } from 'crypto'
 import { DocumentNode, ExecutionArgs, ExecutionResult, getOperationAST, Kind, OperationDefinitionNode, print, visit, GraphQLSchema } from 'graphql'
 import type { Caller } from '../context'
 import { FeedLost } from '../pubsub/queue'
-import { Member } from '../pubsub/shared'
+import { FanOut, Member } from '../pubsub/shared'
 import { parseNotice, Notice } from '../pubsub/notice'
 import { isLiveField } from './live.schema'
 import { entitiesRead } from './tables-read'
@@ -44,6 +44,8 @@ export interface LiveOptions {
     concurrency?: number
     /** variable sets multiplexed into one SQL statement (default 100, as Hasura's batch size) */
     multiplexMax?: number
+    /** runs each push loop over an entry's members (pubsub/fanout-writer.ts batches its socket writes) */
+    fanOut?: FanOut
     log?: (msg: string, fields?: Record<string, unknown>) => void
 }
 
@@ -278,7 +280,11 @@ export class LiveQueries {
             e.last = result
             const sent = reorg && !first ? { ...result, extensions: { ...result.extensions, reorg: true } } : result
             this.counters.pushes++
-            for (const m of [...e.members]) m.queue.push(sent)
+            const push = () => {
+                for (const m of [...e.members]) m.queue.push(sent)
+            }
+            if (this.options.fanOut) this.options.fanOut(push)
+            else push()
         } catch (err: any) {
             this.options.log?.('live query failed', { error: err?.message })
         } finally {

@@ -9,7 +9,7 @@
  * Here a result is masked and serialised once (cached per result object), each member's message is that JSON
  * wrapped with its operation id — byte for byte what graphql-ws would send — and it is written to the socket in
  * the tick the group pushes it (`SubscriberQueue.push` calls the sink), so one event is one synchronous loop over
- * the members' sockets.
+ * the members' sockets; in a large loop the writes themselves go to writer threads (pubsub/fanout-writer.ts).
  *
  * graphql-ws still owns the operation: it holds the member's iterator (which then yields only the end of the
  * stream: a SLOW_CONSUMER or FEED_LOST error, sent and masked by graphql-ws as before, or done), counts it against
@@ -21,6 +21,7 @@
  */
 import type { ExecutionResult } from 'graphql'
 import type { WebSocket } from 'ws'
+import type { FanOutWriter } from './fanout-writer'
 
 /** The masked result as JSON (what graphql-ws' `onNext` would make of it) and its error codes, once per result object. */
 export type EncodePayload = (result: ExecutionResult, requestId: string) => { json: string; codes: (string | undefined)[] }
@@ -90,17 +91,20 @@ export interface DirectTarget {
  * `ws.send` frames it) and nothing is queued in its sender (which happens only while compressing or reading a
  * Blob: this server sends neither). False when the socket still holds `capacity` frames' worth of unwritten bytes.
  */
-export function socketSink(frames: ResultFrames, target: DirectTarget, capacity: number): (result: ExecutionResult) => boolean {
+export function socketSink(frames: ResultFrames, target: DirectTarget, capacity: number, writer?: FanOutWriter): (result: ExecutionResult) => boolean {
     const { socket, id, requestId } = target
-    const tcp = (socket as unknown as { _socket?: { write(b: Buffer): boolean } })._socket
+    const tcp = (socket as unknown as { _socket?: import('net').Socket })._socket
     const raw = socket.extensions === '' && typeof tcp?.write === 'function'
     return (result) => {
         // closing: graphql-ws ends the operation when the close event comes
         if (socket.readyState !== socket.OPEN) return true
         const frame = frames.frame(result, id, requestId)
         if (socket.bufferedAmount >= capacity * frame.length) return false
-        if (raw) tcp!.write(frame)
-        else socket.send(frame.subarray(frame[1] === 127 ? 10 : frame[1] === 126 ? 4 : 2), { binary: false })
+        if (raw) {
+            // the writer batches it with the other members' frames of this loop (pubsub/fanout-writer.ts)
+            if (writer) writer.write(tcp!, frame)
+            else tcp!.write(frame)
+        } else socket.send(frame.subarray(frame[1] === 127 ? 10 : frame[1] === 126 ? 4 : 2), { binary: false })
         return true
     }
 }

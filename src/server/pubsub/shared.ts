@@ -19,6 +19,10 @@ import { FeedLost, SlowConsumer, SubscriberQueue } from './queue'
 
 type Source = AsyncIterableIterator<ExecutionResult> | ExecutionResult
 
+/** Runs one push loop over a group's members (pubsub/fanout-writer.ts batches the socket writes it makes). */
+export type FanOut = (loop: () => void) => void
+const inline: FanOut = (loop) => loop()
+
 function isAsyncIterable(v: unknown): v is AsyncIterableIterator<ExecutionResult> {
     return v != null && typeof (v as any)[Symbol.asyncIterator] === 'function'
 }
@@ -94,6 +98,7 @@ class Group {
         private ready: Promise<Source>,
         private capacity: number,
         private onClose: (g: Group) => void,
+        private fanOut: FanOut,
     ) {}
 
     /** undefined when the group closed meanwhile (the caller starts a new one) */
@@ -117,7 +122,9 @@ class Group {
     private async pump(src: AsyncIterableIterator<ExecutionResult>) {
         try {
             for await (const result of src) {
-                for (const m of [...this.members]) m.queue.push(result)
+                this.fanOut(() => {
+                    for (const m of [...this.members]) m.queue.push(result)
+                })
                 if (this.closed) break
             }
         } catch {
@@ -146,6 +153,7 @@ export class SharedSubscriptions {
     constructor(
         private schema: GraphQLSchema,
         private capacity: number,
+        private fanOut: FanOut = inline,
     ) {}
 
     /** Drop-in for graphql `subscribe`. */
@@ -156,9 +164,15 @@ export class SharedSubscriptions {
             let g = this.groups.get(key)
             if (!g) {
                 const ready = Promise.resolve(graphqlSubscribe(args) as Promise<Source>)
-                g = new Group(key, ready, this.capacity, (closed) => {
-                    if (this.groups.get(closed.key) === closed) this.groups.delete(closed.key)
-                })
+                g = new Group(
+                    key,
+                    ready,
+                    this.capacity,
+                    (closed) => {
+                        if (this.groups.get(closed.key) === closed) this.groups.delete(closed.key)
+                    },
+                    this.fanOut,
+                )
                 this.groups.set(key, g)
             }
             const joined = await g.join()
