@@ -162,7 +162,7 @@ class BatchLoop {
                     fetchWaitMs,
                     decodeMs,
                     phaseMs,
-                    tableMs: writes.ms,
+                    tableMs: writes.historyMs ? { ...writes.ms, history: writes.historyMs } : writes.ms,
                     handlerMs: Number(process.hrtime.bigint() - started) / 1e6,
                 }),
             )
