@@ -11,6 +11,7 @@ import { BulkSession, Statement } from './bulk'
 import { historyFromEnv } from '../../config/indexer'
 import { storeEntityManager } from '../sdk-internals'
 import { historyStatements } from './history'
+import { SideWriter } from './side-writes'
 
 export interface WriteStats {
     upserted: number
@@ -37,6 +38,7 @@ export class EarlyInserts {
     constructor(
         private session: BulkSession,
         private state: MappingState,
+        private side?: SideWriter,
         private chunk = EARLY_CHUNK_ROWS,
     ) {}
 
@@ -49,7 +51,8 @@ export class EarlyInserts {
             this.disabled = true
             return
         }
-        this.session.send(stmts)
+        if (this.side && isCopy(stmts)) this.side.send(stmts)
+        else this.session.send(stmts)
         this.sent = rows.length
     }
 }
@@ -58,8 +61,22 @@ const EARLY_CHUNK_ROWS = 2_000
 
 type WriteOp = { name: string; kind: 'upsert' | 'insert'; rows: { id: string }[] } | { name: string; kind: 'rollup'; rollup: RollupBuffer<any> }
 
-/** Write the state back: mutable rows upserted, event rows inserted (foreign keys point backwards), rollups merged and upserted. */
-export async function persist(state: MappingState, store: Store, session: BulkSession | undefined = BulkSession.of(store), early?: EarlyInserts): Promise<WriteStats> {
+function isCopy(stmts: Statement[]): boolean {
+    return stmts.every((s) => s.copyData !== undefined)
+}
+
+/**
+ * Write the state back: mutable rows upserted, event rows inserted (foreign keys point backwards), rollups merged
+ * and upserted. With `side` (side-writes.ts), the rows of its tables go through it, and everything it was sent is
+ * committed before this returns.
+ */
+export async function persist(
+    state: MappingState,
+    store: Store,
+    session: BulkSession | undefined = BulkSession.of(store),
+    early?: EarlyInserts,
+    side?: SideWriter,
+): Promise<WriteStats> {
     const ops: WriteOp[] = []
     for (const buf of state.entityBuffersInWriteOrder()) {
         const rows = buf.changed()
@@ -113,9 +130,10 @@ export async function persist(state: MappingState, store: Store, session: BulkSe
     const queue = async (name: string, stmts: Statement[], kind: 'insert' | 'upsert', rows: { id: string }[]) => {
         // hot block: the change tracker first (it waits for what is queued); nothing to wait for otherwise
         if (session!.tracker) await session!.track(kind, rows)
-        session!.send(stmts)
+        const target = side && !session!.tracker && side.takes(name) && isCopy(stmts) ? side : session!
+        target.send(stmts)
         done.push(
-            session!.drainMark().then(() => {
+            target.drainMark().then(() => {
                 const now = performance.now()
                 ms[name] = (ms[name] ?? 0) + (now - lastDone)
                 lastDone = now
@@ -125,6 +143,7 @@ export async function persist(state: MappingState, store: Store, session: BulkSe
     const settle = async () => {
         if (!session) return
         await session.drain()
+        await side?.drain()
         await Promise.all(done.splice(0))
         t = performance.now()
         lastDone = t
