@@ -60,11 +60,26 @@ export function historyStatements(state: MappingState, session: BulkSession, em?
                 `WHERE h.id = x.id AND lower(h.block_range) = x.lo AND upper_inf(h.block_range) AND x.lo < x.b`,
             params: [arrayLiteral([...firsts.keys()].map(quoteElement)), arrayLiteral([...firsts.values()].map(String))],
         })
-        const insert = unnestInsert(session, h, versions) ?? (em ? jsonInsert(em, buf.cls, h, versions) : null)
+        const insert = copyInsert(session, h, versions) ?? unnestInsert(session, h, versions) ?? (em ? jsonInsert(em, buf.cls, h, versions) : null)
         if (!insert) return null
         out.push(insert)
     }
     return out
+}
+
+/**
+ * The versions' insert as COPY (finalized blocks, every column of every version known): Postgres takes COPY rows
+ * at about half the cost of INSERT ... SELECT FROM unnest with the join, and no array parameter is parsed.
+ */
+function copyInsert(session: BulkSession, h: string, versions: Version[]): Statement | null {
+    const enc = session.encodeCopyLines(versions.map((x) => x.row))
+    if (!enc) return null
+    const lines = enc.lines
+    for (let i = 0; i < lines.length; i++) {
+        const x = versions[i]
+        lines[i] += x.next == null ? `\t[${x.block},)` : `\t[${x.block},${x.next})`
+    }
+    return { sql: `COPY ${h} (${enc.columns.join(', ')}, block_range) FROM STDIN`, params: [], copyData: lines.join('\n') + '\n' }
 }
 
 /** The versions' insert from unnest arrays (the bulk writer's encoding), or null when it has no plan for the class. */
