@@ -180,7 +180,7 @@ export async function persist(
     // time travel: the versions of the rows upserted above (after them: a column not loaded is read back)
     if (session && historyWrites()) {
         const history = historyStatements(state, session, storeEntityManager(store))
-        if (history) queueHistory(session, history, done, (t) => (historyMs += t))
+        if (history) queueHistory(session, history, done, (t) => (historyMs += t), side)
         else state.warnings.push('history of versioned entities not written for this call: rows not on the bulk path')
     }
     await settle()
@@ -193,10 +193,16 @@ export function historyWrites(): boolean {
     return (historyOn ??= historyFromEnv())
 }
 
-function queueHistory(session: BulkSession, stmts: Statement[], done: Promise<void>[], took: (ms: number) => void): void {
+/**
+ * The history statements: the closing UPDATEs on the handler's connection, the versions' COPY through the side
+ * connection when there is one (finalized blocks: history.ts's close does not depend on their order).
+ */
+function queueHistory(session: BulkSession, stmts: Statement[], done: Promise<void>[], took: (ms: number) => void, side?: SideWriter): void {
     if (stmts.length === 0) return
     // from the completion of what was queued before to the completion of the history statements
     const before = session.drainMark().then(() => performance.now())
-    session.send(stmts)
-    done.push(Promise.all([before, session.drainMark()]).then(([t0]) => took(performance.now() - t0)))
+    const toSide = side && !session.tracker ? stmts.filter((s) => s.copyData !== undefined) : []
+    session.send(stmts.filter((s) => !toSide.includes(s)))
+    if (toSide.length) side!.send(toSide)
+    done.push(Promise.all([before, session.drainMark(), side?.drainMark()]).then(([t0]) => took(performance.now() - t0)))
 }
