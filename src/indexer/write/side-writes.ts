@@ -1,8 +1,8 @@
 /**
  * The second core during a backfill: the append-only event tables (SIDE_TABLES: an escrow movement and a
- * ProtocolEvent row per settlement event, about half of what Postgres does per event) are COPYed through a second
- * connection, while the handler's own connection writes the rest (accounts, rollups, history): two backends
- * instead of one.
+ * ProtocolEvent row per settlement event) and the time-travel versions' COPY (persist.ts queueHistory) go through
+ * a second connection, while the handler's own connection writes the rest (accounts, rollups, the closing of open
+ * versions): two backends instead of one.
  *
  * When: finalized blocks only (no hot-block change tracker: nothing of it is ever rolled back) and only while the
  * deferred indexes are dropped (deferred-indexes.ts), so that no foreign key makes a side row wait for the
@@ -13,8 +13,8 @@
  * are not committed. The other way round, side rows committed for a call whose transaction then fails (kill,
  * crash, Postgres restart) are rows above the committed status: squid hands those blocks to the handler again,
  * and the first call of every process deletes the side tables' rows at or after its first block
- * (`clearSideFromStatements`, in that call's transaction) before anything is written, as history.ts does for
- * versions. Readers may see a call's side rows a moment before its status commits, during a backfill only.
+ * (`clearSideFromStatements`, in that call's transaction) before anything is written; versions are cleared the
+ * same way by history.ts (`clearFromStatements`, which also reopens what the failed call closed). Readers may see a call's side rows a moment before its status commits, during a backfill only.
  */
 import type { EntityManager } from 'typeorm'
 import { PgClient, sideConnection } from '../sdk-internals'
