@@ -29,6 +29,13 @@ import { BenchError, note, ROOT, sleep, waitFor } from './common'
 import { prepareParticipants } from './chain'
 import { NodeChild, spawnNode } from './procs'
 
+/** BENCH_PG_SETTINGS="name=value,name=value": server settings on top of the embedded server's own (A/B of tuning) */
+function pgSettingsFromEnv(): Record<string, string> {
+    const out: Record<string, string> = {}
+    for (const kv of (process.env.BENCH_PG_SETTINGS ?? '').split(',').filter(Boolean)) out[kv.slice(0, kv.indexOf('=')).trim()] = kv.slice(kv.indexOf('=') + 1).trim()
+    return out
+}
+
 export interface LoadPlan {
     /** settlement events to mine in bulk */
     events: number
@@ -90,7 +97,7 @@ export class BenchStack {
         })
         const [pgPort, anvilPort] = [await freePort(), await freePort()]
         ;[s.pg, s.anvil] = await Promise.all([
-            startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: pgPort, database: 'squid', noFsync: process.env.BENCH_PG_NOFSYNC === '1' }),
+            startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: pgPort, database: 'squid', noFsync: process.env.BENCH_PG_NOFSYNC === '1', verbose: process.env.BENCH_PG_VERBOSE === '1', settings: pgSettingsFromEnv() }),
             // interval mining while deploying and simulating (ethers waits for later blocks); the load is mined by hand.
             // The gas limit leaves room for a few large emitDeposits calls per block.
             startAnvil({ port: anvilPort, blockTime: 1, extraArgs: ['--gas-limit', '1000000000'] }),

@@ -114,6 +114,14 @@ export function deferredIndexSettingsFromEnv(env: Env = process.env): DeferredIn
     return { enabled: mode !== 'false', minLag }
 }
 
+/**
+ * BACKFILL_SIDE_CONNECTION (default true): while the deferred indexes are dropped, the append-only event tables
+ * are written through a second connection (src/indexer/write/side-writes.ts).
+ */
+export function sideWritesFromEnv(env: Env = process.env): boolean {
+    return boolFromEnv(env, 'BACKFILL_SIDE_CONNECTION', true)
+}
+
 /** Time travel: how long versions are kept in the history tables (src/indexer/write/history-prune.ts). */
 export interface HistoryPruneSettings {
     /** HISTORY_BLOCKS: versions that ended more than this many blocks below the finalized head are deleted */

@@ -13,6 +13,8 @@ import { ScoringConfig, loadScoringConfig } from '../validators/scoring-config'
 import { BulkSession } from './write/bulk'
 import { clearFromStatements } from './write/history'
 import { EarlyInserts, WriteStats, historyWrites, persist } from './write/persist'
+import { SideWriter, clearSideFromStatements } from './write/side-writes'
+import { storeEntityManager } from './sdk-internals'
 
 export interface BatchOptions {
     /** EPOCH_BLOCKS */
@@ -28,6 +30,13 @@ export interface BatchOptions {
      * block-range indexes, which deferred-indexes.ts drops during a backfill)
      */
     historyClean?: boolean
+    /**
+     * The append-only event tables go through a second connection (write/side-writes.ts): finalized blocks while
+     * the deferred indexes are dropped
+     */
+    sideWrites?: boolean
+    /** The first call of a process: rows a failed call committed through the side connection are deleted first */
+    clearSide?: boolean
 }
 
 let defaultScoring: ScoringConfig | undefined
@@ -72,16 +81,27 @@ export async function processBatch(input: BatchInput, store: Store, opts: BatchO
         session.send(clearFromStatements(firstHeight))
         await session.drain()
     }
+    if (session && firstHeight !== undefined && opts.clearSide) {
+        session.send(clearSideFromStatements(firstHeight))
+        await session.drain()
+    }
     if (events.length === 0 && facts.length === 0) {
         return { state, epochs, facts, writes: { upserted: 0, inserted: 0 }, phaseMs: { facts: t1 - t0, load: 0, apply: 0, write: 0 } }
     }
     await prefetch(events, state, store, epochs, facts)
     const t2 = performance.now()
-    const early = session && !session.tracker && state.recordProtocolEvents ? new EarlyInserts(session, state) : undefined
-    // yielding while early inserts are queued: they are sent and executed only while the event loop runs
-    await applyBatchYielding(facts, events, state, epochs, early && (() => early.poll()), early ? APPLY_SLICE_EVENTS : Infinity)
-    const t3 = performance.now()
-    const writes = await persist(state, store, session, early)
+    const side = session && !session.tracker && opts.sideWrites ? await SideWriter.open(storeEntityManager(store)) : undefined
+    let writes: WriteStats
+    let t3: number
+    try {
+        const early = session && !session.tracker && state.recordProtocolEvents ? new EarlyInserts(session, state, side) : undefined
+        // yielding while early inserts are queued: they are sent and executed only while the event loop runs
+        await applyBatchYielding(facts, events, state, epochs, early && (() => early.poll()), early ? APPLY_SLICE_EVENTS : Infinity)
+        t3 = performance.now()
+        writes = await persist(state, store, session, early, side)
+    } finally {
+        await side?.close()
+    }
     const t4 = performance.now()
     return { state, epochs, facts, writes, phaseMs: { facts: t1 - t0, load: t2 - t1, apply: t3 - t2, write: t4 - t3 } }
 }

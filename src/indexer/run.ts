@@ -13,7 +13,7 @@
 import { createLogger } from '@subsquid/logger'
 import { TypeormDatabase } from '@subsquid/typeorm-store'
 import type { ProcessorContext } from '../chain-fields'
-import { applyDatabaseEnv, databaseFromEnv, deferredIndexSettingsFromEnv, historyPruneFromEnv, projectRoot, prometheusPort, rpcFailoverFromEnv, skipMigrations } from '../config'
+import { applyDatabaseEnv, databaseFromEnv, deferredIndexSettingsFromEnv, historyPruneFromEnv, projectRoot, prometheusPort, rpcFailoverFromEnv, sideWritesFromEnv, skipMigrations } from '../config'
 import { redactRpcUrl } from '../rpc/failover'
 import { EventDecoder } from '../mappings/decode'
 import { changedIds } from '../mappings/index'
@@ -97,6 +97,7 @@ class BatchLoop {
         private readonly deferredIndexes: DeferredIndexes,
         private readonly metrics: ProcessorMetrics | undefined,
         private readonly pruner?: HistoryPruner,
+        private readonly sideWrites = sideWritesFromEnv(),
     ) {}
 
     // squid's fatal log line serialises the error object, which fails (and hides the cause) when a failed
@@ -125,6 +126,9 @@ class BatchLoop {
         const gapMs = this.lastHandlerEnd ? performance.now() - this.lastHandlerEnd : 0
         const fetchWaitMs = coldIngestStats.waitMs
         coldIngestStats.waitMs = 0
+        // side writes only in calls after the one that dropped the indexes: that call's transaction holds their
+        // tables' ACCESS EXCLUSIVE lock until it commits, which the side connection's COPY would wait for
+        const deferredBefore = this.deferredIndexes.active
         await this.deferredIndexes.beforeBatch(storeEntityManager(ctx.store), ctx.isHead, async () => (await chainHeight(ctx)) - last.height)
         const tDecode = performance.now()
         const decoded = this.decoder.decodeBlocks(blocks)
@@ -135,6 +139,8 @@ class BatchLoop {
             chainAnalytics: this.settings.chainAnalytics,
             protocolEvents: this.settings.protocolEvents,
             historyClean: this.writtenTo !== undefined && first.height > this.writtenTo,
+            sideWrites: this.sideWrites && deferredBefore && this.deferredIndexes.active && !ctx.isHead,
+            clearSide: this.writtenTo === undefined,
         })
         for (const w of state.warnings) ctx.log.warn(w)
         const pruned = await this.pruner?.afterBatch(storeEntityManager(ctx.store), last.height)
@@ -162,7 +168,7 @@ class BatchLoop {
                     fetchWaitMs,
                     decodeMs,
                     phaseMs,
-                    tableMs: writes.ms,
+                    tableMs: writes.historyMs ? { ...writes.ms, history: writes.historyMs } : writes.ms,
                     handlerMs: Number(process.hrtime.bigint() - started) / 1e6,
                 }),
             )

@@ -178,6 +178,25 @@ export function storeInternals(store: Store): StoreInternals | undefined {
     return { em, client: client && typeof client.query === 'function' ? client : undefined, tracker }
 }
 
+/**
+ * A second connection of the store's DataSource pool, outside the handler's transaction (autocommit), with its raw
+ * client (6); undefined when the pool or the client cannot be reached.
+ */
+export async function sideConnection(em: EntityManager): Promise<{ client: PgClient; release: () => Promise<void> } | undefined> {
+    try {
+        const runner = em.connection.createQueryRunner()
+        await runner.connect()
+        const client = (runner as any).databaseConnection
+        if (!client || typeof client.query !== 'function') {
+            await runner.release()
+            return undefined
+        }
+        return { client, release: () => runner.release() }
+    } catch {
+        return undefined
+    }
+}
+
 // ------------------------------------------------------------------------------------------------
 // 7: trace_block frames grouped once per block
 

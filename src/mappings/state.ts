@@ -297,7 +297,8 @@ export class MappingState {
 
     readonly participants = new EntityBuffer(Participant)
     readonly tokens = new EntityBuffer(Token)
-    readonly accounts = new EntityBuffer(EscrowAccount)
+    /** token relation loaded: a version of an account is then complete, and history.ts writes it with COPY */
+    readonly accounts = new EntityBuffer(EscrowAccount, { token: true })
     /** token relation loaded: handlers need a batch's token id */
     readonly batches = new EntityBuffer(Batch, { token: true })
     readonly disputes = new EntityBuffer(Dispute)

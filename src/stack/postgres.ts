@@ -61,6 +61,24 @@ export interface EmbeddedPostgresOptions {
      * Default false. Meant for tests and throw-away simulations.
      */
     noFsync?: boolean
+    /** server settings (`-c name=value`) on top of SERVER_SETTINGS */
+    settings?: Record<string, string>
+}
+
+/**
+ * Settings for what this server mostly does, a backfill (bulk writes in large transactions); the documented
+ * bulk-load tuning (https://www.postgresql.org/docs/current/populate.html), durability unchanged:
+ * - max_wal_size / checkpoint_timeout: a backfill writes a few GB of WAL; with the defaults (1GB, 5min) it
+ *   triggers a checkpoint every ~1 GB, and each checkpoint makes the next change of every page write a full page
+ *   image into the WAL again;
+ * - shared_buffers: the default 128MB is smaller than one backfill's working set (the tables being appended,
+ *   their primary keys and the accounts and rollups being updated), so backends were evicting dirty pages
+ *   themselves; wal_buffers follows it (1/32), so that a large COPY does not wait on full WAL buffers.
+ */
+export const SERVER_SETTINGS: Readonly<Record<string, string>> = {
+    max_wal_size: '4GB',
+    checkpoint_timeout: '15min',
+    shared_buffers: '512MB',
 }
 
 export interface EmbeddedPostgres {
@@ -147,6 +165,7 @@ function spawnPostgres(postgresBin: string, cfg: Settings, opts: EmbeddedPostgre
             '-p', String(cfg.port),
             '-c', 'listen_addresses=127.0.0.1',
             '-c', 'unix_socket_directories=',
+            ...Object.entries({ ...SERVER_SETTINGS, ...opts.settings }).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
             ...(opts.noFsync ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
         ],
         {

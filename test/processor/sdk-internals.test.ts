@@ -18,6 +18,7 @@ import {
     squidRegistry,
     storeEntityManager,
     storeInternals,
+    sideConnection,
 } from '../../src/indexer/sdk-internals'
 
 const ROOT = path.resolve(__dirname, '../..')
@@ -100,6 +101,26 @@ test('typeorm-store Store: em() and changes (private fields) and the EntityManag
     expect(s?.tracker).toBe(tracker)
     // a finalized block's store has no tracker
     expect(storeInternals(new (Store as any)(() => em, undefined))?.tracker).toBeUndefined()
+})
+
+test("typeorm PostgresQueryRunner: connect() sets databaseConnection, the raw client the side connection COPYs on", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { PostgresQueryRunner } = require('typeorm/driver/postgres/PostgresQueryRunner')
+    expectNoProblems([methodProblem('PostgresQueryRunner.prototype', PostgresQueryRunner.prototype, 'connect', 0), methodProblem('PostgresQueryRunner.prototype', PostgresQueryRunner.prototype, 'release', 0)])
+    if (!String(PostgresQueryRunner.prototype.connect).includes('this.databaseConnection =')) {
+        throw new Error('typeorm PostgresQueryRunner#connect no longer sets databaseConnection: sideConnection (sdk-internals.ts) cannot reach the raw client')
+    }
+    const client = { query: async () => undefined }
+    let released = 0
+    const runner = { databaseConnection: undefined as unknown, connect: async () => void (runner.databaseConnection = client), release: async () => void released++ }
+    const side = await sideConnection({ connection: { createQueryRunner: () => runner } } as any)
+    expect(side?.client).toBe(client)
+    await side!.release()
+    expect(released).toBe(1)
+    // no raw client: none, and the runner is given back
+    const bare = { connect: async () => {}, release: async () => void released++ }
+    expect(await sideConnection({ connection: { createQueryRunner: () => bare } } as any)).toBeUndefined()
+    expect(released).toBe(2)
 })
 
 test("typeorm-store's ChangeTracker: trackInsert / trackUpsert (what the bulk writer calls for hot blocks)", () => {

@@ -205,6 +205,24 @@ export class BulkSession {
         return { table: plan.table, columns: groups[0].columns, params: groups[0].params }
     }
 
+    /**
+     * The rows (of one class) as COPY text lines, every column of the table written (`columns`), for statements
+     * of other modules (history.ts); null when COPY is not the path (no raw connection, a hot block, no plan) or
+     * when a column is undefined in every row, or a relation is null or undefined in some row (the caller then
+     * reads those from the current row).
+     */
+    encodeCopyLines(rows: Row[]): { columns: string[]; lines: string[] } | null {
+        if (this.client === undefined || this.tracker !== undefined) return null
+        const plan = this.plan(rows)
+        if (!plan) return null
+        for (const c of plan.columns) if (c.isRelation && rows.some((r) => c.get(r) == null)) return null
+        const groups = encodeRows(plan, rows, false, true)
+        if (!groups || groups.length !== 1 || groups[0].columns.length !== plan.columns.length) return null
+        const lines = groups[0].copyData!.split('\n')
+        lines.pop() // after the last newline
+        return { columns: plan.columns.map((c) => c.q), lines }
+    }
+
     /** Every column of `row`'s table as the bulk path writes it, or null when not on the bulk path. */
     tableColumns(row: Row): { q: string; isRelation: boolean }[] | null {
         return this.plan([row])?.columns ?? null

@@ -11,6 +11,7 @@ import { BulkSession, Statement } from './bulk'
 import { historyFromEnv } from '../../config/indexer'
 import { storeEntityManager } from '../sdk-internals'
 import { historyStatements } from './history'
+import { SideWriter } from './side-writes'
 
 export interface WriteStats {
     upserted: number
@@ -20,6 +21,8 @@ export interface WriteStats {
      * class's completion to its own), else the time of its awaited write (rollups: load + merge + write)
      */
     ms?: Record<string, number>
+    /** ms of the history statements (time travel), measured like `ms` (not a table of its own: kept out of `ms`) */
+    historyMs?: number
 }
 
 /**
@@ -35,6 +38,7 @@ export class EarlyInserts {
     constructor(
         private session: BulkSession,
         private state: MappingState,
+        private side?: SideWriter,
         private chunk = EARLY_CHUNK_ROWS,
     ) {}
 
@@ -47,7 +51,8 @@ export class EarlyInserts {
             this.disabled = true
             return
         }
-        this.session.send(stmts)
+        if (this.side && isCopy(stmts)) this.side.send(stmts)
+        else this.session.send(stmts)
         this.sent = rows.length
     }
 }
@@ -56,8 +61,22 @@ const EARLY_CHUNK_ROWS = 2_000
 
 type WriteOp = { name: string; kind: 'upsert' | 'insert'; rows: { id: string }[] } | { name: string; kind: 'rollup'; rollup: RollupBuffer<any> }
 
-/** Write the state back: mutable rows upserted, event rows inserted (foreign keys point backwards), rollups merged and upserted. */
-export async function persist(state: MappingState, store: Store, session: BulkSession | undefined = BulkSession.of(store), early?: EarlyInserts): Promise<WriteStats> {
+function isCopy(stmts: Statement[]): boolean {
+    return stmts.every((s) => s.copyData !== undefined)
+}
+
+/**
+ * Write the state back: mutable rows upserted, event rows inserted (foreign keys point backwards), rollups merged
+ * and upserted. With `side` (side-writes.ts), the rows of its tables go through it, and everything it was sent is
+ * committed before this returns.
+ */
+export async function persist(
+    state: MappingState,
+    store: Store,
+    session: BulkSession | undefined = BulkSession.of(store),
+    early?: EarlyInserts,
+    side?: SideWriter,
+): Promise<WriteStats> {
     const ops: WriteOp[] = []
     for (const buf of state.entityBuffersInWriteOrder()) {
         const rows = buf.changed()
@@ -96,6 +115,7 @@ export async function persist(state: MappingState, store: Store, session: BulkSe
     }
 
     let upserted = 0
+    let historyMs = 0
     let inserted = early?.sent ?? 0
     const ms: Record<string, number> = {}
     let t = performance.now()
@@ -110,9 +130,10 @@ export async function persist(state: MappingState, store: Store, session: BulkSe
     const queue = async (name: string, stmts: Statement[], kind: 'insert' | 'upsert', rows: { id: string }[]) => {
         // hot block: the change tracker first (it waits for what is queued); nothing to wait for otherwise
         if (session!.tracker) await session!.track(kind, rows)
-        session!.send(stmts)
+        const target = side && !session!.tracker && side.takes(name) && isCopy(stmts) ? side : session!
+        target.send(stmts)
         done.push(
-            session!.drainMark().then(() => {
+            target.drainMark().then(() => {
                 const now = performance.now()
                 ms[name] = (ms[name] ?? 0) + (now - lastDone)
                 lastDone = now
@@ -122,6 +143,7 @@ export async function persist(state: MappingState, store: Store, session: BulkSe
     const settle = async () => {
         if (!session) return
         await session.drain()
+        await side?.drain()
         await Promise.all(done.splice(0))
         t = performance.now()
         lastDone = t
@@ -158,11 +180,11 @@ export async function persist(state: MappingState, store: Store, session: BulkSe
     // time travel: the versions of the rows upserted above (after them: a column not loaded is read back)
     if (session && historyWrites()) {
         const history = historyStatements(state, session, storeEntityManager(store))
-        if (history) queueHistory(session, history, done)
+        if (history) queueHistory(session, history, done, (t) => (historyMs += t), side)
         else state.warnings.push('history of versioned entities not written for this call: rows not on the bulk path')
     }
     await settle()
-    return { upserted, inserted, ms }
+    return { upserted, inserted, ms, historyMs }
 }
 
 let historyOn: boolean | undefined
@@ -171,8 +193,16 @@ export function historyWrites(): boolean {
     return (historyOn ??= historyFromEnv())
 }
 
-function queueHistory(session: BulkSession, stmts: Statement[], done: Promise<void>[]): void {
+/**
+ * The history statements: the closing UPDATEs on the handler's connection, the versions' COPY through the side
+ * connection when there is one (finalized blocks: history.ts's close does not depend on their order).
+ */
+function queueHistory(session: BulkSession, stmts: Statement[], done: Promise<void>[], took: (ms: number) => void, side?: SideWriter): void {
     if (stmts.length === 0) return
-    session.send(stmts)
-    done.push(session.drainMark())
+    // from the completion of what was queued before to the completion of the history statements
+    const before = session.drainMark().then(() => performance.now())
+    const toSide = side && !session.tracker ? stmts.filter((s) => s.copyData !== undefined) : []
+    session.send(stmts.filter((s) => !toSide.includes(s)))
+    if (toSide.length) side!.send(toSide)
+    done.push(Promise.all([before, session.drainMark(), side?.drainMark()]).then(([t0]) => took(performance.now() - t0)))
 }
