@@ -74,16 +74,19 @@ export async function processBatch(input: BatchInput, store: Store, opts: BatchO
     const facts = opts.chainAnalytics === false ? [] : input.blocks.map(blockFacts)
     const events = input.events
     const t1 = performance.now()
-    // time travel: versions a rolled-back branch left are removed before anything of this call is written
+    // before anything of this call is written: versions a rolled-back branch left (time travel), and on a process's
+    // first call the rows a failed call committed through the side connection (side-writes.ts)
     const session = BulkSession.of(store)
     const firstHeight = input.blocks[0]?.header.height ?? events[0]?.meta.blockNumber
-    if (session && firstHeight !== undefined && historyWrites() && !opts.historyClean) {
-        session.send(clearFromStatements(firstHeight))
-        await session.drain()
-    }
-    if (session && firstHeight !== undefined && opts.clearSide) {
-        session.send(clearSideFromStatements(firstHeight))
-        await session.drain()
+    if (session && firstHeight !== undefined) {
+        const clears = [
+            ...(historyWrites() && !opts.historyClean ? clearFromStatements(firstHeight) : []),
+            ...(opts.clearSide ? clearSideFromStatements(firstHeight) : []),
+        ]
+        if (clears.length) {
+            session.send(clears)
+            await session.drain()
+        }
     }
     if (events.length === 0 && facts.length === 0) {
         return { state, epochs, facts, writes: { upserted: 0, inserted: 0 }, phaseMs: { facts: t1 - t0, load: 0, apply: 0, write: 0 } }

@@ -115,6 +115,9 @@ export class ApiMetrics {
     /** Gauges read at scrape time from the running server's parts. */
     attach(src: MetricsSources): void {
         const registers = [this.registry]
+        // a counter whose value is read from the server's own totals at scrape time
+        const counter = (name: string, help: string, read: () => number) =>
+            new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()) } })
         new Gauge({
             name: 'api_db_pool_connections',
             help: 'database pool connections by pool and state (total, idle, waiting = clients queued for a connection)',
@@ -134,23 +137,19 @@ export class ApiMetrics {
         new Gauge({ name: 'api_live_executions', help: 'shared subscription executions (identical subscriptions share one)', registers, collect() { this.set(src.sharedExecutions()) } })
         const live = src.live
         if (live) {
-            const counter = (name: string, help: string, read: () => number) =>
-                new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()) } })
             counter('api_live_query_executions_total', 'live-query executions (one per shared entry and due commit)', () => live().executions)
             counter('api_live_statements_total', 'SQL statements sent by live queries (a multiplexed statement serving many variable sets counts one)', () => live().statements)
             counter('api_live_multiplexed_total', 'live-query statement results served by a multiplexed statement', () => live().multiplexed)
         }
         const fanOut = src.fanOut
         if (fanOut) {
-            const counter = (name: string, help: string, read: () => number) =>
-                new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()) } })
             counter('api_ws_fanout_thread_writes_total', 'pushes written to their socket by a fan-out writer thread', () => fanOut().sockets)
             counter('api_ws_fanout_fallbacks_total', 'pushes a writer thread could not write whole (full socket buffer, error): written through Node instead', () => fanOut().fallbacks)
         }
         const cache = src.resultCache
         if (cache) {
-            new Counter({ name: 'api_result_cache_hits_total', help: 'query responses served from the result cache', registers, collect() { this.reset(); this.inc(cache.hits) } })
-            new Counter({ name: 'api_result_cache_misses_total', help: 'cacheable queries not in the result cache', registers, collect() { this.reset(); this.inc(cache.misses) } })
+            counter('api_result_cache_hits_total', 'query responses served from the result cache', () => cache.hits)
+            counter('api_result_cache_misses_total', 'cacheable queries not in the result cache', () => cache.misses)
             new Gauge({ name: 'api_result_cache_entries', help: 'responses held by the result cache', registers, collect() { this.set(cache.size) } })
         }
         if (src.replicaLag) this.attachReplicaLag(src.replicaLag)

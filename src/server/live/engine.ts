@@ -19,7 +19,7 @@ import { createHash } from 'crypto'
 import { DocumentNode, ExecutionArgs, ExecutionResult, getOperationAST, Kind, OperationDefinitionNode, print, visit, GraphQLSchema } from 'graphql'
 import type { Caller } from '../context'
 import { FeedLost } from '../pubsub/queue'
-import { FanOut, Member } from '../pubsub/shared'
+import { FanOut, inline, Member } from '../pubsub/shared'
 import { parseNotice, Notice } from '../pubsub/notice'
 import { isLiveField } from './live.schema'
 import { entitiesRead } from './tables-read'
@@ -280,11 +280,10 @@ export class LiveQueries {
             e.last = result
             const sent = reorg && !first ? { ...result, extensions: { ...result.extensions, reorg: true } } : result
             this.counters.pushes++
-            const push = () => {
+            const fanOut = this.options.fanOut ?? inline
+            fanOut(() => {
                 for (const m of [...e.members]) m.queue.push(sent)
-            }
-            if (this.options.fanOut) this.options.fanOut(push)
-            else push()
+            })
         } catch (err: any) {
             this.options.log?.('live query failed', { error: err?.message })
         } finally {

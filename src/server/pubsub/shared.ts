@@ -21,7 +21,8 @@ type Source = AsyncIterableIterator<ExecutionResult> | ExecutionResult
 
 /** Runs one push loop over a group's members (pubsub/fanout-writer.ts batches the socket writes it makes). */
 export type FanOut = (loop: () => void) => void
-const inline: FanOut = (loop) => loop()
+/** the loop run as it is, its writes made by this thread */
+export const inline: FanOut = (loop) => loop()
 
 function isAsyncIterable(v: unknown): v is AsyncIterableIterator<ExecutionResult> {
     return v != null && typeof (v as any)[Symbol.asyncIterator] === 'function'
