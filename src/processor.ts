@@ -17,8 +17,9 @@
  *                      Keep one setting for the life of a database: switching it on later leaves the
  *                      analytics tables without the blocks indexed while it was off (re-index to fill them).
  *   PROTOCOL_EVENTS    `true` (default) or `false`: also write the generic ProtocolEvent row (decoded args as
- *                      JSON) for every log. Off halves the rows written per escrow movement; the typed tables
- *                      (EscrowMovement, Batch, Claim, ...) are written either way.
+ *                      JSON) for every log that has no row of its own. Escrow movement events are always in
+ *                      ProtocolEvent: that view derives them from EscrowMovement (src/model/protocol-event-row.ts);
+ *                      the typed tables (EscrowMovement, Batch, Claim, ...) are written either way.
  *   RPC_HEAD_POLL_MS   head polling interval over HTTP (default: squid's, 5000 ms; the local stack may lower it)
  *   RPC_CAPACITY       max concurrent RPC requests (default: squid's, 10)
  *   RPC_BATCH_SIZE     max calls in one JSON-RPC batch (default: squid's, 100)
@@ -67,7 +68,7 @@ export interface ProcessorSettings {
     traceApi: TraceApi
     /** CHAIN_ANALYTICS: request all blocks, transactions and traces for the validator/MEV analytics */
     chainAnalytics: boolean
-    /** PROTOCOL_EVENTS: write a ProtocolEvent row per log */
+    /** PROTOCOL_EVENTS: write a ProtocolEvent row per log that has no row of its own */
     protocolEvents: boolean
     /** RPC_BATCH_SIZE */
     maxBatchCallSize?: number

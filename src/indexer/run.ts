@@ -29,6 +29,7 @@ import { batchTimingLine, createMetrics, ProcessorMetrics, ProgressReporter, rec
 import { DeferredIndexes } from './write/deferred-indexes'
 import { historyWrites } from './write/persist'
 import { HistoryPruner } from './write/history-prune'
+import { recordIndexedContracts } from './write/indexed-contracts'
 import { encodePayload, sendNotify, writtenTables } from './write/notify'
 
 const log = createLogger('sqd:processor:settlement')
@@ -130,6 +131,7 @@ class BatchLoop {
         // tables' ACCESS EXCLUSIVE lock until it commits, which the side connection's COPY would wait for
         const deferredBefore = this.deferredIndexes.active
         await this.deferredIndexes.beforeBatch(storeEntityManager(ctx.store), ctx.isHead, async () => (await chainHeight(ctx)) - last.height)
+        if (this.writtenTo === undefined) await recordIndexedContracts(storeEntityManager(ctx.store), this.settings.contracts)
         const tDecode = performance.now()
         const decoded = this.decoder.decodeBlocks(blocks)
         const decodeMs = performance.now() - tDecode

@@ -52,6 +52,11 @@ const KIND: Record<Ev['name'], EscrowMovementKind> = {
     Charged: EscrowMovementKind.CHARGE,
 }
 
+/** Whether an Escrow event becomes an EscrowMovement row (then ProtocolEvent shows it from that row). */
+export function hasMovement(name: string): boolean {
+    return Object.prototype.hasOwnProperty.call(KIND, name)
+}
+
 export function handle(ev: Ev, state: MappingState): void {
     const { meta } = ev
     const at = new Date(meta.timestamp)
@@ -125,6 +130,7 @@ export function handle(ev: Ev, state: MappingState): void {
             // linked after all events of the call are applied (a Locked log precedes its BatchCommitted)
             batch: null,
             blockNumber: meta.blockNumber,
+            blockHash: meta.blockHash,
             logIndex: meta.logIndex,
             txHash: meta.txHash,
             txFrom: meta.txFrom ?? null,

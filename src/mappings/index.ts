@@ -6,7 +6,7 @@
  */
 import { Store } from '@subsquid/typeorm-store'
 import { Raw } from 'typeorm'
-import { Delegation, MevKind, ProtocolEvent, Validator } from '../model'
+import { Delegation, MevKind, ProtocolEventRow, Validator } from '../model'
 import * as access from './access'
 import * as batchLedger from './batchLedger'
 import type { BlockFacts } from './block-facts'
@@ -86,23 +86,27 @@ export function applyEvent(ev: DecodedEvent, state: MappingState): void {
                 break
         }
     }
-    if (!state.recordProtocolEvents) return
+    // the view protocol_event derives an escrow movement's event from its EscrowMovement row (protocol-event-row.ts)
+    if (!state.recordProtocolEvents || (ev.contract === 'Escrow' && escrow.hasMovement(ev.name))) return
+    state.protocolEvents.push(protocolEventOf(ev))
+}
+
+/** An event as a ProtocolEvent row (what the view shows for it, whether stored or derived). */
+export function protocolEventOf(ev: DecodedEvent): ProtocolEventRow {
     const m = ev.meta
-    state.protocolEvents.push(
-        new ProtocolEvent({
-            id: m.id,
-            contract: m.contract,
-            contractAddress: m.address,
-            name: ev.name,
-            args: jsonArgs(ev.args),
-            blockNumber: m.blockNumber,
-            blockHash: m.blockHash,
-            logIndex: m.logIndex,
-            txHash: m.txHash,
-            txFrom: m.txFrom ?? null,
-            timestamp: new Date(m.timestamp),
-        }),
-    )
+    return new ProtocolEventRow({
+        id: m.id,
+        contract: m.contract,
+        contractAddress: m.address,
+        name: ev.name,
+        args: jsonArgs(ev.args),
+        blockNumber: m.blockNumber,
+        blockHash: m.blockHash,
+        logIndex: m.logIndex,
+        txHash: m.txHash,
+        txFrom: m.txFrom ?? null,
+        timestamp: new Date(m.timestamp),
+    })
 }
 
 /** Apply events in order (no I/O); the state must have been prefetched. */

@@ -37,7 +37,7 @@ import {
     ParticipantDayStat,
     PauseChange,
     Payout,
-    ProtocolEvent,
+    ProtocolEventRow,
     ProtocolParams,
     RoleAssignment,
     RoleChange,
@@ -292,7 +292,7 @@ export class MappingState {
     /** blocks per epoch (EPOCH_BLOCKS): event rows carry their epoch */
     constructor(readonly epochBlocks = 32) {}
 
-    /** PROTOCOL_EVENTS: push a ProtocolEvent row for every applied event */
+    /** PROTOCOL_EVENTS: push a ProtocolEvent row for every applied event that has no row of its own (escrow.ts hasMovement) */
     recordProtocolEvents = true
 
     readonly participants = new EntityBuffer(Participant)
@@ -316,7 +316,8 @@ export class MappingState {
     readonly pauseChanges: PauseChange[] = []
     readonly upgrades: ContractUpgrade[] = []
     readonly parameterChanges: ParameterChange[] = []
-    readonly protocolEvents: ProtocolEvent[] = []
+    /** the stored part of ProtocolEvent (src/model/protocol-event-row.ts): logs without a row of their own */
+    readonly protocolEvents: ProtocolEventRow[] = []
     /** escrow movements that name a batch, linked once all events are applied */
     readonly movementBatches: { movement: EscrowMovement; batchId: string; meta: EventMeta; payer: string; token: string }[] = []
 

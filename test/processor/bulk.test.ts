@@ -84,6 +84,7 @@ function movements(n: number): model.EscrowMovement[] {
             counterparty: i % 3 ? null : '0x' + 'c'.repeat(40),
             batch: i % 4 ? null : new model.Batch({ id: '0x' + String(i).padStart(64, '0') }),
             blockNumber: 100 + i,
+            blockHash: '0x' + String(i % 10).repeat(64),
             logIndex: i,
             txHash: '0x' + 'ab'.repeat(32),
             txFrom: i % 5 ? '0x' + 'f'.repeat(40) : null,
@@ -92,10 +93,10 @@ function movements(n: number): model.EscrowMovement[] {
     })
 }
 
-function protocolEvents(n: number): model.ProtocolEvent[] {
+function protocolEvents(n: number): model.ProtocolEventRow[] {
     const odd = ['tab\there', 'new\nline', 'carriage\r\nreturn', 'back\\tslash-t', 'quote"s and \\backslash\\', "it's", 'ünïcødé ✓', '{"json":"in a string"}', 'NULL', '\\N', '']
     return Array.from({ length: n }, (_, i) => {
-        return new model.ProtocolEvent({
+        return new model.ProtocolEventRow({
             id: `${String(100 + i).padStart(10, '0')}-abcde-${String(i).padStart(6, '0')}`,
             contract: model.ProtocolContract.ESCROW,
             contractAddress: '0x' + 'e'.repeat(40),
@@ -145,7 +146,7 @@ function tokens(): model.Token[] {
 
 describe('bulk writes equal typeorm-store writes', () => {
     test('insert: movements (relations, nulls, bigints, dates) and protocol events (JSON with odd strings)', async () => {
-        const tables = ['escrow_movement', 'protocol_event']
+        const tables = ['escrow_movement', 'protocol_event_row']
         // (more protocol events than one bulk statement takes)
         const viaStore = await inTx(tables, async (store) => {
             await store.insert(movements(2500))
@@ -162,7 +163,7 @@ describe('bulk writes equal typeorm-store writes', () => {
             expect(stmts[0].copyData!.split('\n')).toHaveLength(4)
         })
         expect(viaStore.escrow_movement).toHaveLength(2500)
-        expect(viaStore.protocol_event).toHaveLength(25_100)
+        expect(viaStore.protocol_event_row).toHaveLength(25_100)
         expect(viaBulk).toEqual(viaStore)
     })
 

@@ -22,6 +22,7 @@ import { Anvil, rpcCall, startAnvil } from '../../src/stack/anvil'
 import { setLogSink } from '../../src/stack/log'
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
 import { freePort } from '../../src/stack/util'
+import { checkProtocolEventView } from './support/protocol-event-view'
 import {
     ProcessorHandle,
     buildLib,
@@ -198,6 +199,11 @@ test('index simulated activity through a SIGKILL restart, then reconcile', async
     if (r.mismatches.length) console.log(r.mismatches)
     expect(r.height).toBe(head.height)
     expect(r.mismatches).toEqual([])
+    // ProtocolEvent (a view: stored rows + escrow movements) against every decoded log of the chain
+    const view = await checkProtocolEventView(dbUrl, anvil.url, contracts(), head.height)
+    expect(view.mismatches).toEqual([])
+    expect(view.derived).toBeGreaterThan(counts.batch)
+    expect(view.logs).toBeGreaterThan(view.derived)
     expect(r.checked).toBeGreaterThan(counts.batch + counts.claim + counts.escrow_account)
 
     // NOTIFY: one per committed handler call, small JSON, delivered after commit
@@ -342,6 +348,8 @@ test('reorg: rows of orphaned blocks disappear, state matches the chain and a fr
     if (r.mismatches.length) console.log(r.mismatches)
     expect(r.mismatches).toEqual([])
     expect(r.hash).toBe(headB.hash)
+    // the view follows the reorg (the branch's movements are gone with their rows)
+    expect((await checkProtocolEventView(dbUrl, anvil.url, contracts(), headB.height)).mismatches).toEqual([])
 
     // the same chain indexed from scratch gives identical rows; this run backfills with the big tables' secondary
     // indexes and foreign keys deferred (any lag counts as a backfill), which must leave the same schema behind

@@ -27,11 +27,23 @@ export interface NotifyPayload {
     truncated?: boolean
 }
 
-/** Entity classes a batch wrote: persist()'s per-class timings name every class it wrote (early inserts: ProtocolEvent). */
+/**
+ * GraphQL types that show rows of a stored class other than their own (views): ProtocolEvent is its stored rows plus
+ * the escrow movements (src/model/protocol-event-row.ts). A class written here is announced as these types.
+ */
+const SHOWN_AS: Readonly<Record<string, readonly string[]>> = {
+    ProtocolEventRow: ['ProtocolEvent'],
+    EscrowMovement: ['EscrowMovement', 'ProtocolEvent'],
+}
+
+/**
+ * GraphQL types a batch wrote: persist()'s per-class timings name every class it wrote (early inserts:
+ * ProtocolEventRow), mapped to the types that show them.
+ */
 export function writtenTables(ms: Record<string, number> | undefined, earlyProtocolEvents: boolean): string[] {
-    const names = new Set(Object.keys(ms ?? {}))
-    if (earlyProtocolEvents) names.add('ProtocolEvent')
-    return [...names].sort()
+    const written = Object.keys(ms ?? {})
+    if (earlyProtocolEvents) written.push('ProtocolEventRow')
+    return [...new Set(written.flatMap((c) => SHOWN_AS[c] ?? [c]))].sort()
 }
 
 /**

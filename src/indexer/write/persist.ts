@@ -26,7 +26,7 @@ export interface WriteStats {
 }
 
 /**
- * ProtocolEvent rows sent to the database in chunks while later events are still being applied (they are
+ * ProtocolEventRow rows sent to the database in chunks while later events are still being applied (they are
  * pure functions of their event and nothing references them), so that Postgres inserts one chunk while the
  * handler builds the next. Bulk path only (finalized blocks); persist() writes the rest and waits for all.
  */

@@ -1,6 +1,6 @@
 /**
  * The second core during a backfill: the append-only event tables (SIDE_TABLES: an escrow movement and a
- * ProtocolEvent row per settlement event) and the time-travel versions' COPY (persist.ts queueHistory) go through
+ * ProtocolEventRow per other log) and the time-travel versions' COPY (persist.ts queueHistory) go through
  * a second connection, while the handler's own connection writes the rest (accounts, rollups, the closing of open
  * versions): two backends instead of one.
  *
@@ -22,7 +22,7 @@ import { copyFrom } from './pg-copy'
 import type { Statement } from './table-plan'
 
 /** entity class → table whose rows go through the side connection (block column: block_number) */
-export const SIDE_TABLES: Readonly<Record<string, string>> = { EscrowMovement: 'escrow_movement', ProtocolEvent: 'protocol_event' }
+export const SIDE_TABLES: Readonly<Record<string, string>> = { EscrowMovement: 'escrow_movement', ProtocolEventRow: 'protocol_event_row' }
 
 /** Rows a failed call may have committed through the side connection: deleted at or after `height`. */
 export function clearSideFromStatements(height: number): Statement[] {

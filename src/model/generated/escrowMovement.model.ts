@@ -58,6 +58,9 @@ export class EscrowMovement {
     @IntColumn_({nullable: false})
     blockNumber!: number
 
+    @StringColumn_({nullable: false})
+    blockHash!: string
+
     @IntColumn_({nullable: false})
     logIndex!: number
 
@@ -65,6 +68,7 @@ export class EscrowMovement {
     @StringColumn_({nullable: false})
     txHash!: string
 
+    @Index_()
     @StringColumn_({nullable: true})
     txFrom!: string | undefined | null
 

@@ -2,7 +2,7 @@ import {Entity as Entity_, Column as Column_, PrimaryColumn as PrimaryColumn_, I
 import {ProtocolContract} from "./_protocolContract"
 
 /**
- * Every decoded protocol log, for activity feeds. id = log id.
+ * Every decoded protocol log, for activity feeds. id = log id. (Read-only view: Escrow movement events are derived from escrow_movement, the other logs are rows of protocol_event_row; see db/migrations ProtocolEventView.)
  */
 @Entity_()
 export class ProtocolEvent {
