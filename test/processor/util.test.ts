@@ -1,5 +1,5 @@
 import { id as keccakId } from 'ethers'
-import { encodePayload, MAX_NOTIFY_BYTES } from '../../src/indexer/write/notify'
+import { encodePayload, MAX_NOTIFY_BYTES, writtenTables } from '../../src/indexer/write/notify'
 import { RollupBuffer } from '../../src/mappings/state'
 import { ProgressReporter } from '../../src/indexer/telemetry'
 import {
@@ -73,6 +73,12 @@ describe('NOTIFY payload', () => {
         expect(p.height).toBe(5)
         expect(p.changed.escrowAccounts).toEqual(['a'])
         expect(p.changed.batches.length + p.changed.claims.length).toBeGreaterThan(50)
+    })
+    test('written tables: stored classes announced as the GraphQL types that show them (ProtocolEvent is a view)', () => {
+        expect(writtenTables({ EscrowMovement: 1, EscrowAccount: 2 }, false)).toEqual(['EscrowAccount', 'EscrowMovement', 'ProtocolEvent'])
+        expect(writtenTables({ Batch: 1 }, true)).toEqual(['Batch', 'ProtocolEvent'])
+        expect(writtenTables({ ProtocolEventRow: 1 }, false)).toEqual(['ProtocolEvent'])
+        expect(writtenTables(undefined, false)).toEqual([])
     })
 })
 
