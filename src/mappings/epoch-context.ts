@@ -10,7 +10,7 @@ import { Block as BlockEntity, EpochSnapshot, ValidatorEpochStat } from '../mode
 import { ScoringConfig } from '../validators/scoring-config'
 import { epochOf, epochStart, scheduledProposer } from '../validators/schedule'
 import { epochKey, ParsedSnapshot, parseSnapshot } from './epoch-snapshots'
-import { loadByIds } from './state'
+import { loadByIds } from './entity-buffer'
 
 /** Which epochs a batch of heights touches, starts and finishes. */
 export interface EpochPlan {

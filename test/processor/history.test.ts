@@ -3,7 +3,7 @@
  * the row as it was at the end of that block), and the API's rewrite of OpenReader's SQL to the history tables.
  */
 import { Batch, BatchStatus, TimelockOperation, Token } from '../../src/model'
-import { EntityBuffer } from '../../src/mappings/state'
+import { EntityBuffer } from '../../src/mappings/entity-buffer'
 import { asOfSql } from '../../src/server/time-travel'
 import { historyPruneFromEnv } from '../../src/config'
 import { VERSIONED } from '../../src/model/versioned'

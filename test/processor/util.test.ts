@@ -1,6 +1,6 @@
 import { id as keccakId } from 'ethers'
 import { encodePayload, MAX_NOTIFY_BYTES, writtenTables } from '../../src/indexer/write/notify'
-import { RollupBuffer } from '../../src/mappings/state'
+import { RollupBuffer } from '../../src/mappings/rollup-buffer'
 import { ProgressReporter } from '../../src/indexer/telemetry'
 import {
     DEFAULT_ADMIN_ROLE,

@@ -6,7 +6,8 @@
  * change tracker first, which is what lets squid roll them back on a reorg (see src/indexer/reorg.ts).
  */
 import { Store } from '@subsquid/typeorm-store'
-import { MappingState, RollupBuffer } from '../../mappings/state'
+import { RollupBuffer } from '../../mappings/rollup-buffer'
+import { MappingState } from '../../mappings/state'
 import { BulkSession, Statement } from './bulk'
 import { historyFromEnv } from '../../config/indexer'
 import { storeEntityManager } from '../sdk-internals'
