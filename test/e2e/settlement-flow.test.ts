@@ -387,6 +387,23 @@ test('1-2. API keys; the payer registers as AI platform and deposits into escrow
         return r.escrowAccounts.length && r.escrowAccounts[0].available === DEPOSIT.toString() ? r.escrowAccounts[0] : undefined
     })
     expect(escrowAccount.token.id).toBe(d.MockUSDC.toLowerCase())
+
+    // the activity feed through the API: the deposit is a ProtocolEvent (derived from its EscrowMovement by the
+    // view), in order with the registration (a stored row), with the same fields the handlers used to store
+    const feed = (
+        await query(`query($tx: [String!]) { protocolEvents(where: { txHash_in: $tx }, orderBy: [blockNumber_ASC, logIndex_ASC]) { contract contractAddress name args txHash blockHash } }`, {
+            tx: [txs[0].hash, txs[3].hash],
+        })
+    ).protocolEvents
+    const deposit = feed.find((e: any) => e.name === 'Deposited')
+    expect(feed.map((e: any) => e.name)).toEqual(['ParticipantRegistered', 'Deposited'])
+    expect(deposit).toMatchObject({
+        contract: 'ESCROW',
+        contractAddress: d.Escrow.toLowerCase(),
+        txHash: txs[3].hash,
+        blockHash: (await receipt(txs[3].hash)).blockHash,
+        args: { payer: payer.address.toLowerCase(), token: d.MockUSDC.toLowerCase(), amount: DEPOSIT.toString(), availableAfter: DEPOSIT.toString(), lockedAfter: '0' },
+    })
 })
 
 test('3. graphql-ws clients subscribe before the commit', async () => {
