@@ -15,7 +15,8 @@ import { copyFrom } from '../src/indexer/write/pg-copy'
 import { BenchResult, environment, ms, note, now, procSample, round } from './support/common'
 import { RunContext, processorBuildInfo, waitIndexed } from './support/context'
 import { DexLoadPlan, mineDexLoad } from './support/dex-load'
-import { BenchStack, rpcBatch } from './support/stack'
+import { rpcBatch } from './support/settlement-load'
+import { BenchStack } from './support/stack'
 
 const FULL: DexLoadPlan = { blocks: 300, swapsPerBlock: 150, traders: 160, seconds: 300 * 12 }
 const QUICK: DexLoadPlan = { blocks: 40, swapsPerBlock: 150, traders: 160, seconds: 40 * 12 }

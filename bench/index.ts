@@ -14,7 +14,8 @@ import * as fs from 'fs'
 import { BenchResult, environment, ms, note, now, procSample, round, sleep } from './support/common'
 import { processorBuildInfo, RunContext, TRACE_SWITCH, waitIndexed } from './support/context'
 import { copyFrom } from '../src/indexer/write/pg-copy'
-import { BenchStack, rpcBatch } from './support/stack'
+import { rpcBatch } from './support/settlement-load'
+import { BenchStack } from './support/stack'
 import { measureHistoryCost } from './support/history-cost'
 
 interface RawLog {

@@ -7,7 +7,8 @@ import * as path from 'path'
 import { Client } from 'pg'
 import { BenchError, BenchOptions, note, ROOT, sleep } from './common'
 import { currentLibDir, NodeChild } from './procs'
-import { BenchStack, indexedHead, LoadPlan } from './stack'
+import type { LoadPlan } from './settlement-load'
+import { BenchStack, indexedHead } from './stack'
 
 export const FULL_PLAN: LoadPlan = { events: 1_000_000, eventsPerTx: 100, txsPerBlock: 2, payers: 1_000, spanDays: 85, simulateSeconds: 45 }
 export const QUICK_PLAN: LoadPlan = { events: 50_000, eventsPerTx: 100, txsPerBlock: 2, payers: 200, spanDays: 85, simulateSeconds: 12 }

@@ -20,7 +20,7 @@ import { Pool, applySwap, cyclesFrom, optimiseCycle, otherToken, planSandwich } 
 import { Random } from '../../src/simulator/random'
 import { BenchError, note } from './common'
 import { rpcCall } from '../../src/stack/anvil'
-import { rpcBatch } from './stack'
+import { rpcBatch } from './settlement-load'
 
 export interface DexLoadPlan {
     blocks: number

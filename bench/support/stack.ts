@@ -12,21 +12,20 @@
 import * as fs from 'fs'
 import * as os from 'os'
 import * as path from 'path'
-import { ContractFactory, Interface, JsonRpcProvider, NonceManager, Wallet, id } from 'ethers'
+import { ContractFactory, JsonRpcProvider, NonceManager, Wallet } from 'ethers'
 import { Client, Pool } from 'pg'
 import { deployAll } from '../../src/deploy/deploy'
 import { Deployment, writeDeployment } from '../../src/deploy/deployments'
 import { anvilKey, LOCAL_ROLES } from '../../src/deploy/local-accounts'
 import { localDeployOptions } from '../../src/deploy/local-options'
 import { applyMigrations } from '../../src/indexer/migrations'
-import { Simulator } from '../../src/simulator/simulator'
 import { Anvil, rpcCall, startAnvil } from '../../src/stack/anvil'
 import { setLogSink } from '../../src/stack/log'
 import { onShutdown } from '../../src/stack/processes'
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
 import { freePort } from '../../src/stack/util'
-import { BenchError, note, ROOT, sleep, waitFor } from './common'
-import { prepareParticipants } from './chain'
+import { BenchError, note, ROOT, waitFor } from './common'
+import { LoadPlan, mineLoad, simulateSettlement } from './settlement-load'
 import { NodeChild, spawnNode } from './procs'
 
 /** BENCH_PG_SETTINGS="name=value,name=value": server settings on top of the embedded server's own (A/B of tuning) */
@@ -34,21 +33,6 @@ function pgSettingsFromEnv(): Record<string, string> {
     const out: Record<string, string> = {}
     for (const kv of (process.env.BENCH_PG_SETTINGS ?? '').split(',').filter(Boolean)) out[kv.slice(0, kv.indexOf('=')).trim()] = kv.slice(kv.indexOf('=') + 1).trim()
     return out
-}
-
-export interface LoadPlan {
-    /** settlement events to mine in bulk */
-    events: number
-    /** events per transaction (one emitDeposits call) */
-    eventsPerTx: number
-    /** transactions per block */
-    txsPerBlock: number
-    /** distinct payer addresses of the load */
-    payers: number
-    /** the load's blocks are spread over this many days of chain time */
-    spanDays: number
-    /** seconds of simulator activity before the load */
-    simulateSeconds: number
 }
 
 export interface ChainInfo {
@@ -145,123 +129,31 @@ export class BenchStack {
         note('stack', `deployed the protocol and SettlementLoad at ${this.loadAddress} in ${Date.now() - t0} ms`)
     }
 
-    /** Simulator activity, then the bulk load mined block by block. */
+    /** Simulator activity, then the bulk load mined block by block (settlement-load.ts). */
     async prepareChain(plan: LoadPlan): Promise<ChainInfo> {
         if (this.chain) return this.chain
-        const url = this.anvil.url
-        // 1. real settlement activity (interval mining)
         const t0 = Date.now()
-        const pool = new Pool({ connectionString: this.dbUrl, max: 2 })
-        let stats: Record<string, number> = {}
-        try {
-            // setup is idempotent, but a simulator whose setup failed (a nonce race of the node under interval
-            // mining) keeps a bad nonce state: a fresh instance per attempt
-            let sim: Simulator | undefined
-            await prepareParticipants(url, this.deployment, { payers: 4, publishers: 24, advertisers: 2 })
-            for (let attempt = 1; ; attempt++) {
-                let logged = 0
-                sim = new Simulator({
-                    rpcUrl: url,
-                    deployment: this.deployment,
-                    db: pool,
-                    seed: 10 + attempt,
-                    payers: 4,
-                    publishers: 24,
-                    advertisers: 2,
-                    recordsPerBatch: [50, 400],
-                    log: (m) => {
-                        if (/fail/i.test(m) && logged++ < 5) note('stack', `simulator: ${m.slice(0, 300)}`)
-                    },
-                })
-                try {
-                    await sim.setup()
-                    break
-                } catch (e: any) {
-                    await sim.stop().catch(() => undefined)
-                    if (attempt >= 4) throw e
-                    note('stack', `simulator setup failed (${e?.message ?? e}); dropping its queued transactions, retrying with a fresh simulator`)
-                    // a failed setup can leave transactions queued behind a nonce gap: every later one would wait behind them
-                    await sleep(1_500)
-                    await rpcCall(url, 'anvil_dropAllTransactions', [])
-                    await sleep(1_500)
-                }
-            }
-            const until = Date.now() + plan.simulateSeconds * 1000
-            while (Date.now() < until) {
-                await sim.tick().catch(() => undefined)
-                await sleep(150)
-            }
-            await sim.stop()
-            stats = { ...sim.stats }
-        } finally {
-            await pool.end()
-        }
+        const stats = await simulateSettlement(this.anvil.url, this.deployment, this.dbUrl, plan.simulateSeconds)
         const simulateMs = Date.now() - t0
         note('stack', `simulator: ${JSON.stringify(stats)} in ${simulateMs} ms`)
         if (!stats.committed || !stats.claims) throw new BenchError(`the simulator committed ${stats.committed} batches and made ${stats.claims} claims: the dashboards would have no settlement data`)
-
-        // 2. the load: manual mining, explicit timestamps
-        await rpcCall(url, 'evm_setIntervalMining', [0])
-        await rpcCall(url, 'evm_setAutomine', [false])
-        const iface = new Interface(['function emitDeposits(address token, uint256 count, uint256 payers)'])
-        const from = new Wallet(anvilKey(LOCAL_ROLES.deployer)).address
-        const token = this.deployment.contracts.MockUSDC
-        let nonce = Number(await rpcCall(url, 'eth_getTransactionCount', [from, 'pending']))
-        const eventsPerBlock = plan.eventsPerTx * plan.txsPerBlock
-        const blocks = Math.ceil(plan.events / eventsPerBlock)
-        const last = await rpcCall(url, 'eth_getBlockByNumber', ['latest', false])
-        const step = Math.max(1, Math.floor((plan.spanDays * 86_400) / blocks))
-        let ts = Number(last.timestamp) + 60
-        const loadFirstBlock = Number(last.number) + 1
-        const t1 = Date.now()
-        const deadline = t1 + 30 * 60_000
-        let remaining = plan.events
-        for (let b = 0; b < blocks; b++) {
-            if (Date.now() > deadline) throw new BenchError(`mining the load took longer than 30 minutes (block ${b} of ${blocks})`)
-            const calls: unknown[] = []
-            for (let t = 0; t < plan.txsPerBlock && remaining > 0; t++) {
-                const n = Math.min(plan.eventsPerTx, remaining)
-                remaining -= n
-                calls.push({
-                    jsonrpc: '2.0',
-                    id: t,
-                    method: 'eth_sendTransaction',
-                    params: [{ from, to: this.loadAddress, data: iface.encodeFunctionData('emitDeposits', [token, n, plan.payers]), gas: '0x' + (n * 4_000 + 150_000).toString(16), nonce: '0x' + (nonce++).toString(16) }],
-                })
-            }
-            const res: any[] = await rpcBatch(url, calls)
-            const bad = res.find((r) => r.error)
-            if (bad) throw new BenchError(`eth_sendTransaction failed: ${JSON.stringify(bad.error)}`)
-            await rpcCall(url, 'evm_setNextBlockTimestamp', [ts])
-            await rpcCall(url, 'evm_mine', [])
-            ts += step
-            if (b % 500 === 0 && b > 0) note('stack', `mined ${b}/${blocks} load blocks (${plan.events - remaining} events)`)
-        }
-        const mineMs = Date.now() - t1
-        // every load transaction must have succeeded
-        const lastLoad = await rpcCall(url, 'eth_getBlockByNumber', ['latest', false])
-        const receipt = await rpcCall(url, 'eth_getTransactionReceipt', [lastLoad.transactions[lastLoad.transactions.length - 1]])
-        if (receipt.status !== '0x1') throw new BenchError('the last load transaction reverted')
-        const emitted = BigInt(await rpcCall(url, 'eth_call', [{ to: this.loadAddress, data: '0x' + keccakSelector('emitted()') }, 'latest']))
-        if (emitted !== BigInt(plan.events)) throw new BenchError(`SettlementLoad emitted ${emitted} events, expected ${plan.events}`)
-        // afterwards a block per transaction (mutations, faults), clock continuing from the load's last block
-        await rpcCall(url, 'evm_setAutomine', [true])
-        const head = await rpcCall(url, 'eth_getBlockByNumber', ['latest', false])
-        const first = await rpcCall(url, 'eth_getBlockByNumber', ['0x' + this.deployment.startBlock.toString(16), false])
+        const load = await mineLoad(this.anvil.url, this.deployment, this.loadAddress, plan)
+        const head = await rpcCall(this.anvil.url, 'eth_getBlockByNumber', ['latest', false])
+        const first = await rpcCall(this.anvil.url, 'eth_getBlockByNumber', ['0x' + this.deployment.startBlock.toString(16), false])
         this.chain = {
             startBlock: this.deployment.startBlock,
             head: Number(head.number),
             headHash: head.hash,
-            loadFirstBlock,
-            loadBlocks: blocks,
+            loadFirstBlock: load.firstBlock,
+            loadBlocks: load.blocks,
             loadEvents: plan.events,
-            mineMs,
+            mineMs: load.ms,
             simulateMs,
             simulator: stats,
             firstTimestamp: Number(first.timestamp),
             lastTimestamp: Number(head.timestamp),
         }
-        note('stack', `mined ${plan.events} events in ${blocks} blocks in ${mineMs} ms; head ${this.chain.head}`)
+        note('stack', `mined ${plan.events} events in ${load.blocks} blocks in ${load.ms} ms; head ${this.chain.head}`)
         return this.chain
     }
 
@@ -327,16 +219,6 @@ export class BenchStack {
         if (!keep) fs.rmSync(this.dir, { recursive: true, force: true })
         else note('stack', `kept ${this.dir}`)
     }
-}
-
-export async function rpcBatch(url: string, calls: unknown[], timeoutMs = 60_000): Promise<any[]> {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(calls), signal: AbortSignal.timeout(timeoutMs) })
-    if (!res.ok) throw new BenchError(`RPC batch: HTTP ${res.status}`)
-    return (await res.json()) as any[]
-}
-
-function keccakSelector(sig: string): string {
-    return id(sig).slice(2, 10)
 }
 
 /** Indexed head (top hot block, else the finalized status) of the processor's state schema. */
