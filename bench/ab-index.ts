@@ -4,6 +4,8 @@
  * ALTER SYSTEM + reload, reset after; reloadable ones only, and not those the server was started with: command-line
  * settings win, use BENCH_PG_SETTINGS for those). Prints wall, events/s, processor CPU, Postgres CPU, anvil CPU, WAL MB,
  * and the sums of the processor's per-batch timings (SQD_DEBUG batch lines).
+ * AB_STATEMENTS=N (with BENCH_PG_SETTINGS=shared_preload_libraries=pg_stat_statements): also the N statements that
+ * took the most server time in the variant's database (pg_stat_statements, COPY and utility statements included).
  */
 import { Client } from 'pg'
 import * as fs from 'fs'
@@ -67,6 +69,11 @@ async function main() {
             u.pathname = `/${db}`
             const dbUrl = u.toString()
             await applyMigrations(dbUrl)
+            const topStatements = Number(process.env.AB_STATEMENTS ?? 0)
+            if (topStatements > 0) {
+                await q(dbUrl, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`)
+                await q(dbUrl, `SELECT pg_stat_statements_reset()`)
+            }
             const lsn = (await q(s.dbUrl, `SELECT pg_current_wal_lsn()::text AS l`))[0].l
             const ck0 = (await q(s.dbUrl, `SELECT num_timed + num_requested AS n FROM pg_stat_checkpointer`).catch(() => [{ n: NaN }]))[0].n
             const pg0 = treeCpuSec(s.pg.pid)
@@ -87,6 +94,13 @@ async function main() {
             const ck1 = (await q(s.dbUrl, `SELECT num_timed + num_requested AS n FROM pg_stat_checkpointer`).catch(() => [{ n: NaN }]))[0].n
             const tables = await q(dbUrl, `SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, pg_total_relation_size(relid) AS b FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd > 1000 ORDER BY b DESC`)
             const timings = sumTimings(p.lines)
+            const statements =
+                topStatements > 0
+                    ? (await q(dbUrl, `SELECT calls, rows, round(total_exec_time) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS sql
+                         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1 ORDER BY total_exec_time DESC LIMIT $2`, [db, topStatements])).map(
+                          (r) => `${r.ms} ms ${r.calls}× ${r.rows} rows: ${r.sql}`,
+                      )
+                    : undefined
             console.log(
                 JSON.stringify({
                     label,
@@ -99,6 +113,7 @@ async function main() {
                     checkpoints: Number(ck1) - Number(ck0),
                     load: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
                     timings,
+                    statements,
                     tables: tables.map((r) => `${r.relname} ins ${r.n_tup_ins} upd ${r.n_tup_upd} hot ${r.n_tup_hot_upd} ${round(Number(r.b) / 1048576)}MB`),
                 }),
             )

@@ -11,7 +11,8 @@
  */
 import { Client } from 'pg'
 import * as fs from 'fs'
-import { BenchResult, environment, ms, note, now, procSample, round, sleep } from './support/common'
+import * as os from 'os'
+import { BenchResult, cpuWindow, environment, ms, note, now, procSample, round, sleep } from './support/common'
 import { processorBuildInfo, RunContext, TRACE_SWITCH, waitIndexed } from './support/context'
 import { copyFrom } from '../src/indexer/write/pg-copy'
 import { rpcBatch } from './support/settlement-load'
@@ -44,6 +45,7 @@ export async function runIndex(ctx: RunContext): Promise<BenchResult> {
     note('index', `processor backfill of blocks ${chain.startBlock}..${chain.head} (${chain.loadEvents} load events)`)
     const started = now()
     const p = s.startProcessor(env, 'processor-index')
+    const processorCpu = cpuWindow({ processor: p.pid, postgres: s.pg.pid, anvil: s.anvil.pid })
     let firstIndexedAt: number | undefined
     let head: { height: number; hash: string }
     try {
@@ -55,6 +57,7 @@ export async function runIndex(ctx: RunContext): Promise<BenchResult> {
         throw e
     }
     const wallMs = ms(started)
+    const processorRunCpu = processorCpu.stop()
     p.monitor.sample()
     const cpuSec = procSample(p.pid)?.cpuSec
     const metrics = await fetch(`http://127.0.0.1:${env.PROMETHEUS_PORT}/metrics`).then((r) => r.text()).catch(() => '')
@@ -71,7 +74,9 @@ export async function runIndex(ctx: RunContext): Promise<BenchResult> {
     const addresses = Object.entries(JSON.parse(fs.readFileSync(s.indexDeploymentsFile, 'utf8')).contracts as Record<string, string>)
         .filter(([name]) => ['ParticipantRegistry', 'TokenRegistry', 'Escrow', 'BatchLedger', 'Distributor', 'PlatformTimelock', 'ValidatorRegistry'].includes(name))
         .map(([, a]) => a.toLowerCase())
+    const baselineCpu = cpuWindow({ postgres: s.pg.pid, anvil: s.anvil.pid })
     const baseline = await runBaseline(s, db, addresses, chain.startBlock, head.height, Math.max(1, Math.floor(20_000 / (chain.loadEvents / chain.loadBlocks))))
+    const baselineRunCpu = baselineCpu.stop()
     await db.end()
 
     // --- time-travel history: the same backfill with HISTORY=false and with it on, in fresh databases -------------
@@ -80,6 +85,11 @@ export async function runIndex(ctx: RunContext): Promise<BenchResult> {
     const blocks = head.height - chain.startBlock + 1
     const events = baseline.events
     const eventsPerSec = events / (wallMs / 1000)
+    const cpu = {
+        processorRun: cpuPerEvent(processorRunCpu, events, wallMs),
+        // the baseline's own decoding and COPY run in this process ("bench")
+        baselineRun: cpuPerEvent(baselineRunCpu, events, baseline.ms),
+    }
     const result: BenchResult = {
         name: 'index',
         quick: ctx.opts.quick,
@@ -113,6 +123,7 @@ export async function runIndex(ctx: RunContext): Promise<BenchResult> {
             },
             baseline: { ...baseline, eventsPerSec: round(baseline.eventsPerSec) },
             history,
+            cpu,
         },
         summary: {
             eventsPerSec: round(eventsPerSec),
@@ -120,10 +131,16 @@ export async function runIndex(ctx: RunContext): Promise<BenchResult> {
             peakRssMb,
             blocksPerSec: round(blocks / (wallMs / 1000)),
             historyCost: history.cost,
+            cpuUsPerEvent: cpu.processorRun.usPerEvent.total,
+            postgresCpuUsPerEvent: cpu.processorRun.usPerEvent.postgres,
+            processorCpuUsPerEvent: cpu.processorRun.usPerEvent.processor,
+            baselineCpuUsPerEvent: cpu.baselineRun.usPerEvent.total,
+            eventsPerSecAtFullCpu: cpu.processorRun.eventsPerSecAtFullCpu,
         },
         notes: [
             'events = logs of the indexed contracts in the range (what the baseline fetched); the processor count from its settlement_events_total metric is in figures.processor.eventsFromMetrics',
             'processor time: from spawn (migrations, startup included) until its indexed head equals the chain head',
+            'figures.cpu: CPU seconds of each process tree (Postgres: the postmaster and every backend; anvil; the processor; "bench" is this process, which does the baseline\'s decoding and COPY) over each run, per event; eventsPerSecAtFullCpu = cores × 10^6 ÷ total µs per event, the rate if every core were busy for the whole run: no overlap or pipelining can pass it without less work per event',
             'figures.history: the same backfill again into fresh databases (migrations applied before the spawn), HISTORY=false then history on; cost = on ÷ off − 1 (the main run above writes history too)',
             ...notes,
         ],
@@ -131,6 +148,19 @@ export async function runIndex(ctx: RunContext): Promise<BenchResult> {
     }
     ctx.indexed = true
     return result
+}
+
+/** CPU seconds per process over a run → µs per event, the share of the machine used, and the full-CPU rate. */
+function cpuPerEvent(sec: Record<string, number>, events: number, wallMs: number) {
+    const total = Object.values(sec).reduce((a, b) => a + b, 0)
+    const cores = os.cpus().length
+    const usPerEvent = Object.fromEntries([...Object.entries(sec), ['total', total]].map(([k, v]) => [k, round(((v as number) * 1e6) / events, 1)]))
+    return {
+        seconds: { ...sec, total: round(total) },
+        usPerEvent,
+        coresBusy: round(total / (wallMs / 1000), 2),
+        eventsPerSecAtFullCpu: round((cores * events) / total),
+    }
 }
 
 function sumMetric(text: string, name: string): number | null {

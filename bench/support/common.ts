@@ -200,6 +200,25 @@ export function treeCpuSec(pid: number): number {
     return total
 }
 
+/**
+ * CPU seconds used by named process trees (and, as "bench", this process) between the call and stop():
+ * where a run's CPU went, per process, so a per-event cost can be told apart from waiting.
+ */
+export function cpuWindow(pids: Record<string, number>): { stop(): Record<string, number> } {
+    const read = () => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, treeCpuSec(pid)]))
+    const c0 = read()
+    const self0 = process.cpuUsage()
+    return {
+        stop: () => {
+            const c1 = read()
+            const self = process.cpuUsage(self0)
+            const out: Record<string, number> = Object.fromEntries(Object.keys(pids).map((k) => [k, round(c1[k] - c0[k])]))
+            out.bench = round((self.user + self.system) / 1e6)
+            return out
+        },
+    }
+}
+
 /** CPU % (of one core) of a process tree between start() and stop(). */
 export function cpuMeter(pid: number): { stop(): number } {
     const c0 = treeCpuSec(pid)
