@@ -20,7 +20,7 @@ export interface MetricsSources {
     subscriptions: () => number
     /** distinct shared subscription executions */
     sharedExecutions: () => number
-    /** live-query work since start (live/engine.ts LiveStats) */
+    /** live-query work since start (live/engine-options.ts LiveStats) */
     live?: () => { executions: number; statements: number; multiplexed: number }
     /** socket writes of large fan-outs (pubsub/fanout-writer.ts stats) */
     fanOut?: () => { sockets: number; fallbacks: number }

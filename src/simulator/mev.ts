@@ -6,43 +6,9 @@ import { SIM_ACCOUNTS, fundAccounts } from './accounts'
 import { Actor } from './actor'
 import { DexPrices, fmtEth, GWEI } from './dex-prices'
 import { ArbitragePlan, Pool, SandwichPlan, cyclesFrom, optimiseCycle, otherToken, planSandwich, quote } from './amm'
-import { ProposerRotation } from './proposers'
 import { Random } from './random'
 import { TickLoop } from './tick-loop'
-
-export interface MevSimOptions {
-    rpcUrl: string
-    uniswap: UniswapDeployment
-    /** Needed for sandwiches (their three transactions are mined together, in a block with the scheduled coinbase). */
-    rotation?: ProposerRotation
-    traders?: number
-    /** Chance per tick of an organic swap (default 0.8). */
-    swapChance?: number
-    /** Chance that a profitable organic swap gets sandwiched (default 0.35). */
-    sandwichChance?: number
-    /** Chance per tick that the arbitrage bot looks for a cycle (default 0.8). */
-    arbitrageChance?: number
-    /** Smallest profit, in USD, the arbitrage bot acts on (default 25). */
-    minArbitrageUsd?: number
-    /** Smallest profit, in USD, the sandwich bot acts on (default 10). */
-    minSandwichUsd?: number
-    /** Organic swap sizes in USD: [min, max], log-uniform (default [300, 80,000]). */
-    swapUsd?: [number, number]
-    seed?: number
-    log?: (msg: string) => void
-}
-
-export interface MevStats {
-    ticks: number
-    swaps: number
-    arbitrages: number
-    sandwiches: number
-    /** sandwiches whose three transactions did not land in order in one block */
-    brokenSandwiches: number
-    /** wei paid to block.coinbase by the bots */
-    coinbaseTips: bigint
-    failures: number
-}
+import type { MevSimOptions, MevStats } from './mev-options'
 
 /** What one faucet call hands out per token (MockUSDC allows at most 1M per call). */
 const FAUCET: Record<UniswapTokenSymbol, string> = { WETH: '500', DAI: '1000000', USDC: '1000000' }

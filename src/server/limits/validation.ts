@@ -26,7 +26,8 @@ import {
     valueFromASTUntyped,
 } from 'graphql'
 import { getVariableValues } from 'graphql/execution/values'
-import { measureOperation, OperationCost, valueDepth } from './cost'
+import { measureOperation, OperationCost } from './cost'
+import { valueDepth } from './value-size'
 
 export type { OperationCost } from './cost'
 
