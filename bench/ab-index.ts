@@ -9,7 +9,8 @@
  */
 import { Client } from 'pg'
 import * as fs from 'fs'
-import { ms, now, procSample, round, treeCpuSec } from './support/common'
+import { ms, now, round } from './support/common'
+import { procSample, treeCpuSec } from './support/proc-stats'
 import { processorBuildInfo, waitIndexed } from './support/context'
 import { BenchStack } from './support/stack'
 import { applyMigrations } from '../src/indexer/migrations'

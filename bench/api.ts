@@ -11,7 +11,8 @@
  *   validatorRankings     latest validator scores (only when the schema has them)
  */
 import { Client } from 'pg'
-import { BenchError, BenchResult, cpuMeter, environment, note, rng, selfCpuMeter } from './support/common'
+import { BenchError, BenchResult, environment, note, rng } from './support/common'
+import { cpuMeter, selfCpuMeter } from './support/proc-stats'
 import { RunContext } from './support/context'
 import { closedLoop, gqlPost, LoadRequest, LoadResult } from './support/http-load'
 

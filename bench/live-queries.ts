@@ -8,7 +8,8 @@
  * Rounds are sequential, spaced by more than LIVE_MIN_INTERVAL_MS so that no run is throttled.
  */
 import { Client } from 'pg'
-import { BenchError, distribution, Distribution, round, selfCpuMeter, sleep } from './support/common'
+import { BenchError, distribution, Distribution, round, sleep } from './support/common'
+import { selfCpuMeter } from './support/proc-stats'
 import { closeClients, connectClients } from './support/ws-clients'
 import { indexedHead } from './support/stack'
 

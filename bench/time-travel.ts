@@ -9,7 +9,8 @@
  *   batchesPage      batches(orderBy: committedAt_DESC, limit: 20)
  */
 import { Client } from 'pg'
-import { BenchError, BenchResult, cpuMeter, environment, note, rng, round } from './support/common'
+import { BenchError, BenchResult, environment, note, rng, round } from './support/common'
+import { cpuMeter } from './support/proc-stats'
 import { RunContext } from './support/context'
 import { closedLoop, LoadRequest, LoadResult } from './support/http-load'
 

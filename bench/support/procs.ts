@@ -5,7 +5,8 @@
 import * as fs from 'fs'
 import * as path from 'path'
 import { ManagedProcess, onShutdown, parentGuardFile, spawnManaged } from '../../src/stack/processes'
-import { ROOT, ProcMonitor, sleep } from './common'
+import { ROOT, sleep } from './common'
+import { ProcMonitor } from './proc-stats'
 
 export interface NodeChild {
     name: string
