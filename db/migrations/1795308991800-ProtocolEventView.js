@@ -37,6 +37,15 @@ function viewSql() {
     )
 }
 
+/** The deferred-index records of table `from` (if a backfill left any) made to rebuild on table `to`. */
+async function renameDeferred(db, from, to) {
+    if (!(await db.query(`SELECT to_regclass('squid_deferred_index') IS NOT NULL AS ok`))[0].ok) return
+    await db.query(
+        `UPDATE squid_deferred_index SET table_name = '${to}', ` +
+            `definition = regexp_replace(definition, ' ON ((\\S+\\.)?)"?${from}"? ', ' ON \\1${to} ') WHERE table_name = '${from}'`,
+    )
+}
+
 module.exports = class ProtocolEventView1795308991800 {
     name = 'ProtocolEventView1795308991800'
 
@@ -62,12 +71,7 @@ module.exports = class ProtocolEventView1795308991800 {
         await db.query(`ALTER TABLE "protocol_event" RENAME TO "protocol_event_row"`)
         await db.query(`ALTER TABLE "protocol_event_row" RENAME CONSTRAINT "PK_2a445aa1ba2902fb99db6142cc1" TO "PK_c78f0beb9fda6bca9e8e6f48be7"`)
         // a backfill that deferred the table's indexes (src/indexer/write/deferred-indexes.ts) rebuilds them on the new name
-        if ((await db.query(`SELECT to_regclass('squid_deferred_index') IS NOT NULL AS ok`))[0].ok) {
-            await db.query(
-                `UPDATE squid_deferred_index SET table_name = 'protocol_event_row', ` +
-                    `definition = regexp_replace(definition, ' ON ((\\S+\\.)?)"?protocol_event"? ', ' ON \\1protocol_event_row ') WHERE table_name = 'protocol_event'`,
-            )
-        }
+        await renameDeferred(db, 'protocol_event', 'protocol_event_row')
         await db.query(viewSql())
     }
 
@@ -76,12 +80,7 @@ module.exports = class ProtocolEventView1795308991800 {
         await db.query(`DROP VIEW "protocol_event"`)
         await db.query(`ALTER TABLE "protocol_event_row" RENAME CONSTRAINT "PK_c78f0beb9fda6bca9e8e6f48be7" TO "PK_2a445aa1ba2902fb99db6142cc1"`)
         await db.query(`ALTER TABLE "protocol_event_row" RENAME TO "protocol_event"`)
-        if ((await db.query(`SELECT to_regclass('squid_deferred_index') IS NOT NULL AS ok`))[0].ok) {
-            await db.query(
-                `UPDATE squid_deferred_index SET table_name = 'protocol_event', ` +
-                    `definition = regexp_replace(definition, ' ON ((\\S+\\.)?)"?protocol_event_row"? ', ' ON \\1protocol_event ') WHERE table_name = 'protocol_event_row'`,
-            )
-        }
+        await renameDeferred(db, 'protocol_event_row', 'protocol_event')
         await db.query(`DROP TABLE "indexed_contract"`)
         await db.query(`DROP INDEX "IDX_1f66b56540e503c1451ceaf9e0"`)
         await db.query(`ALTER TABLE "escrow_movement" DROP COLUMN "block_hash"`)

@@ -3,9 +3,6 @@
  * merge, on a real Postgres with the project's migrations: the same rows must end up stored identically.
  * Each variant runs in its own transaction (rolled back), so foreign keys (deferred) never fire.
  */
-import * as fs from 'fs'
-import * as os from 'os'
-import * as path from 'path'
 import { Store } from '@subsquid/typeorm-store'
 import { ChangeTracker, rollbackBlock } from '@subsquid/typeorm-store/lib/hot'
 import { DataSource, EntityManager } from 'typeorm'
@@ -16,19 +13,18 @@ import { zeroTokenCounters } from '../../src/mappings/rollups'
 import { RollupBuffer } from '../../src/mappings/rollup-buffer'
 import { TOKEN_SNAPSHOT_FIELDS } from '../../src/mappings/state'
 import * as model from '../../src/model'
-import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
-import { freePort } from '../../src/stack/util'
+import type { EmbeddedPostgres } from '../../src/stack/postgres'
+import { scratchPostgres, ScratchPostgres } from '../server/support/stack'
 
 jest.setTimeout(120_000)
 
-let tmp: string
+let scratch: ScratchPostgres
 let pg: EmbeddedPostgres
 let ds: DataSource
 
 beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bulk-test-'))
-    fs.chmodSync(tmp, 0o755) // Postgres may run as another user
-    pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'squid', noFsync: true })
+    scratch = await scratchPostgres('bulk-test-', { noFsync: true })
+    pg = scratch.pg
     await applyMigrations(pg.url)
     ds = new DataSource({
         type: 'postgres',
@@ -43,8 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
     await ds?.destroy().catch(() => {})
-    await pg?.stop()
-    fs.rmSync(tmp, { recursive: true, force: true })
+    await scratch?.stop()
 })
 
 /** Run `fn` with a squid Store in a transaction, dump `tables`, roll back. */

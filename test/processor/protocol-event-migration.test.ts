@@ -4,13 +4,12 @@
  * hash, a backfill's deferred index records follow the rename, and `down` restores the table as it was.
  */
 import * as fs from 'fs'
-import * as os from 'os'
 import * as path from 'path'
 import { Client } from 'pg'
 import { DataSource } from 'typeorm'
 import { applyMigrations } from '../../src/indexer/migrations'
-import { EmbeddedPostgres, startEmbeddedPostgres } from '../../src/stack/postgres'
-import { freePort } from '../../src/stack/util'
+import type { EmbeddedPostgres } from '../../src/stack/postgres'
+import { scratchPostgres, ScratchPostgres } from '../server/support/stack'
 import { ROOT } from './support/e2e'
 
 jest.setTimeout(120_000)
@@ -21,16 +20,15 @@ const TOKEN = '0x' + '7'.repeat(40)
 const PAYER = '0x' + '1'.repeat(40)
 const BATCH = '0x' + 'b'.repeat(64)
 
-let tmp: string
+let scratch: ScratchPostgres
 let pg: EmbeddedPostgres
 let db: Client
 
 beforeAll(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pe-migration-'))
-    fs.chmodSync(tmp, 0o755) // Postgres may run as another user
-    pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'squid', noFsync: true })
+    scratch = await scratchPostgres('pe-migration-', { noFsync: true })
+    pg = scratch.pg
     // the schema as it was before the view
-    const before = path.join(tmp, 'before')
+    const before = path.join(scratch.dir, 'before')
     fs.mkdirSync(path.join(before, 'db', 'migrations'), { recursive: true })
     for (const f of fs.readdirSync(path.join(ROOT, 'db', 'migrations'))) {
         if (f.endsWith('.js') && f < VIEW_MIGRATION) fs.copyFileSync(path.join(ROOT, 'db', 'migrations', f), path.join(before, 'db', 'migrations', f))
@@ -42,8 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
     await db?.end().catch(() => {})
-    await pg?.stop()
-    fs.rmSync(tmp, { recursive: true, force: true })
+    await scratch?.stop()
 })
 
 /** [kind, name, args besides payer/token/amount/balances, counterparty, batch] */

@@ -29,11 +29,32 @@ export async function applyMigrations(pool: Pool, url: string): Promise<string[]
     return files
 }
 
+export interface ScratchPostgres {
+    pg: EmbeddedPostgres
+    /** the temp dir holding the data directory, removed by stop() */
+    dir: string
+    stop(): Promise<void>
+}
+
+/** An embedded Postgres in a fresh temp dir (random port, database "squid"), no migrations applied. */
+export async function scratchPostgres(prefix: string, opts: { noFsync?: boolean } = {}): Promise<ScratchPostgres> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+    fs.chmodSync(dir, 0o755) // as root, Postgres runs as "postgres" and must traverse it
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), database: 'squid', noFsync: opts.noFsync })
+    return {
+        pg,
+        dir,
+        async stop() {
+            await pg.stop().catch(() => pg.kill())
+            fs.rmSync(dir, { recursive: true, force: true })
+        },
+    }
+}
+
 export async function startPgStack(): Promise<PgStack> {
     setLogSink(() => undefined)
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'server-pg-'))
-    fs.chmodSync(tmp, 0o755) // as root, Postgres runs as "postgres" and must traverse it
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'squid' })
+    const scratch = await scratchPostgres('server-pg-')
+    const pg = scratch.pg
     const pool = new Pool({ connectionString: pg.url, max: 10 })
     // pool.end() resolves before the sockets are closed: the FATAL sent by the stopping server must not crash jest
     pool.on('error', () => undefined)
@@ -41,8 +62,7 @@ export async function startPgStack(): Promise<PgStack> {
         await applyMigrations(pool, pg.url)
     } catch (e) {
         await pool.end().catch(() => undefined)
-        await pg.stop().catch(() => pg.kill())
-        fs.rmSync(tmp, { recursive: true, force: true })
+        await scratch.stop()
         throw e
     }
     return {
@@ -51,8 +71,7 @@ export async function startPgStack(): Promise<PgStack> {
         pool,
         async close() {
             await pool.end().catch(() => undefined)
-            await pg.stop().catch(() => pg.kill())
-            fs.rmSync(tmp, { recursive: true, force: true })
+            await scratch.stop()
         },
     }
 }
